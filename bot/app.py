@@ -1,0 +1,103 @@
+"""The bot: a `commands.Bot` that is handed its resources and releases them on close."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.quotebook import QuoteBook
+from bot.settings import Settings
+from bot.store import Store
+from bot.views import DYNAMIC_ITEMS
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.legday", "cogs.errors")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_intents(settings: Settings) -> discord.Intents:
+    """Only what the bot reads: guilds, messages for commands, and content only for `!`."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = settings.prefix_commands
+    return intents
+
+
+def command_prefix(settings: Settings) -> Callable[[commands.Bot, discord.Message], list[str]]:
+    if settings.prefix_commands:
+        return commands.when_mentioned_or(settings.prefix)
+    return commands.when_mentioned
+
+
+class LegDayBot(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=command_prefix(settings),
+            intents=build_intents(settings),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            owner_ids=set(settings.owner_ids) or None,
+            case_insensitive=True,
+            strip_after_prefix=True,
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,
+            guild_ready_timeout=settings.guild_ready_timeout,
+            **options,
+        )
+        self.settings = settings
+        self.store = store
+        self.now = clock
+        self.quotes = QuoteBook(store)
+        self._cooldowns = commands.CooldownMapping.from_cooldown(
+            settings.cooldown_rate, settings.cooldown_seconds, commands.BucketType.member
+        )
+        self.add_check(self._cooldown_check)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.settings.dev_guild_id:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d slash commands to dev guild %s", len(synced), guild.id)
+
+    async def _cooldown_check(self, ctx: commands.Context[Any]) -> bool:
+        # One bucket per member across every command, for `!` and `/` alike.
+        bucket = self._cooldowns.get_bucket(ctx.message)
+        if bucket is None:
+            return True
+        retry_after = bucket.update_rate_limit()
+        if retry_after:
+            raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.member)
+        return True
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info("connected as %s (%s) in %d servers", self.user, self.user.id, len(self.guilds))
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            await self.store.close()

@@ -1,0 +1,1 @@
+"""Pure, Discord-free domain logic: days, streaks, ranking, parsing, quotes and schedules."""

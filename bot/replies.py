@@ -1,0 +1,180 @@
+"""How the bot's answers look: embeds and short texts, shared by commands and buttons."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import discord
+
+from bot.checkin import CheckinOutcome
+from bot.core.days import Period
+from bot.core.quotes import Quote
+from bot.leaderboard import Board, Standing
+from bot.store import GuildConfig, PeriodCounts, StoredQuote
+
+BRAND = discord.Colour.from_rgb(233, 84, 32)
+# Embed descriptions stop at 4096 characters; leave room for the "and N more" line.
+_DESCRIPTION_BUDGET = 3900
+
+_PERIOD_TITLES = {
+    Period.WEEK: "this week",
+    Period.MONTH: "this month",
+    Period.YEAR: "this year",
+    Period.ALL: "all time",
+    Period.STREAK: "current streaks",
+}
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _quote_line(quote: Quote) -> str:
+    return f"💡 *{quote.text}*"
+
+
+def checkin_reply(outcome: CheckinOutcome, mention: str, quote: Quote) -> discord.Embed:
+    if not outcome.created:
+        title = "Already logged today 👍"
+        lead = f"{mention}, your leg day for {_day(outcome.day)} is in the books. Rest up!"
+    elif outcome.day == outcome.today:
+        title = "Leg day logged 🦵"
+        lead = f"Nice work, {mention}!"
+    else:
+        title = "Leg day backfilled 🦵"
+        lead = f"Logged {_day(outcome.day)} for {mention}."
+    embed = discord.Embed(title=title, description=lead, colour=BRAND)
+    embed.add_field(name="This week", value=f"{outcome.this_week}/{outcome.target}", inline=True)
+    embed.add_field(name="Streak", value=plural(outcome.current_streak, "week"), inline=True)
+    embed.add_field(name="Total", value=plural(outcome.stats.total, "leg day"), inline=True)
+    embed.add_field(name="Why it matters", value=_quote_line(quote), inline=False)
+    return embed
+
+
+def undo_reply(outcome: CheckinOutcome | None) -> str:
+    if outcome is None:
+        return "Nothing to undo: you haven't logged leg day today."
+    return (
+        f"Removed your check-in for {_day(outcome.day)}. "
+        f"Streak now {plural(outcome.current_streak, 'week')}."
+    )
+
+
+def stats_reply(
+    mention: str, counts: PeriodCounts, current: int, best: int, total: int, target: int
+) -> discord.Embed:
+    embed = discord.Embed(title="Leg day stats", description=mention, colour=BRAND)
+    embed.add_field(name="Total", value=plural(total, "leg day"), inline=True)
+    embed.add_field(name="This week", value=f"{counts.week}/{target}", inline=True)
+    embed.add_field(name="This month", value=str(counts.month), inline=True)
+    embed.add_field(name="This year", value=str(counts.year), inline=True)
+    embed.add_field(name="Current streak", value=plural(current, "week"), inline=True)
+    embed.add_field(name="Best streak", value=plural(best, "week"), inline=True)
+    last = (
+        "never"
+        if counts.last_checkin is None
+        else discord.utils.format_dt(counts.last_checkin, "R")
+    )
+    embed.add_field(name="Last check-in", value=last, inline=False)
+    embed.set_footer(text=f"Streaks count weeks with at least {plural(target, 'leg day')}.")
+    return embed
+
+
+def _score(period: Period, standing: Standing) -> str:
+    if period is Period.STREAK:
+        return f"{plural(standing.score, 'week')} (best {standing.best})"
+    return plural(standing.score, "day")
+
+
+def leaderboard_reply(board: Board) -> discord.Embed:
+    title = f"Leg day leaderboard: {_PERIOD_TITLES[board.period]}"
+    embed = discord.Embed(title=title, colour=BRAND)
+    if not board.page.entries:
+        embed.description = "No check-ins yet. Be the first: `/legday checkin`."
+    else:
+        medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+        lines = [
+            f"{medals.get(e.rank, f'**{e.rank}.**')} <@{e.item.user_id}> · "
+            f"{_score(board.period, e.item)}"
+            for e in board.page.entries
+        ]
+        embed.description = "\n".join(lines)
+    if board.caller is not None and not board.caller_on_page:
+        embed.add_field(
+            name="You",
+            value=f"#{board.caller.rank} · {_score(board.period, board.caller.item)}",
+            inline=False,
+        )
+    embed.set_footer(text=f"Page {board.page.number + 1}/{board.page.total_pages}")
+    return embed
+
+
+def quote_reply(quote: Quote) -> discord.Embed:
+    return discord.Embed(description=_quote_line(quote), colour=BRAND)
+
+
+def quote_list_reply(stored: list[StoredQuote]) -> discord.Embed:
+    lines: list[str] = []
+    used = 0
+    for index, quote in enumerate(stored):
+        line = f"**#{quote.id}** {quote.text}"
+        if used + len(line) > _DESCRIPTION_BUDGET:
+            lines.append(f"…and {len(stored) - index} more.")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return discord.Embed(title="Server quotes", description="\n".join(lines), colour=BRAND)
+
+
+def _day(day: date) -> str:
+    return day.strftime("%a %d %b %Y")
+
+
+def timestamp(moment: datetime, style: str = "F") -> str:
+    return discord.utils.format_dt(moment, style)  # type: ignore[arg-type]
+
+
+def settings_reply(config: GuildConfig, default_zone: str) -> discord.Embed:
+    embed = discord.Embed(title="Server settings", colour=BRAND)
+    zone_text = config.timezone or f"{default_zone} (default)"
+    embed.add_field(name="Time zone", value=zone_text, inline=True)
+    embed.add_field(
+        name="Weekly target", value=plural(config.weekly_target, "leg day"), inline=True
+    )
+    embed.set_footer(text="Change with /legday settings timezone|target")
+    return embed
+
+
+_HELP = (
+    ("legday [note]", "Log today's leg day (once per day, your time zone)"),
+    ("legday undo", "Remove today's check-in"),
+    ("legday log <YYYY-MM-DD|yesterday>", "Backfill a day, up to 7 days back"),
+    ("legday stats [@member]", "Totals, this week/month/year, streaks"),
+    ("legday top [week|month|year|all|streak]", "The leaderboard"),
+    ("legday why", "A reason to train legs"),
+    ("legday tz <zone>", "Your time zone, e.g. Europe/London"),
+    ("legday hide on|off", "Leave or rejoin the leaderboard"),
+    ("legday remind on|off", "Get pinged by leg day reminders"),
+    ("legday export / forget", "Get or delete your data"),
+    ("legday quotes add|remove|list", "Server quotes (add/remove: Manage Server)"),
+    ("legday settings [timezone|target]", "Server settings (Manage Server)"),
+    ("legday schedule add|list|remove|nudge|test", "Reminders (Manage Server)"),
+)
+
+
+def help_reply(prefix: str, prefix_commands: bool) -> discord.Embed:
+    lead = prefix if prefix_commands else "/"
+    lines = [f"`{lead}{usage}` · {what}" for usage, what in _HELP]
+    embed = discord.Embed(
+        title="Leg day bot 🦵",
+        description="Check in when you train legs; keep your weekly streak alive.\n\n"
+        + "\n".join(lines),
+        colour=BRAND,
+    )
+    how = (
+        f"Every command works as `{prefix}legday ...` and `/legday ...`."
+        if prefix_commands
+        else "Use `/legday ...` or mention me: `@bot legday ...`."
+    )
+    embed.set_footer(text=how + " A streak counts weeks (Mon–Sun) that meet the target.")
+    return embed

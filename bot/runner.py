@@ -1,0 +1,84 @@
+"""The async `main`: opens the resources, hands them to the bot, and closes them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import discord
+import yarl
+from sqlalchemy.engine import make_url
+
+from bot import database
+from bot.app import LegDayBot
+from bot.settings import Settings, SettingsError
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def point_at_api(settings: Settings) -> None:
+    """Aim discord.py at another Discord endpoint (a proxy or a local test server)."""
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+async def open_store(settings: Settings) -> Store:
+    engine = database.create_engine(settings.database_url)
+    try:
+        await database.upgrade(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return Store(engine)
+
+
+async def run(settings: Settings) -> int:
+    token = settings.require_token()
+    point_at_api(settings)
+    store = await open_store(settings)
+    bot = LegDayBot(settings, store)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        raise SettingsError(
+            "Discord rejected DISCORD_TOKEN; copy it again from the portal"
+        ) from None
+    except discord.PrivilegedIntentsRequired:
+        raise SettingsError(
+            "the Message Content intent is not enabled for this application: enable it in "
+            "the developer portal, or set LEGDAY_PREFIX_COMMANDS=false to use slash commands only"
+        ) from None
+    return 0
+
+
+async def upgrade_only(settings: Settings) -> int:
+    store = await open_store(settings)
+    await store.close()
+    return 0
+
+
+async def backup(settings: Settings, target: Path) -> int:
+    """SQLite's online backup: a consistent copy even while the bot writes."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise SettingsError("db backup works for SQLite; use pg_dump for PostgreSQL")
+    source_path = url.database
+
+    def copy() -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with (
+            closing(sqlite3.connect(source_path)) as source,
+            closing(sqlite3.connect(target)) as dest,
+        ):
+            source.backup(dest)
+
+    await asyncio.to_thread(copy)
+    print(f"backed up {source_path} to {target}")
+    return 0

@@ -1,0 +1,127 @@
+"""Table definitions shared by the storage layer and the migration tests.
+
+Ids are Discord snowflakes (64-bit), so every id column is BIGINT.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+metadata = sa.MetaData()
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and hands them back aware on every backend."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite keeps no offset
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+guilds = sa.Table(
+    "guilds",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("timezone", sa.String(64), nullable=True),
+    sa.Column("weekly_target", sa.SmallInteger, nullable=False, server_default="1"),
+)
+
+members = sa.Table(
+    "members",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("timezone", sa.String(64), nullable=True),
+    sa.Column("reminders_opt_in", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+checkins = sa.Table(
+    "checkins",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("note", sa.String(200), nullable=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    # Covers windowed leaderboards: WHERE guild_id = ? AND day >= ? GROUP BY user_id.
+    sa.Index("ix_checkins_guild_day_user", "guild_id", "day", "user_id"),
+)
+
+member_stats = sa.Table(
+    "member_stats",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("last_day", sa.Date, nullable=True),
+    sa.Column("week", sa.Integer, nullable=True),
+    sa.Column("week_count", sa.Integer, nullable=False),
+    sa.Column("run", sa.Integer, nullable=False),
+    sa.Column("run_week", sa.Integer, nullable=True),
+    sa.Column("best", sa.Integer, nullable=False),
+    sa.Index("ix_member_stats_guild_total", "guild_id", "total"),
+)
+
+quotes = sa.Table(
+    "quotes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("guild_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("text", sa.String(300), nullable=False),
+    sa.Column("added_by", sa.BigInteger, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+schedules = sa.Table(
+    "schedules",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("guild_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("channel_id", sa.BigInteger, nullable=False),
+    sa.Column("role_id", sa.BigInteger, nullable=True),
+    sa.Column("days", sa.String(32), nullable=False),
+    sa.Column("time", sa.String(5), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("nudge_hours", sa.SmallInteger, nullable=True),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("disabled_reason", sa.String(200), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column(
+        "schedule_id",
+        sa.Integer,
+        sa.ForeignKey("schedules.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("occurrence_day", sa.Date, primary_key=True),
+    sa.Column("kind", sa.String(8), primary_key=True),
+    sa.Column("state", sa.String(8), nullable=False),
+    sa.Column("fire_at", UTCDateTime, nullable=False),
+    sa.Column("message_id", sa.BigInteger, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error", sa.String(200), nullable=True),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,175 @@
+"""Buttons that keep working after a restart.
+
+Each is a `DynamicItem`: its state lives in its `custom_id`, so the bot needs no memory
+of the message it belongs to (what a persistent view would otherwise have to rebuild).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import replies
+from bot.checkin import check_in
+from bot.core.days import Period
+from bot.leaderboard import build_board
+
+if TYPE_CHECKING:
+    from bot.app import LegDayBot
+
+
+class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"legday:checkin"):
+    """ "I trained legs": checks the clicker in with the same rules as `!legday`."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="I trained legs",
+                emoji="🦵",
+                style=discord.ButtonStyle.success,
+                custom_id="legday:checkin",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> CheckinButton:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: LegDayBot = interaction.client
+        if interaction.guild_id is None:
+            await interaction.response.send_message(
+                "This button works in a server.", ephemeral=True
+            )
+            return
+        outcome = await check_in(
+            bot.store, interaction.guild_id, interaction.user.id, now=bot.now(), source="button"
+        )
+        quote = await bot.quotes.pick(interaction.guild_id, interaction.channel_id or 0)
+        embed = replies.checkin_reply(outcome, interaction.user.mention, quote)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+class LeaderboardPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"legday:top:(?P<period>[a-z]+):(?P<page>\d+):(?P<label>prev|next)",
+):
+    """Previous/Next on a leaderboard; the page to show is in the custom_id."""
+
+    def __init__(self, period: Period, page: int, label: str, *, disabled: bool = False) -> None:
+        self.period = period
+        self.page = page
+        super().__init__(
+            discord.ui.Button(
+                label="Previous" if label == "prev" else "Next",
+                emoji="◀️" if label == "prev" else "▶️",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"legday:top:{period.value}:{page}:{label}",
+                disabled=disabled,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> LeaderboardPageButton:
+        try:
+            period = Period(match["period"])
+        except ValueError:
+            period = Period.WEEK
+        return cls(period, int(match["page"]), match["label"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: LegDayBot = interaction.client
+        if interaction.guild_id is None:
+            return
+        board = await build_board(
+            bot.store, interaction.guild_id, self.period, self.page, interaction.user.id, bot.now()
+        )
+        view = leaderboard_view(board.period, board.page.number, board.page.total_pages)
+        await interaction.response.edit_message(embed=replies.leaderboard_reply(board), view=view)
+
+
+class ForgetButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"legday:forget:(?P<user_id>\d+):(?P<answer>yes|no)",
+):
+    """Confirm or cancel `forget`; only the member who asked may answer."""
+
+    def __init__(self, user_id: int, answer: str) -> None:
+        self.user_id = user_id
+        self.answer = answer
+        super().__init__(
+            discord.ui.Button(
+                label="Delete my data" if answer == "yes" else "Cancel",
+                style=discord.ButtonStyle.danger
+                if answer == "yes"
+                else discord.ButtonStyle.secondary,
+                custom_id=f"legday:forget:{user_id}:{answer}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ForgetButton:
+        return cls(int(match["user_id"]), match["answer"])
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if interaction.user.id == self.user_id:
+            return True
+        await interaction.response.send_message(
+            "Only the member who asked can answer this.", ephemeral=True
+        )
+        return False
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: LegDayBot = interaction.client
+        if self.answer != "yes" or interaction.guild_id is None:
+            await interaction.response.edit_message(
+                content="Cancelled: nothing was deleted.", view=None
+            )
+            return
+        removed = await bot.store.forget_member(interaction.guild_id, self.user_id)
+        await interaction.response.edit_message(
+            content=f"Done: deleted your settings and {replies.plural(removed, 'check-in')} "
+            "in this server.",
+            view=None,
+        )
+
+
+def checkin_view() -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(CheckinButton())
+    return view
+
+
+def leaderboard_view(period: Period, page: int, total_pages: int) -> discord.ui.View | None:
+    if total_pages <= 1:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(LeaderboardPageButton(period, max(page - 1, 0), "prev", disabled=page <= 0))
+    view.add_item(
+        LeaderboardPageButton(
+            period, min(page + 1, total_pages - 1), "next", disabled=page >= total_pages - 1
+        )
+    )
+    return view
+
+
+def forget_view(user_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ForgetButton(user_id, "yes"))
+    view.add_item(ForgetButton(user_id, "no"))
+    return view
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    CheckinButton,
+    LeaderboardPageButton,
+    ForgetButton,
+)

@@ -1,0 +1,1 @@
+"""discord.py extensions: thin command layers over the core and the store."""

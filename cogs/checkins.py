@@ -1,0 +1,80 @@
+"""Check in, undo, backfill and personal stats."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from bot import replies
+from bot.checkin import check_in, undo_today
+from bot.core import days, streaks
+from bot.core.parsing import clean_note
+from cogs.group import Ctx, LegDayGroup
+
+
+class CheckinCommands(LegDayGroup):
+    async def record_checkin(self, ctx: Ctx, note: str | None) -> None:
+        outcome = await check_in(
+            self.bot.store,
+            self.guild_id(ctx),
+            ctx.author.id,
+            now=self.bot.now(),
+            note=clean_note(note),
+            source="command" if ctx.interaction is None else "slash",
+        )
+        quote = await self.bot.quotes.pick(self.guild_id(ctx), ctx.channel.id)
+        await self.reply(ctx, embed=replies.checkin_reply(outcome, ctx.author.mention, quote))
+
+    @LegDayGroup.legday.command(name="undo", description="Remove today's check-in")
+    async def undo(self, ctx: Ctx) -> None:
+        """Remove today's check-in."""
+        outcome = await undo_today(
+            self.bot.store, self.guild_id(ctx), ctx.author.id, now=self.bot.now()
+        )
+        await self.reply(ctx, replies.undo_reply(outcome), ephemeral=outcome is None)
+
+    @LegDayGroup.legday.command(name="log", description="Log a past leg day (up to 7 days back)")
+    @app_commands.describe(day="YYYY-MM-DD or 'yesterday', at most 7 days ago")
+    async def log(self, ctx: Ctx, day: str) -> None:
+        """Backfill a leg day: `YYYY-MM-DD` or `yesterday`, up to 7 days back."""
+        outcome = await check_in(
+            self.bot.store,
+            self.guild_id(ctx),
+            ctx.author.id,
+            now=self.bot.now(),
+            source="backfill",
+            day_text=day,
+        )
+        quote = await self.bot.quotes.pick(self.guild_id(ctx), ctx.channel.id)
+        await self.reply(ctx, embed=replies.checkin_reply(outcome, ctx.author.mention, quote))
+
+    @LegDayGroup.legday.command(name="stats", description="Leg day stats for you or a member")
+    @app_commands.describe(member="Whose stats to show (default: yours)")
+    async def stats(self, ctx: Ctx, member: discord.User | None = None) -> None:
+        """Totals, this week/month/year, current and best streak."""
+        who = member or ctx.author
+        guild_id = self.guild_id(ctx)
+        store = self.bot.store
+        context = await store.checkin_context(guild_id, who.id)
+        if member is not None and context.member.hidden and member.id != ctx.author.id:
+            await self.reply(ctx, "That member keeps their stats private.", ephemeral=True)
+            return
+        zone = days.effective_zone(context.member.timezone, context.guild.timezone)
+        today = days.local_day(self.bot.now(), zone)
+        counts = await store.period_counts(
+            guild_id,
+            who.id,
+            week_start=days.week_start(today),
+            month_start=days.month_start(today),
+            year_start=days.year_start(today),
+        )
+        summary = await store.member_stats(guild_id, who.id)
+        embed = replies.stats_reply(
+            who.mention,
+            counts,
+            current=streaks.current_streak(summary, today),
+            best=summary.best,
+            total=summary.total,
+            target=context.guild.weekly_target,
+        )
+        await self.reply(ctx, embed=embed)

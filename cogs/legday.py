@@ -1,0 +1,29 @@
+"""The `legday` cog, assembled from one mixin per feature."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cogs.checkins import CheckinCommands
+from cogs.leaderboard import LeaderboardCommands
+from cogs.privacy import PrivacyCommands
+from cogs.quotes import QuoteCommands
+from cogs.settings import SettingsCommands
+
+if TYPE_CHECKING:
+    from bot.app import LegDayBot
+
+
+class LegDay(
+    CheckinCommands,
+    LeaderboardCommands,
+    QuoteCommands,
+    SettingsCommands,
+    PrivacyCommands,
+    name="LegDay",
+):
+    """Leg day check-ins, leaderboards, quotes and settings."""
+
+
+async def setup(bot: LegDayBot) -> None:
+    await bot.add_cog(LegDay(bot))

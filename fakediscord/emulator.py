@@ -1,0 +1,151 @@
+"""The emulator core: state, clock, logs and violations shared by REST, gateway and scenario."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fakediscord.checks import Violation
+from fakediscord.clock import Clock
+from fakediscord.faults import BucketTracker, Faults, GlobalLimiter
+from fakediscord.snowflakes import SnowflakeFactory
+from fakediscord.state import Application, User
+from fakediscord.world import World
+
+log = logging.getLogger("fakediscord")
+
+T = TypeVar("T")
+
+
+@dataclass
+class RequestRecord:
+    """One REST request the bot made, as the emulator saw it."""
+
+    method: str
+    path: str
+    route: str
+    query: dict[str, str]
+    json: Any
+    time: float
+    files: list[dict[str, Any]] = field(default_factory=list)
+    status: int | None = None
+    response: Any = None
+
+    @property
+    def key(self) -> str:
+        """``"METHOD /route/{template}"``, e.g. ``"POST /channels/{channel_id}/messages"``."""
+        return f"{self.method} {self.route}"
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.path} -> {self.status}>"
+
+
+class Notifier:
+    """Wakes up waiters whenever the emulator's state changes."""
+
+    def __init__(self) -> None:
+        self._waiters: list[asyncio.Future[None]] = []
+
+    def notify(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for fut in waiters:
+            if not fut.done():
+                fut.set_result(None)
+
+    async def wait_for(self, predicate: Callable[[], T | None], timeout: float, what: str) -> T:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            result = predicate()
+            if result is not None and result is not False:
+                return result
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"fakediscord: timed out after {timeout}s waiting for {what}")
+            fut: asyncio.Future[None] = loop.create_future()
+            self._waiters.append(fut)
+            await asyncio.wait({fut}, timeout=remaining)
+
+
+class Emulator:
+    def __init__(
+        self,
+        *,
+        heartbeat_interval_ms: int = 41250,
+        global_rate_limit: int | None = 50,
+        route_rate_limit: tuple[int, float] = (50, 1.0),
+        bot_name: str = "legday",
+        compression: bool = True,
+        interaction_deadline: float = 3.0,
+        token_lifetime: float = 15 * 60,
+    ) -> None:
+        self.clock = Clock()
+        self.ids = SnowflakeFactory(self.clock)
+        self.world = World(self.clock, self.ids)
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.compression = compression
+        self.interaction_deadline = interaction_deadline
+        self.token_lifetime = token_lifetime
+        self.nonce_window = 5 * 60.0
+        self.bot: User = self.world.add_user(bot_name, bot=True)
+        self.world.bot = self.bot
+        self.owner: User = self.world.add_user(f"{bot_name}-owner")
+        self.application = Application(
+            id=self.bot.id, name=bot_name, owner=self.owner, bot=self.bot
+        )
+        encoded = base64.b64encode(str(self.bot.id).encode()).decode().rstrip("=")
+        self.bot_token = f"{encoded}.fake.{secrets.token_urlsafe(24)}"
+        self.invalid_tokens: set[str] = set()
+        self.faults = Faults()
+        self.global_limiter = GlobalLimiter(global_rate_limit)
+        self.buckets = BucketTracker(*route_rate_limit)
+        self.requests: list[RequestRecord] = []
+        self.violations: list[Violation] = []
+        self.notifier = Notifier()
+        self.base_url = ""
+        # created lazily to avoid an import cycle
+        from fakediscord.gateway import GatewayHub
+
+        self.hub = GatewayHub(self)
+
+    # -- urls --------------------------------------------------------------------------------
+
+    @property
+    def api_base(self) -> str:
+        return f"{self.base_url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return self.base_url.replace("http://", "ws://", 1) + "/"
+
+    @property
+    def resume_gateway_url(self) -> str:
+        return self.base_url.replace("http://", "ws://", 1) + "/resume"
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def token_valid(self, token: str | None) -> bool:
+        if not token:
+            return False
+        if token.startswith("Bot "):
+            token = token[4:]
+        return token not in self.invalid_tokens
+
+    def record_violation(
+        self, kind: str, detail: str, route: str, status: int | None = None
+    ) -> Violation:
+        violation = Violation(
+            kind=kind, detail=detail, route=route, when=self.clock.now(), status=status
+        )
+        self.violations.append(violation)
+        log.warning("fakediscord violation: %s", violation)
+        self.notifier.notify()
+        return violation
+
+    def changed(self) -> None:
+        self.notifier.notify()

@@ -1,0 +1,448 @@
+"""Gateway websocket sessions: HELLO, heartbeats, IDENTIFY/READY, RESUME, dispatch."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import secrets
+import zlib
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+from fakediscord import intents as I
+from fakediscord import payloads
+
+if TYPE_CHECKING:
+    from asyncio import Transport
+
+    from fakediscord.emulator import Emulator
+
+log = logging.getLogger("fakediscord.gateway")
+
+OP_DISPATCH = 0
+OP_HEARTBEAT = 1
+OP_IDENTIFY = 2
+OP_PRESENCE_UPDATE = 3
+OP_VOICE_STATE_UPDATE = 4
+OP_RESUME = 6
+OP_RECONNECT = 7
+OP_REQUEST_GUILD_MEMBERS = 8
+OP_INVALID_SESSION = 9
+OP_HELLO = 10
+OP_HEARTBEAT_ACK = 11
+
+JSON = dict[str, Any]
+
+
+@dataclass
+class GatewayFrame:
+    """One gateway frame, for assertions (``direction`` is ``"in"`` (from the bot) or ``"out"``)."""
+
+    direction: str
+    connection: int
+    op: int | None
+    t: str | None
+    s: int | None
+    time: float
+    d: Any = None
+
+
+@dataclass
+class _Close:
+    code: int | None
+    message: str
+
+
+class GatewaySession:
+    """A Discord gateway session: survives disconnects and can be RESUMEd."""
+
+    def __init__(self, session_id: str, intents: int, shard: list[int] | None) -> None:
+        self.session_id = session_id
+        self.intents = intents
+        self.shard = shard
+        self.seq = 0
+        self.log: deque[JSON] = deque(maxlen=10_000)
+        self.connection: GatewayConnection | None = None
+        self.invalidated = False
+        self.ready = False
+
+    def push(self, event: str, data: JSON) -> int:
+        self.seq += 1
+        payload: JSON = {"op": OP_DISPATCH, "t": event, "s": self.seq, "d": data}
+        self.log.append(payload)
+        if self.connection is not None:
+            self.connection.send(payload)
+        return self.seq
+
+    def has_intent(self, intent: int) -> bool:
+        return bool(self.intents & intent)
+
+
+class GatewayConnection:
+    _ids = itertools.count(1)
+
+    def __init__(
+        self, hub: GatewayHub, ws: web.WebSocketResponse, transport: Transport | None, path: str
+    ) -> None:
+        self.id = next(self._ids)
+        self.hub = hub
+        self.ws = ws
+        self.transport = transport
+        self.path = path
+        self.zlib: Any = None
+        self.session: GatewaySession | None = None
+        self.queue: asyncio.Queue[JSON | _Close | None] = asyncio.Queue()
+        self.closing = False
+        self.writer = asyncio.create_task(self._write())
+
+    def send(self, payload: JSON) -> None:
+        if not self.closing:
+            self.queue.put_nowait(payload)
+
+    def close(self, code: int | None, message: str = "") -> None:
+        """Close after everything queued so far has been sent."""
+        if not self.closing:
+            self.closing = True
+            self.queue.put_nowait(_Close(code, message))
+
+    def abort(self) -> None:
+        """Drop the TCP connection without a close frame (the client sees 1006)."""
+        self.closing = True
+        if self.transport is not None:
+            self.transport.abort()
+        self.queue.put_nowait(None)
+
+    async def _write(self) -> None:
+        while True:
+            item = await self.queue.get()
+            if item is None:
+                return
+            try:
+                if isinstance(item, _Close):
+                    if item.code is None:
+                        if self.transport is not None:
+                            self.transport.abort()
+                    else:
+                        await self.ws.close(code=item.code, message=item.message.encode())
+                    return
+                text = json.dumps(item, separators=(",", ":"))
+                if self.zlib is not None:
+                    data = self.zlib.compress(text.encode()) + self.zlib.flush(zlib.Z_SYNC_FLUSH)
+                    await self.ws.send_bytes(data)
+                else:
+                    await self.ws.send_str(text)
+                self.hub.record("out", self, item)
+            except (ConnectionError, RuntimeError) as exc:
+                log.debug("gateway connection %s write failed: %s", self.id, exc)
+                return
+
+
+class GatewayHub:
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self.sessions: dict[str, GatewaySession] = {}
+        self.connections: list[GatewayConnection] = []
+        self.frames: deque[GatewayFrame] = deque(maxlen=20_000)
+        self.identify_count = 0
+        self.resume_count = 0
+        self.ready_count = 0
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def record(self, direction: str, conn: GatewayConnection, payload: JSON) -> None:
+        op = payload.get("op")
+        d = payload.get("d")
+        if op == OP_IDENTIFY and isinstance(d, dict):
+            d = {**d, "token": "<redacted>"}
+        self.frames.append(
+            GatewayFrame(
+                direction=direction,
+                connection=conn.id,
+                op=op,
+                t=payload.get("t"),
+                s=payload.get("s"),
+                time=self.emu.clock.now(),
+                d=d if op != OP_DISPATCH else None,
+            )
+        )
+        self.emu.changed()
+
+    def live_sessions(self) -> list[GatewaySession]:
+        return [s for s in self.sessions.values() if not s.invalidated]
+
+    def connected_sessions(self) -> list[GatewaySession]:
+        return [s for s in self.live_sessions() if s.connection is not None and s.ready]
+
+    def dispatch(
+        self,
+        event: str,
+        build: Callable[[GatewaySession], JSON | None],
+        *,
+        intent: int | None = None,
+    ) -> int:
+        """Send ``event`` to every live session (buffered for disconnected ones).
+
+        Returns the number of sessions the event was queued for.
+        """
+        count = 0
+        for session in self.live_sessions():
+            if intent is not None and not session.has_intent(intent):
+                continue
+            data = build(session)
+            if data is None:
+                continue
+            session.push(event, data)
+            count += 1
+        return count
+
+    # -- websocket handler -------------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
+        await ws.prepare(request)
+        conn = GatewayConnection(self, ws, request.transport, request.path)
+        self.connections.append(conn)
+        encoding = request.query.get("encoding", "json")
+        compress = request.query.get("compress")
+        if compress == "zlib-stream" and self.emu.compression:
+            conn.zlib = zlib.compressobj()
+        log.info(
+            "gateway connection %s opened on %s (v=%s encoding=%s compress=%s)",
+            conn.id,
+            request.path,
+            request.query.get("v"),
+            encoding,
+            compress,
+        )
+        if encoding != "json":
+            conn.close(4002, "Only encoding=json is emulated.")
+        else:
+            conn.send(
+                {
+                    "op": OP_HELLO,
+                    "s": None,
+                    "t": None,
+                    "d": {
+                        "heartbeat_interval": self.emu.heartbeat_interval_ms,
+                        "_trace": ["fakediscord-gateway"],
+                    },
+                }
+            )
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    raw = msg.data
+                elif msg.type == WSMsgType.BINARY:
+                    raw = msg.data.decode("utf-8", "replace")
+                else:
+                    break
+                try:
+                    payload = json.loads(raw)
+                    if not isinstance(payload, dict):
+                        raise ValueError("payload is not an object")
+                except ValueError:
+                    conn.close(4002, "Error while decoding payload.")
+                    break
+                self.record("in", conn, payload)
+                await self._on_frame(conn, payload)
+                if conn.closing:
+                    break
+        finally:
+            await self._detach(conn)
+        return ws
+
+    async def _detach(self, conn: GatewayConnection) -> None:
+        session = conn.session
+        if session is not None and session.connection is conn:
+            session.connection = None
+        conn.closing = True
+        conn.queue.put_nowait(None)
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(conn.writer, timeout=2)
+        if conn in self.connections:
+            self.connections.remove(conn)
+        log.info("gateway connection %s closed (code=%s)", conn.id, conn.ws.close_code)
+        self.emu.changed()
+
+    async def _on_frame(self, conn: GatewayConnection, payload: JSON) -> None:
+        op = payload.get("op")
+        data = payload.get("d")
+        if op == OP_HEARTBEAT:
+            conn.send({"op": OP_HEARTBEAT_ACK, "s": None, "t": None, "d": None})
+        elif op == OP_IDENTIFY:
+            self._identify(conn, data if isinstance(data, dict) else {})
+        elif op == OP_RESUME:
+            self._resume(conn, data if isinstance(data, dict) else {})
+        elif conn.session is None:
+            conn.close(4003, "Not authenticated.")
+        elif op == OP_REQUEST_GUILD_MEMBERS:
+            self._request_members(conn.session, data if isinstance(data, dict) else {})
+        elif op in (OP_PRESENCE_UPDATE, OP_VOICE_STATE_UPDATE):
+            pass
+        else:
+            conn.close(4001, "Unknown opcode.")
+
+    def _identify(self, conn: GatewayConnection, data: JSON) -> None:
+        if conn.session is not None:
+            conn.close(4005, "Already authenticated.")
+            return
+        if not self.emu.token_valid(data.get("token")):
+            conn.close(4004, "Authentication failed.")
+            return
+        if "intents" not in data:
+            conn.close(4013, "Invalid intent(s).")
+            return
+        intents = int(data["intents"])
+        app = self.emu.application
+        allowed = {
+            I.GUILD_MEMBERS: app.members_allowed,
+            I.GUILD_PRESENCES: app.presences_allowed,
+            I.MESSAGE_CONTENT: app.message_content_allowed,
+        }
+        for bit, ok in allowed.items():
+            if intents & bit and not ok:
+                conn.close(4014, "Disallowed intent(s).")
+                return
+        # a fresh IDENTIFY supersedes sessions nobody is connected to any more
+        for old_id, old in list(self.sessions.items()):
+            if old.connection is None:
+                del self.sessions[old_id]
+        session = GatewaySession(secrets.token_hex(16), intents, data.get("shard"))
+        self.sessions[session.session_id] = session
+        session.connection = conn
+        conn.session = session
+        self.identify_count += 1
+        emu = self.emu
+        guilds = emu.world.guilds_of(emu.bot)
+        ready: JSON = {
+            "v": 10,
+            "user": payloads.current_user(emu.bot),
+            "user_settings": {},
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+            "session_id": session.session_id,
+            "session_type": "normal",
+            "resume_gateway_url": emu.resume_gateway_url,
+            "application": {"id": str(app.id), "flags": app.flags},
+            "relationships": [],
+            "private_channels": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": ["local"],
+            "auth": {},
+            "_trace": ["fakediscord-gateway"],
+        }
+        if session.shard is not None:
+            ready["shard"] = session.shard
+        session.push("READY", ready)
+        include_members = session.has_intent(I.GUILD_MEMBERS)
+        for guild in guilds:
+            if session.has_intent(I.GUILDS):
+                session.push(
+                    "GUILD_CREATE",
+                    payloads.guild_create(guild, bot=emu.bot, include_all_members=include_members),
+                )
+        session.ready = True
+        self.ready_count += 1
+        log.info("gateway session %s identified (intents=%s)", session.session_id, intents)
+        emu.changed()
+
+    def _resume(self, conn: GatewayConnection, data: JSON) -> None:
+        if conn.session is not None:
+            conn.close(4005, "Already authenticated.")
+            return
+        if not self.emu.token_valid(data.get("token")):
+            conn.close(4004, "Authentication failed.")
+            return
+        session = self.sessions.get(str(data.get("session_id")))
+        if session is None or session.invalidated:
+            conn.send({"op": OP_INVALID_SESSION, "s": None, "t": None, "d": False})
+            return
+        seq = data.get("seq")
+        last = int(seq) if seq is not None else 0
+        if session.log and session.log[0]["s"] > last + 1:
+            # the events the client missed are no longer buffered
+            conn.send({"op": OP_INVALID_SESSION, "s": None, "t": None, "d": False})
+            return
+        old = session.connection
+        if old is not None and old is not conn:
+            old.session = None
+            old.close(4000, "Session resumed elsewhere.")
+        session.connection = conn
+        conn.session = session
+        for payload in list(session.log):
+            if payload["s"] > last:
+                conn.send(payload)
+        session.push("RESUMED", {"_trace": ["fakediscord-gateway"]})
+        self.resume_count += 1
+        log.info("gateway session %s resumed from seq %s", session.session_id, last)
+        self.emu.changed()
+
+    def _request_members(self, session: GatewaySession, data: JSON) -> None:
+        guild = self.emu.world.guilds.get(int(data.get("guild_id", 0)))
+        if guild is None:
+            return
+        query = str(data.get("query") or "").lower()
+        limit = int(data.get("limit") or 0)
+        user_ids = {int(u) for u in data.get("user_ids") or []}
+        members = [
+            m
+            for m in guild.members.values()
+            if (not user_ids or m.user.id in user_ids)
+            and (not query or m.user.name.lower().startswith(query))
+        ]
+        if limit:
+            members = members[:limit]
+        chunk: JSON = {
+            "guild_id": str(guild.id),
+            "members": [payloads.member(m) for m in members],
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [str(u) for u in user_ids if u not in guild.members],
+        }
+        if data.get("nonce") is not None:
+            chunk["nonce"] = data["nonce"]
+        if data.get("presences"):
+            chunk["presences"] = []
+        session.push("GUILD_MEMBERS_CHUNK", chunk)
+
+    # -- faults ------------------------------------------------------------------------------
+
+    def active_connections(self) -> list[GatewayConnection]:
+        return [c for c in self.connections if not c.closing]
+
+    def drop(self, code: int | None = None) -> int:
+        conns = self.active_connections()
+        for conn in conns:
+            if code is None:
+                conn.abort()
+            else:
+                conn.close(code, "Dropped by fakediscord.")
+        return len(conns)
+
+    def send_op(self, op: int, data: Any = None) -> int:
+        conns = [c for c in self.active_connections() if c.session is not None]
+        for conn in conns:
+            conn.send({"op": op, "s": None, "t": None, "d": data})
+        return len(conns)
+
+    def invalidate(self, resumable: bool = False) -> int:
+        count = self.send_op(OP_INVALID_SESSION, resumable)
+        if not resumable:
+            for session in self.live_sessions():
+                if session.connection is not None:
+                    session.invalidated = True
+        return count
+
+    async def close_all(self) -> None:
+        for conn in list(self.connections):
+            conn.close(1001, "Emulator shutting down.")
+        for conn in list(self.connections):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.writer, timeout=2)
