@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import discord
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.quotebook import QuoteBook
+from bot.reminders import ReminderEngine
+from bot.reminders.poster import DiscordPoster
 from bot.settings import Settings
 from bot.store import Store
 from bot.views import DYNAMIC_ITEMS
@@ -40,6 +45,11 @@ def command_prefix(settings: Settings) -> Callable[[commands.Bot, discord.Messag
     return commands.when_mentioned
 
 
+def _report_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("reminders failed to start", exc_info=task.exception())
+
+
 class LegDayBot(commands.Bot):
     def __init__(
         self,
@@ -67,6 +77,15 @@ class LegDayBot(commands.Bot):
         self.store = store
         self.now = clock
         self.quotes = QuoteBook(store)
+        self.reminders = ReminderEngine(
+            store,
+            DiscordPoster(self),
+            self.quotes,
+            clock=clock,
+            catchup_minutes=settings.catchup_minutes,
+            sends_per_second=settings.reminder_sends_per_second,
+        )
+        self._reminders_started: asyncio.Task[None] | None = None
         self._cooldowns = commands.CooldownMapping.from_cooldown(
             settings.cooldown_rate, settings.cooldown_seconds, commands.BucketType.member
         )
@@ -81,6 +100,11 @@ class LegDayBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d slash commands to dev guild %s", len(synced), guild.id)
+        # Catch-up may retry for a while; it must not hold up connecting to the gateway.
+        self._reminders_started = asyncio.create_task(self.reminders.start(), name="reminders")
+        self._reminders_started.add_done_callback(_report_failure)
+        if self.settings.health_file:
+            self._report_health.start()
 
     async def _cooldown_check(self, ctx: commands.Context[Any]) -> bool:
         # One bucket per member across every command, for `!` and `/` alike.
@@ -92,12 +116,39 @@ class LegDayBot(commands.Bot):
             raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.member)
         return True
 
+    @tasks.loop(seconds=30)
+    async def _report_health(self) -> None:
+        # Docker's HEALTHCHECK reads the file's age: fresh only while the gateway is up.
+        if self.settings.health_file and self.is_ready() and not self.is_closed():
+            path = Path(self.settings.health_file)
+            await asyncio.to_thread(path.write_text, self.now().isoformat())
+
+    async def on_message(self, message: discord.Message) -> None:
+        if (
+            not self.settings.prefix_commands
+            and not message.author.bot
+            and message.content.lower().startswith(f"{self.settings.prefix}legday")
+        ):
+            # Seen only in DMs or mentions, where Discord still shows content.
+            await message.reply(
+                "Prefix commands are off on this bot; use `/legday` instead.",
+                mention_author=False,
+            )
+            return
+        await self.process_commands(message)
+
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("connected as %s (%s) in %d servers", self.user, self.user.id, len(self.guilds))
 
     async def close(self) -> None:
         try:
+            if self._reminders_started is not None:
+                self._reminders_started.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._reminders_started
+            self._report_health.cancel()
+            await self.reminders.stop()
             await super().close()
         finally:
             await self.store.close()

@@ -8,9 +8,10 @@ import discord
 
 from bot.checkin import CheckinOutcome
 from bot.core.days import Period
+from bot.core.parsing import format_weekdays
 from bot.core.quotes import Quote
 from bot.leaderboard import Board, Standing
-from bot.store import GuildConfig, PeriodCounts, StoredQuote
+from bot.store import GuildConfig, PeriodCounts, Schedule, StoredQuote
 
 BRAND = discord.Colour.from_rgb(233, 84, 32)
 # Embed descriptions stop at 4096 characters; leave room for the "and N more" line.
@@ -177,4 +178,44 @@ def help_reply(prefix: str, prefix_commands: bool) -> discord.Embed:
         else "Use `/legday ...` or mention me: `@bot legday ...`."
     )
     embed.set_footer(text=how + " A streak counts weeks (Mon–Sun) that meet the target.")
+    return embed
+
+
+def _schedule_line(schedule: Schedule) -> str:
+    parts = [
+        f"**#{schedule.id}** {format_weekdays(schedule.days)} at {schedule.at:%H:%M} "
+        f"({schedule.timezone}) in <#{schedule.channel_id}>"
+    ]
+    if schedule.role_id is not None:
+        parts.append(f"pings <@&{schedule.role_id}>")
+    if schedule.nudge_hours:
+        parts.append(f"nudge after {plural(schedule.nudge_hours, 'hour')}")
+    return ", ".join(parts)
+
+
+def schedule_added_reply(schedule: Schedule, fires: list[datetime]) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"Reminder schedule #{schedule.id} added",
+        description=_schedule_line(schedule),
+        colour=BRAND,
+    )
+    embed.add_field(name="Next reminders", value="\n".join(timestamp(f) for f in fires) or "none")
+    embed.set_footer(text="Members opt in to pings with /legday remind on")
+    return embed
+
+
+def schedule_list_reply(rows: list[tuple[Schedule, list[datetime]]]) -> discord.Embed:
+    embed = discord.Embed(title="Reminder schedules", colour=BRAND)
+    if not rows:
+        embed.description = "None yet. Add one: `/legday schedule add mon,thu 18:00`."
+        return embed
+    lines = []
+    for schedule, fires in rows:
+        line = _schedule_line(schedule)
+        if not schedule.enabled:
+            line += f"\n  ⚠️ paused: {schedule.disabled_reason or 'disabled'}"
+        elif fires:
+            line += f"\n  next: {timestamp(fires[0])}"
+        lines.append(line)
+    embed.description = "\n".join(lines)
     return embed

@@ -8,6 +8,7 @@ from cogs.checkins import CheckinCommands
 from cogs.leaderboard import LeaderboardCommands
 from cogs.privacy import PrivacyCommands
 from cogs.quotes import QuoteCommands
+from cogs.reminders import ReminderCommands
 from cogs.settings import SettingsCommands
 
 if TYPE_CHECKING:
@@ -20,9 +21,10 @@ class LegDay(
     QuoteCommands,
     SettingsCommands,
     PrivacyCommands,
+    ReminderCommands,
     name="LegDay",
 ):
-    """Leg day check-ins, leaderboards, quotes and settings."""
+    """Leg day check-ins, leaderboards, quotes, settings and reminders."""
 
 
 async def setup(bot: LegDayBot) -> None:

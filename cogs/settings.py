@@ -70,6 +70,7 @@ class SettingsCommands(LegDayGroup):
         chosen = zone(timezone)
         guild_id = self.guild_id(ctx)
         await self.bot.store.set_guild_timezone(guild_id, chosen.key)
+        await self.bot.reminders.retime_guild(guild_id, chosen.key)
         await self.reply(ctx, f"Server time zone set to **{chosen.key}**.")
 
     @settings.command(name="target", description="Leg days per week that keep a streak alive")

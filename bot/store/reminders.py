@@ -187,12 +187,20 @@ class ReminderQueries(StoreBase):
             return [user_id for (user_id,) in await conn.execute(query)]
 
     async def claim_delivery(
-        self, schedule_id: int, day: date, kind: str, fire_at: datetime, now: datetime
+        self,
+        schedule_id: int,
+        day: date,
+        kind: str,
+        fire_at: datetime,
+        now: datetime,
+        *,
+        take_over: bool = False,
     ) -> Delivery | None:
         """Claim an occurrence for sending.
 
         Returns the claimed row (state `sending`), or None when it is already `sent`,
-        `missed` or being sent by someone else less than a minute ago.
+        `missed` or being sent by someone else less than STALE_CLAIM ago. `take_over`
+        also re-claims fresh `sending` rows: at start-up no other sender can own them.
         """
         async with self.engine.begin() as conn:
             inserted = await conn.execute(
@@ -214,13 +222,15 @@ class ReminderQueries(StoreBase):
             if inserted.rowcount != 1:
                 # Re-claim only rows a crash or an error left behind: a `sending` row is
                 # left alone while its sender may still be at work.
-                stale = sa.or_(
-                    deliveries.c.state == "failed",
-                    sa.and_(
+                abandoned = (
+                    deliveries.c.state == "sending"
+                    if take_over
+                    else sa.and_(
                         deliveries.c.state == "sending",
                         deliveries.c.updated_at < now - STALE_CLAIM,
-                    ),
+                    )
                 )
+                stale = sa.or_(deliveries.c.state == "failed", abandoned)
                 updated = await conn.execute(
                     deliveries.update()
                     .where(key)

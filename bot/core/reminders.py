@@ -1,0 +1,87 @@
+"""What a reminder says and whom it pings: pure, so every branch is easy to test."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+# Discord allows 100 ids in allowed_mentions; staying under leaves room for the role.
+MENTIONS_PER_MESSAGE = 90
+
+
+class Kind(StrEnum):
+    REMINDER = "main"
+    NUDGE = "nudge"
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPart:
+    """One message of a reminder: the first carries the call to action and the button."""
+
+    content: str
+    user_ids: tuple[int, ...]
+    role_id: int | None
+    nonce: str | None
+    first: bool
+
+
+_CALLS = {
+    Kind.REMINDER: "🦵 **It's leg day!** Squats, lunges, deadlifts: pick your poison.",
+    Kind.NUDGE: "⏰ **Leg day check:** still time to get those legs in today.",
+}
+
+
+def nonce(schedule_id: int, day: date, kind: Kind, part: int) -> str:
+    """A deterministic nonce (Discord caps them at 25 characters) for one message."""
+    digest = hashlib.sha256(f"{schedule_id}:{day.isoformat()}:{kind}:{part}".encode())
+    return "ld" + digest.hexdigest()[:23]
+
+
+def compose(
+    schedule_id: int,
+    day: date,
+    kind: Kind,
+    user_ids: Sequence[int],
+    role_id: int | None,
+    *,
+    late: bool = False,
+    test: bool = False,
+) -> list[ReminderPart]:
+    """Split a reminder into messages of at most MENTIONS_PER_MESSAGE user pings each.
+
+    A nudge pings only the listed users (never the role) and is empty when nobody is left.
+    """
+    if kind is Kind.NUDGE and not user_ids:
+        return []
+    chunks = [
+        tuple(user_ids[i : i + MENTIONS_PER_MESSAGE])
+        for i in range(0, len(user_ids), MENTIONS_PER_MESSAGE)
+    ] or [()]
+    ping_role = role_id if kind is Kind.REMINDER else None
+    parts = []
+    for index, chunk in enumerate(chunks):
+        lines = []
+        if index == 0:
+            if test:
+                lines.append("🧪 *Test reminder: no delivery recorded.*")
+            lines.append(_CALLS[kind])
+            if late:
+                lines.append("*(A bit late: I was offline when this was due.)*")
+            if ping_role is not None:
+                lines.append(f"<@&{ping_role}>")
+        mentions = " ".join(f"<@{user_id}>" for user_id in chunk)
+        if mentions:
+            lines.append(mentions)
+        parts.append(
+            ReminderPart(
+                content="\n".join(lines),
+                user_ids=chunk,
+                role_id=ping_role if index == 0 else None,
+                nonce=None if test else nonce(schedule_id, day, kind, index),
+                first=index == 0,
+            )
+        )
+    return parts
