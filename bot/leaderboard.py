@@ -37,7 +37,7 @@ async def build_board(
     else:
         guild = await store.guild_config(guild_id)
         today = days.local_day(now, days.effective_zone(None, guild.timezone))
-        rows = await store.counts_since(guild_id, days.period_start(period, today))
+        rows = await store.counts_since(guild_id, days.period_start(period, today), today)
         ranked = competition_rank(
             (Standing(r.user_id, r.count) for r in rows if r.count > 0),
             score=lambda s: (s.score,),

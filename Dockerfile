@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# Build stage: resolve the exact pinned versions into wheels.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml constraints.txt README.md ./
+COPY bot ./bot
+COPY cogs ./cogs
+COPY migrations ./migrations
+COPY fakediscord ./fakediscord
+RUN pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt ".[postgres]"
+
+# Run stage: no compiler, no build tools, no root.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DATABASE_URL=sqlite+aiosqlite:////data/legday.db \
+    LEGDAY_HEALTH_FILE=/tmp/legday.health
+RUN useradd --create-home --uid 10001 legday && mkdir /data && chown legday /data
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir --no-index /wheels/*.whl && rm -rf /wheels
+USER legday
+WORKDIR /home/legday
+VOLUME ["/data"]
+HEALTHCHECK --interval=60s --timeout=10s --start-period=90s --retries=3 CMD ["legday", "health"]
+ENTRYPOINT ["legday"]
+CMD ["run"]
