@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -43,6 +45,12 @@ async def run(settings: Settings) -> int:
     point_at_api(settings)
     store = await open_store(settings)
     bot = LegDayBot(settings, store)
+    # `docker stop` sends SIGTERM: close cleanly (finish the transaction, stop the
+    # scheduler) instead of dying mid-write.
+    with contextlib.suppress(NotImplementedError):
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGTERM, lambda: asyncio.ensure_future(bot.close())
+        )
     try:
         async with bot:
             await bot.start(token)

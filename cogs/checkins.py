@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot import replies
 from bot.checkin import check_in, undo_today
@@ -50,13 +51,21 @@ class CheckinCommands(LegDayGroup):
 
     @LegDayGroup.legday.command(name="stats", description="Leg day stats for you or a member")
     @app_commands.describe(member="Whose stats to show (default: yours)")
-    async def stats(self, ctx: Ctx, member: discord.User | None = None) -> None:
+    async def stats(
+        self,
+        ctx: Ctx,
+        # Not Optional[...]: discord.py would quietly skip a member it can't resolve
+        # and show the caller's own stats instead of saying so.
+        member: discord.User = commands.parameter(
+            default=lambda ctx: ctx.author, displayed_default="you"
+        ),
+    ) -> None:
         """Totals, this week/month/year, current and best streak."""
-        who = member or ctx.author
+        who = member
         guild_id = self.guild_id(ctx)
         store = self.bot.store
         context = await store.checkin_context(guild_id, who.id)
-        if member is not None and context.member.hidden and member.id != ctx.author.id:
+        if context.member.hidden and who.id != ctx.author.id:
             await self.reply(ctx, "That member keeps their stats private.", ephemeral=True)
             return
         zone = days.effective_zone(context.member.timezone, context.guild.timezone)

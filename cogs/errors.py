@@ -46,7 +46,7 @@ def describe(ctx: commands.Context[Any], error: BaseException) -> str | None:
     if isinstance(error, commands.RangeError):
         return f"**{_param_name(ctx)}** must be from {error.minimum} to {error.maximum}."
     if isinstance(error, commands.BadArgument | commands.BadUnionArgument):
-        return f"I couldn't read that: {error}. Usage: {usage(ctx)}"
+        return f"I couldn't read that: {str(error).rstrip('.')}. Usage: {usage(ctx)}"
     if isinstance(error, commands.TooManyArguments):
         return f"Too many arguments. Usage: {usage(ctx)}"
     if isinstance(error, commands.MissingPermissions | app_commands.MissingPermissions):

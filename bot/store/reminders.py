@@ -114,13 +114,16 @@ class ReminderQueries(StoreBase):
 
     async def remove_schedule(self, guild_id: int, schedule_id: int) -> bool:
         async with self.engine.begin() as conn:
-            await conn.execute(deliveries.delete().where(deliveries.c.schedule_id == schedule_id))
             result = await conn.execute(
                 schedules.delete()
                 .where(schedules.c.guild_id == guild_id)
                 .where(schedules.c.id == schedule_id)
             )
-            return result.rowcount == 1
+            if result.rowcount != 1:
+                return False  # not this server's: its history stays untouched
+            # ON DELETE CASCADE does this too; explicit so it never rests on a pragma.
+            await conn.execute(deliveries.delete().where(deliveries.c.schedule_id == schedule_id))
+            return True
 
     async def set_nudge(
         self, guild_id: int, schedule_id: int, hours: int | None

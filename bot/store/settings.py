@@ -38,27 +38,33 @@ class SettingsQueries(StoreBase):
         return MemberConfig(row.timezone, bool(row.reminders_opt_in), bool(row.hidden))
 
     async def checkin_context(self, guild_id: int, user_id: int) -> CheckinContext:
-        """Guild and member settings in one query."""
-        member_join = sa.and_(members.c.guild_id == guilds.c.guild_id, members.c.user_id == user_id)
-        query = (
-            sa.select(
-                guilds.c.timezone.label("guild_tz"),
-                guilds.c.weekly_target,
-                members.c.timezone.label("member_tz"),
-                members.c.reminders_opt_in,
-                members.c.hidden,
+        """Guild and member settings in one statement, whichever rows exist."""
+
+        def guild_value(column: sa.Column[Any]) -> sa.ScalarSelect[Any]:
+            return sa.select(column).where(guilds.c.guild_id == guild_id).scalar_subquery()
+
+        def member_value(column: sa.Column[Any]) -> sa.ScalarSelect[Any]:
+            return (
+                sa.select(column)
+                .where(members.c.guild_id == guild_id)
+                .where(members.c.user_id == user_id)
+                .scalar_subquery()
             )
-            .select_from(guilds.outerjoin(members, member_join))
-            .where(guilds.c.guild_id == guild_id)
+
+        # Scalar subqueries, not a join: either row may be missing on its own.
+        query = sa.select(
+            guild_value(guilds.c.timezone),
+            guild_value(guilds.c.weekly_target),
+            member_value(members.c.timezone),
+            member_value(members.c.reminders_opt_in),
+            member_value(members.c.hidden),
         )
         async with self.engine.connect() as conn:
-            row = (await conn.execute(query)).first()
-        if row is None:
-            return CheckinContext(GuildConfig(guild_id), MemberConfig())
-        member = MemberConfig(
-            row.member_tz, bool(row.reminders_opt_in or False), bool(row.hidden or False)
+            guild_tz, target, member_tz, opt_in, hidden = (await conn.execute(query)).one()
+        return CheckinContext(
+            GuildConfig(guild_id, guild_tz, target or 1),
+            MemberConfig(member_tz, bool(opt_in), bool(hidden)),
         )
-        return CheckinContext(GuildConfig(guild_id, row.guild_tz, row.weekly_target), member)
 
     async def set_guild_timezone(self, guild_id: int, timezone: str) -> None:
         async with self.engine.begin() as conn:

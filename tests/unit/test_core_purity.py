@@ -14,6 +14,7 @@ ALLOWED = {
     "datetime",
     "enum",
     "functools",
+    "hashlib",
     "random",
     "re",
     "typing",

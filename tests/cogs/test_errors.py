@@ -1,0 +1,135 @@
+"""The error handler: short answers for expected errors, an apology and a log for the rest."""
+
+from __future__ import annotations
+
+import logging
+from unittest import mock
+
+import discord
+import pytest
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import LegDayBot
+from cogs.errors import GENERIC_APOLOGY
+from tests.helpers import MockGuild, MockMember
+
+
+@pytest.mark.parametrize("slash", [False, True])
+async def test_unexpected_error_is_logged_with_context_and_apologised_for(
+    bot, ctx, run, caplog, slash
+):
+    c = ctx(slash=slash, content="!legday top all")
+    boom = RuntimeError("disk I/O error at /var/lib/legday/secret.db")
+    caplog.set_level(logging.ERROR, logger="cogs.errors")
+
+    with mock.patch.object(bot.store, "counts_since", side_effect=boom):
+        await run.invoke(c, "legday top", "all")
+
+    (record,) = [r for r in caplog.records if r.name == "cogs.errors"]
+    assert record.levelno == logging.ERROR
+    message = record.getMessage()
+    assert "'legday top'" in message
+    assert f"guild={c.guild.id}" in message
+    assert f"channel={c.channel.id}" in message
+    assert f"user={c.author.id}" in message
+    assert ("text='!legday top all'" if not slash else "text=None") in message
+    assert record.exc_info is not None and record.exc_info[1] is boom
+
+    (answer,) = c.answers
+    assert answer.content == GENERIC_APOLOGY
+    assert answer.ephemeral is slash
+    assert answer.embed is None and answer.file is None
+    for leak in ("Traceback", "RuntimeError", "secret.db", "disk I/O"):
+        assert leak not in answer.content
+
+
+async def test_unknown_commands_are_ignored(bot, ctx, run):
+    c = ctx()
+    await run.handle(c, commands.CommandNotFound('Command "legs" is not found'))
+    assert c.sent == []
+
+
+@pytest.mark.parametrize(
+    ("slash", "usage"), [(False, "`!legday log <day>`"), (True, "`/legday log <day>`")]
+)
+async def test_missing_argument_shows_usage(bot, ctx, run, slash, usage):
+    c = ctx(slash=slash)
+    c.command = run.command("legday log")
+    param = c.command.clean_params["day"]
+
+    await run.handle(c, commands.MissingRequiredArgument(param))
+
+    assert c.last.content == f"Missing **day**. Usage: {usage}"
+    assert c.last.ephemeral is slash
+
+
+@pytest.mark.parametrize(
+    ("error", "answer"),
+    [
+        (
+            commands.CommandOnCooldown(commands.Cooldown(1, 30), 12.4, commands.BucketType.member),
+            "Easy there! Try again in 12s.",
+        ),
+        (
+            commands.BotMissingPermissions(["send_messages", "embed_links"]),
+            "I'm missing permissions here: send_messages, embed_links.",
+        ),
+        (commands.MissingPermissions(["manage_guild"]), "You need the **Manage Server** "),
+        (commands.NotOwner(), "Only the bot's owner can do that."),
+        (commands.NoPrivateMessage(), "That works in a server, not in DMs."),
+        (commands.CheckFailure(), "You can't use that command here."),
+        (commands.TooManyArguments(), "Too many arguments. Usage: `!legday top [period]`"),
+        (commands.BadArgument("nope"), "I couldn't read that: nope. Usage: `!legday top"),
+    ],
+)
+async def test_expected_errors_get_short_answers(bot, ctx, run, error, answer):
+    c = ctx()
+    c.command = run.command("legday top")
+
+    await run.handle(c, error)
+
+    (sent,) = c.answers
+    assert sent.content.startswith(answer)
+    assert sent.method == "reply"
+    assert sent.kwargs == {"mention_author": False}
+
+
+async def test_slash_errors_are_ephemeral_and_unwrapped(bot, ctx, run):
+    c = ctx(slash=True, manage_guild=False)
+    command = run.command("legday quotes add")
+    c.command = command
+    wrapped = commands.HybridCommandError(
+        app_commands.CommandInvokeError(command.app_command, commands.MissingPermissions(["x"]))
+    )
+
+    await run.handle(c, wrapped)
+
+    assert c.last.content == "You need the **Manage Server** permission for that."
+    assert (c.last.method, c.last.ephemeral) == ("send", True)
+
+
+async def test_a_failed_error_reply_is_logged_not_raised(bot, ctx, run, caplog):
+    c = ctx()
+    c.command = run.command("legday top")
+    c.reply.side_effect = discord.HTTPException(mock.Mock(status=500, reason="oops"), "down")
+
+    await run.handle(c, commands.CheckFailure())
+
+    assert any(
+        r.levelno == logging.WARNING and str(c.channel.id) in r.getMessage() for r in caplog.records
+    )
+
+
+async def test_bot_wide_cooldown_is_per_member(make_settings, store, ctx):
+    bot = LegDayBot(make_settings(cooldown_rate=2, cooldown_seconds=60), store)
+    guild = MockGuild()
+    first = ctx(guild=guild)
+    second = ctx(guild=guild, author=MockMember(guild=guild))
+
+    assert await bot.can_run(first)
+    assert await bot.can_run(first)
+    with pytest.raises(commands.CommandOnCooldown) as info:
+        await bot.can_run(first)
+    assert info.value.type is commands.BucketType.member
+    assert await bot.can_run(second)
