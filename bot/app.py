@@ -106,6 +106,12 @@ class LegDayBot(commands.Bot):
         if self.settings.health_file:
             self._report_health.start()
 
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        # discord.py waits 5 s before re-identifying (to respect Discord's identify limit);
+        # tests against the local Discord turn that down.
+        if not initial:
+            await asyncio.sleep(self.settings.identify_delay)
+
     async def _cooldown_check(self, ctx: commands.Context[Any]) -> bool:
         # One bucket per member across every command, for `!` and `/` alike.
         bucket = self._cooldowns.get_bucket(ctx.message)

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         ge=0,
         validation_alias=AliasChoices("LEGDAY_GUILD_READY_TIMEOUT", "guild_ready_timeout"),
     )
+    identify_delay: float = Field(
+        default=5.0,
+        ge=0,
+        validation_alias=AliasChoices("LEGDAY_IDENTIFY_DELAY", "identify_delay"),
+    )
     health_file: str | None = Field(
         default=None, validation_alias=AliasChoices("LEGDAY_HEALTH_FILE", "health_file")
     )

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from bot.core.days import effective_zone
 from bot.runner import open_store
 from bot.sandbox.demo import Demo, build_demo, seed_schedule
-from bot.sandbox.process import BotProcess
 from bot.sandbox.render import Button, Names, buttons_of, message_lines
+from bot.sandbox.stage import Stage
 from bot.settings import Settings
 from bot.store import Store
 from fakediscord import Channel, FakeDiscord, Message, ScenarioError, User
@@ -63,53 +63,28 @@ class Sandbox:
                 self.store = await open_store(
                     self.settings.model_copy(update={"database_url": url})
                 )
+                stage = Stage(fd, self.demo, url, Path(folder), self._bot_env())
                 try:
                     if not await self.store.schedules(self.demo.guild.id):
                         await seed_schedule(self.store, self.demo, self.settings.default_timezone)
-                    bot = BotProcess(self._bot_env(fd, url), Path(folder) / "bot.log")
-                    await bot.start()
+                    self._say("starting the local Discord and the bot…")
                     try:
-                        if not await self._wait_for_bot(bot):
-                            return 1
-                        return await self._chat(lines, interactive=interactive)
-                    finally:
-                        await bot.stop()
+                        await stage.start_bot()
+                    except RuntimeError as exc:
+                        self._say(str(exc))
+                        return 1
+                    return await self._chat(lines, interactive=interactive)
                 finally:
+                    await stage.stop_bot()
                     await self.store.close()
 
-    def _bot_env(self, fd: FakeDiscord, url: str) -> dict[str, str]:
-        assert self.demo is not None
+    def _bot_env(self) -> dict[str, str]:
         return {
-            "DISCORD_API_BASE": fd.api_base,
-            "DISCORD_GATEWAY_URL": fd.gateway_url,
-            "DISCORD_TOKEN": fd.bot_token,
-            "DATABASE_URL": url,
-            "LEGDAY_DEV_GUILD_ID": str(self.demo.guild.id),
-            "LEGDAY_GUILD_READY_TIMEOUT": "0",
-            "LEGDAY_LOG_LEVEL": "WARNING",
-            "LEGDAY_PREFIX": "!",
-            "LEGDAY_PREFIX_COMMANDS": "true",
             "LEGDAY_DEFAULT_TIMEZONE": self.settings.default_timezone,
+            "LEGDAY_PREFIX_COMMANDS": "true",
             # Scripts type faster than people; keep the flood guard out of the demo's way.
             "LEGDAY_COOLDOWN_RATE": "60",
         }
-
-    async def _wait_for_bot(self, bot: BotProcess) -> bool:
-        assert self.fd is not None and self.demo is not None
-        self._say("starting the local Discord and the bot…")
-        synced = f"/guilds/{self.demo.guild.id}/commands"
-        for _ in range(300):
-            if not bot.running:
-                self._say("the bot stopped during start-up:\n" + bot.log_text()[-3000:])
-                return False
-            if self.fd.identify_count and any(
-                r.method == "PUT" and r.path.endswith(synced) and r.status == 200
-                for r in self.fd.requests
-            ):
-                return True
-            await asyncio.sleep(0.1)
-        self._say("the bot did not come up in 30 s:\n" + bot.log_text()[-3000:])
-        return False
 
     # --- the chat loop ------------------------------------------------------------------
 

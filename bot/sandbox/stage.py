@@ -1,0 +1,77 @@
+"""The local Discord, the demo server and the real bot process, wired together.
+
+Used by `legday sandbox` and by the end-to-end tests, so both drive the bot exactly the
+way production does: a separate `python -m bot run` that only knows two URLs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.sandbox.demo import Demo
+from bot.sandbox.process import BotProcess
+from fakediscord import FakeDiscord
+
+
+class Stage:
+    def __init__(
+        self,
+        fd: FakeDiscord,
+        demo: Demo,
+        database_url: str,
+        folder: Path,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.fd = fd
+        self.demo = demo
+        self.database_url = database_url
+        self.folder = folder
+        self.extra_env = dict(env or {})
+        self.bot = BotProcess(self.env(), folder / "bot.log")
+        self._readies = 0
+
+    def env(self) -> dict[str, str]:
+        return {
+            "DISCORD_API_BASE": self.fd.api_base,
+            "DISCORD_GATEWAY_URL": self.fd.gateway_url,
+            "DISCORD_TOKEN": self.fd.bot_token,
+            "DATABASE_URL": self.database_url,
+            "LEGDAY_DEV_GUILD_ID": str(self.demo.guild.id),
+            "LEGDAY_GUILD_READY_TIMEOUT": "0.05",
+            "LEGDAY_IDENTIFY_DELAY": "0",
+            "LEGDAY_LOG_LEVEL": "WARNING",
+            "LEGDAY_PREFIX": "!",
+            **self.extra_env,
+        }
+
+    async def start_bot(self, within: float = 30.0) -> None:
+        """Start the bot and wait until it has synced its commands and identified."""
+        self.bot = BotProcess(self.env(), self.bot.log_path)
+        await self.bot.start()
+        self._readies += 1
+        waiting = asyncio.create_task(self.fd.wait_ready(within, count=self._readies))
+        exited = asyncio.create_task(self.bot.wait(within))
+        done, _ = await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (waiting, exited):
+            task.cancel()
+        if exited in done or not self.bot.running:
+            raise RuntimeError("the bot exited during start-up:\n" + self.bot.log_text()[-3000:])
+        waiting_error = waiting.exception() if waiting in done else None
+        if waiting_error is not None:
+            raise RuntimeError(
+                f"the bot did not come up: {waiting_error}\n" + self.bot.log_text()[-3000:]
+            )
+
+    async def stop_bot(self) -> int | None:
+        return await self.bot.stop()
+
+    async def kill_bot(self) -> None:
+        await self.bot.kill()
+
+    async def restart_bot(self, *, crash: bool = False) -> None:
+        if crash:
+            await self.kill_bot()
+        else:
+            await self.stop_bot()
+        await self.start_bot()
