@@ -116,14 +116,14 @@ class PayloadReport:
         )
 
 
-def _too_long(report: PayloadReport, path: tuple[str, ...], value: Any, limit: int, kind: str) -> int:
+def _too_long(
+    report: PayloadReport, path: tuple[str, ...], value: Any, limit: int, kind: str
+) -> int:
     if value is None:
         return 0
     text = str(value)
     if len(text) > limit:
-        report.add(
-            path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.", kind
-        )
+        report.add(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.", kind)
     return len(text)
 
 
@@ -147,9 +147,13 @@ def check_embeds(report: PayloadReport, embeds: Any) -> None:
             report, (*base, "description"), embed.get("description"), 4096, "embed_limit"
         )
         footer = embed.get("footer") or {}
-        total += _too_long(report, (*base, "footer", "text"), footer.get("text"), 2048, "embed_limit")
+        total += _too_long(
+            report, (*base, "footer", "text"), footer.get("text"), 2048, "embed_limit"
+        )
         author = embed.get("author") or {}
-        total += _too_long(report, (*base, "author", "name"), author.get("name"), 256, "embed_limit")
+        total += _too_long(
+            report, (*base, "author", "name"), author.get("name"), 256, "embed_limit"
+        )
         fields = embed.get("fields") or []
         if len(fields) > MAX_EMBED_FIELDS:
             report.add(
@@ -162,9 +166,13 @@ def check_embeds(report: PayloadReport, embeds: Any) -> None:
             fpath = (*base, "fields", str(j))
             name, value = fld.get("name"), fld.get("value")
             if name in (None, ""):
-                report.add((*fpath, "name"), "BASE_TYPE_REQUIRED", "This field is required", "embed_limit")
+                report.add(
+                    (*fpath, "name"), "BASE_TYPE_REQUIRED", "This field is required", "embed_limit"
+                )
             if value in (None, ""):
-                report.add((*fpath, "value"), "BASE_TYPE_REQUIRED", "This field is required", "embed_limit")
+                report.add(
+                    (*fpath, "value"), "BASE_TYPE_REQUIRED", "This field is required", "embed_limit"
+                )
             total += _too_long(report, (*fpath, "name"), name, 256, "embed_limit")
             total += _too_long(report, (*fpath, "value"), value, 1024, "embed_limit")
     if total > MAX_EMBED_TOTAL:
@@ -239,7 +247,9 @@ def check_components(report: PayloadReport, components: Any, flags: int) -> None
             if ctype == 1:
                 children = item.get("components") or []
                 buttons = [c for c in children if isinstance(c, dict) and c.get("type") == 2]
-                if len(buttons) > MAX_ROW_BUTTONS or (len(children) > 1 and len(buttons) < len(children)):
+                if len(buttons) > MAX_ROW_BUTTONS or (
+                    len(children) > 1 and len(buttons) < len(children)
+                ):
                     report.add(
                         (*here, "components"),
                         "BASE_TYPE_MAX_LENGTH",
@@ -306,7 +316,10 @@ def check_message_payload(
     check_components(report, payload.get("components"), flags)
     if files > MAX_FILES:
         report.add(
-            ("files",), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_FILES} or fewer in length.", "too_many_files"
+            ("files",),
+            "BASE_TYPE_MAX_LENGTH",
+            f"Must be {MAX_FILES} or fewer in length.",
+            "too_many_files",
         )
     report.raise_if_any()
     if not is_edit:

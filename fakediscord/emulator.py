@@ -1,4 +1,5 @@
 """The emulator core: state, clock, logs and violations shared by REST, gateway and scenario."""
+# ruff: noqa: ASYNC109  -- a `timeout=` parameter is the deliberate, documented scenario API
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 from fakediscord.checks import Violation
 from fakediscord.clock import Clock
 from fakediscord.faults import BucketTracker, Faults, GlobalLimiter
+from fakediscord.gateway import GatewayHub
 from fakediscord.snowflakes import SnowflakeFactory
 from fakediscord.state import Application, User
 from fakediscord.world import World
@@ -108,9 +110,6 @@ class Emulator:
         self.violations: list[Violation] = []
         self.notifier = Notifier()
         self.base_url = ""
-        # created lazily to avoid an import cycle
-        from fakediscord.gateway import GatewayHub
-
         self.hub = GatewayHub(self)
 
     # -- urls --------------------------------------------------------------------------------

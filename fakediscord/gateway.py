@@ -312,7 +312,7 @@ class GatewayHub:
                 return
         # a fresh IDENTIFY supersedes sessions nobody is connected to any more
         for old_id, old in list(self.sessions.items()):
-            if old.connection is None:
+            if old.connection is None or old.invalidated:
                 del self.sessions[old_id]
         session = GatewaySession(secrets.token_hex(16), intents, data.get("shard"))
         self.sessions[session.session_id] = session

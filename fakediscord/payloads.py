@@ -173,11 +173,11 @@ def guild_base(g: Guild) -> JSON:
     }
 
 
-def guild_create(g: Guild, *, bot: User, include_all_members: bool) -> JSON:
+def guild_create(
+    g: Guild, *, bot: User, include_all_members: bool, newly_joined: bool = False
+) -> JSON:
     data = guild_base(g)
-    members = [
-        m for m in g.members.values() if include_all_members or m.user.id == bot.id
-    ]
+    members = [m for m in g.members.values() if include_all_members or m.user.id == bot.id]
     joined = g.bot_joined_at or g.created_at
     data.update(
         {
@@ -197,6 +197,9 @@ def guild_create(g: Guild, *, bot: User, include_all_members: bool) -> JSON:
             "lazy": True,
         }
     )
+    if newly_joined:
+        # Discord omits "unavailable" when the bot joins a guild (discord.py: on_guild_join)
+        del data["unavailable"]
     return data
 
 

@@ -309,7 +309,9 @@ class Application:
             )
         if self.members_allowed:
             flags |= (
-                APP_FLAG_GATEWAY_GUILD_MEMBERS_LIMITED if limited else APP_FLAG_GATEWAY_GUILD_MEMBERS
+                APP_FLAG_GATEWAY_GUILD_MEMBERS_LIMITED
+                if limited
+                else APP_FLAG_GATEWAY_GUILD_MEMBERS
             )
         if self.presences_allowed:
             flags |= APP_FLAG_GATEWAY_PRESENCE_LIMITED if limited else APP_FLAG_GATEWAY_PRESENCE

@@ -96,8 +96,14 @@ class World:
         mentionable: bool = False,
         managed: bool = False,
         bot_id: int | None = None,
+        position: int | None = None,
     ) -> Role:
-        position = max((r.position for r in guild.roles.values()), default=0) + 1
+        """Add a role; like Discord, new roles go to the bottom (position 1) unless
+        ``position`` is given. Roles at or above the new position move up by one."""
+        position = 1 if position is None else max(1, position)
+        for other in guild.roles.values():
+            if other.id != guild.id and other.position >= position:
+                other.position += 1
         role = Role(
             id=self.ids.next(),
             guild_id=guild.id,

@@ -1,0 +1,3 @@
+from fakediscord.cli import main
+
+main()

@@ -1,0 +1,342 @@
+"""The REST framework: request parsing/logging, auth, rate limits, faults and JSON replies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from fakediscord.checks import ApiError
+from fakediscord.emulator import Emulator, RequestRecord
+from fakediscord.faults import BucketState
+from fakediscord.messaging import UploadedFile
+
+log = logging.getLogger("fakediscord.rest")
+
+EMU_KEY = web.AppKey("fakediscord_emulator", Emulator)
+API_PREFIX = "/api/v10"
+FILE_FIELD = re.compile(r"^files\[(\d+)\]$")
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+NO_CONTENT = Reply(204)
+
+
+@dataclass
+class Ctx:
+    request: web.Request
+    emu: Emulator
+    record: RequestRecord
+    json: Any
+    files: list[UploadedFile]
+
+    @property
+    def key(self) -> str:
+        return self.record.key
+
+    @property
+    def query(self) -> dict[str, str]:
+        return self.record.query
+
+    def param(self, name: str) -> str:
+        return self.request.match_info[name]
+
+    def int_param(self, name: str, error: ApiError | None = None) -> int:
+        try:
+            return int(self.request.match_info[name])
+        except ValueError:
+            raise error or ApiError(404, 0, "404: Not Found") from None
+
+    def body(self) -> dict[str, Any]:
+        if self.json is None:
+            return {}
+        if not isinstance(self.json, dict):
+            raise ApiError(400, 50109, "The request body contains invalid JSON.")
+        return self.json
+
+    def flag(self, name: str) -> bool:
+        return self.query.get(name, "").lower() in ("1", "true", "yes")
+
+
+Handler = Callable[[Ctx], Awaitable[Any]]
+
+
+@dataclass
+class RouteSpec:
+    method: str
+    template: str
+    handler: Handler
+    auth: bool = True
+    global_limit: bool = True
+
+
+class RouteTable:
+    def __init__(self) -> None:
+        self.routes: list[RouteSpec] = []
+
+    def route(
+        self, method: str, template: str, *, auth: bool = True, global_limit: bool = True
+    ) -> Callable[[Handler], Handler]:
+        def deco(fn: Handler) -> Handler:
+            self.routes.append(RouteSpec(method, template, fn, auth, global_limit))
+            return fn
+
+        return deco
+
+
+def json_reply(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    all_headers = {"Content-Type": "application/json"}
+    all_headers.update(headers or {})
+    return web.Response(
+        body=json.dumps(data, separators=(",", ":")).encode(), status=status, headers=all_headers
+    )
+
+
+def _bucket_headers(state: BucketState) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": str(state.limit),
+        "X-RateLimit-Remaining": str(state.remaining),
+        "X-RateLimit-Reset": f"{state.reset_at:.3f}",
+        "X-RateLimit-Reset-After": f"{state.reset_after:.3f}",
+        "X-RateLimit-Bucket": state.bucket,
+        "Via": "1.1 google",
+    }
+
+
+def rate_limited_reply(
+    retry_after: float, *, is_global: bool, scope: str, bucket: BucketState | None
+) -> web.Response:
+    headers = {
+        "Retry-After": str(max(1, math.ceil(retry_after))),
+        "X-RateLimit-Scope": scope,
+        "Via": "1.1 google",
+    }
+    if is_global:
+        headers["X-RateLimit-Global"] = "true"
+    if bucket is not None:
+        headers.update(
+            {
+                "X-RateLimit-Limit": str(bucket.limit),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": f"{bucket.reset_at:.3f}",
+                "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+                "X-RateLimit-Bucket": bucket.bucket,
+            }
+        )
+    body = {
+        "message": "You are being rate limited.",
+        "retry_after": round(retry_after, 3),
+        "global": is_global,
+    }
+    if not is_global:
+        body["code"] = 0
+    return json_reply(body, 429, headers)
+
+
+async def parse_body(request: web.Request) -> tuple[Any, list[UploadedFile]]:
+    files: list[UploadedFile] = []
+    if not request.can_read_body:
+        return None, files
+    ctype = request.content_type
+    if ctype.startswith("multipart/"):
+        payload: Any = None
+        reader = await request.multipart()
+        while True:
+            part = await reader.next()
+            if part is None:
+                break
+            name = getattr(part, "name", None) or ""
+            data = await part.read()  # type: ignore[union-attr]
+            if name == "payload_json":
+                payload = json.loads(data or b"null")
+                continue
+            match = FILE_FIELD.match(name)
+            if match:
+                files.append(
+                    UploadedFile(
+                        index=int(match.group(1)),
+                        filename=getattr(part, "filename", None) or f"file{match.group(1)}",
+                        data=bytes(data),
+                        content_type=part.headers.get("Content-Type"),  # type: ignore[union-attr]
+                    )
+                )
+        return payload, files
+    raw = await request.read()
+    if not raw:
+        return None, files
+    try:
+        return json.loads(raw), files
+    except ValueError:
+        raise ApiError(400, 50109, "The request body contains invalid JSON.") from None
+
+
+def _major(request: web.Request) -> str:
+    info = request.match_info
+    return "+".join(
+        info[k] for k in ("channel_id", "guild_id", "webhook_id", "webhook_token") if k in info
+    )
+
+
+def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    key = f"{spec.method} {spec.template}"
+
+    async def endpoint(request: web.Request) -> web.StreamResponse:
+        emu = request.app[EMU_KEY]
+        path = (
+            request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
+        )
+        record = RequestRecord(
+            method=request.method,
+            path=path,
+            route=spec.template,
+            query=dict(request.query),
+            json=None,
+            time=emu.clock.now(),
+        )
+        emu.requests.append(record)
+        bucket: BucketState | None = None
+        try:
+            body, files = await parse_body(request)
+            record.json = body
+            record.files = [
+                {"index": f.index, "filename": f.filename, "size": len(f.data)} for f in files
+            ]
+            if spec.auth and not emu.token_valid(request.headers.get("Authorization")):
+                raise ApiError(401, 0, "401: Unauthorized")
+            delay = emu.faults.delay_for(spec.method, spec.template, path)
+            if delay:
+                await asyncio.sleep(delay)
+            status_fault = emu.faults.take_status(spec.method, spec.template, path)
+            if status_fault is not None:
+                raise ApiError(status_fault.status, status_fault.code, status_fault.message)
+            injected = emu.faults.take_rate_limit(spec.method, spec.template, path)
+            if injected is not None:
+                bucket = emu.buckets.hit(spec.method, spec.template, _major(request), count=False)
+                log.info("injected 429 on %s (retry_after=%s)", key, injected.retry_after)
+                response = rate_limited_reply(
+                    injected.retry_after,
+                    is_global=injected.is_global,
+                    scope="global" if injected.is_global else injected.scope,
+                    bucket=None if injected.is_global else bucket,
+                )
+                return _finish(emu, record, response, None)
+            if spec.global_limit:
+                retry = emu.global_limiter.hit()
+                if retry is not None:
+                    emu.record_violation(
+                        "global_rate_limit_exceeded",
+                        f"more than {emu.global_limiter.per_second} requests in one second",
+                        key,
+                        429,
+                    )
+                    response = rate_limited_reply(
+                        retry, is_global=True, scope="global", bucket=None
+                    )
+                    return _finish(emu, record, response, None)
+            bucket = emu.buckets.hit(spec.method, spec.template, _major(request))
+            if bucket.exceeded:
+                emu.record_violation(
+                    "rate_limit_exceeded",
+                    f"bucket {bucket.bucket} exhausted ({bucket.limit} per {emu.buckets.per}s)",
+                    key,
+                    429,
+                )
+                response = rate_limited_reply(
+                    bucket.reset_after or 0.01, is_global=False, scope="user", bucket=bucket
+                )
+                return _finish(emu, record, response, None)
+            ctx = Ctx(request=request, emu=emu, record=record, json=body, files=files)
+            result = await spec.handler(ctx)
+        except ApiError as err:
+            if err.violation:
+                emu.record_violation(err.violation, err.detail, key, err.status)
+            headers = _bucket_headers(bucket) if bucket is not None else {"Via": "1.1 google"}
+            return _finish(emu, record, json_reply(err.body(), err.status, headers), err.body())
+        headers = _bucket_headers(bucket)
+        if isinstance(result, Reply):
+            headers.update(result.headers)
+            if result.status == 204:
+                return _finish(emu, record, web.Response(status=204, headers=headers), None)
+            return _finish(
+                emu, record, json_reply(result.body, result.status, headers), result.body
+            )
+        return _finish(emu, record, json_reply(result, 200, headers), result)
+
+    return endpoint
+
+
+def _finish(
+    emu: Emulator, record: RequestRecord, response: web.Response, body: Any
+) -> web.Response:
+    record.status = response.status
+    record.response = body
+    emu.changed()
+    return response
+
+
+async def _unknown(request: web.Request) -> web.StreamResponse:
+    emu = request.app[EMU_KEY]
+    path = request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
+    body: Any = None
+    try:
+        body, _files = await parse_body(request)
+    except (ApiError, ValueError):
+        body = None
+    record = RequestRecord(
+        method=request.method,
+        path=path,
+        route="<unknown>",
+        query=dict(request.query),
+        json=body,
+        time=emu.clock.now(),
+    )
+    emu.requests.append(record)
+    log.warning(
+        "fakediscord: UNKNOWN ROUTE %s %s (not emulated) -> 404", request.method, request.path
+    )
+    emu.record_violation(
+        "unknown_route", f"{request.method} {request.path} is not emulated", "<unknown>", 404
+    )
+    data = {"message": "404: Not Found", "code": 0}
+    return _finish(emu, record, json_reply(data, 404, {"Via": "1.1 google"}), data)
+
+
+async def _attachment(request: web.Request) -> web.StreamResponse:
+    emu = request.app[EMU_KEY]
+    try:
+        att_id = int(request.match_info["attachment_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    for msg in emu.world.messages.values():
+        for att in msg.attachments:
+            if att.id == att_id:
+                return web.Response(
+                    body=att.data, content_type=att.content_type or "application/octet-stream"
+                )
+    raise web.HTTPNotFound()
+
+
+def build_app(emu: Emulator, tables: list[RouteTable]) -> web.Application:
+    app = web.Application(client_max_size=64 * 1024 * 1024)
+    app[EMU_KEY] = emu
+    app.router.add_get("/", emu.hub.handle)
+    app.router.add_get("/resume", emu.hub.handle)
+    app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", _attachment)
+    for table in tables:
+        for spec in table.routes:
+            app.router.add_route(spec.method, API_PREFIX + spec.template, _wrap(spec))
+    app.router.add_route("*", "/{tail:.*}", _unknown)
+    return app
