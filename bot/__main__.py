@@ -40,8 +40,10 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # discord.py's gateway chatter is noise at INFO.
-    logging.getLogger("discord.gateway").setLevel(max(logging.getLevelName(level), logging.WARNING))
+    # discord.py's gateway chatter and Alembic's plugin list are noise at INFO.
+    quiet = max(logging.getLevelName(level), logging.WARNING)
+    for name in ("discord.gateway", "alembic"):
+        logging.getLogger(name).setLevel(quiet)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(runner.backup(settings, args.target))
         if args.command == "health":
             return _health(settings)
+        settings.require_token()  # fail fast, before anything is opened or logged
         from bot import runner
 
         with contextlib.suppress(KeyboardInterrupt):

@@ -7,7 +7,7 @@ of the message it belongs to (what a persistent view would otherwise have to reb
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 import discord
 
@@ -15,9 +15,7 @@ from bot import replies
 from bot.checkin import check_in
 from bot.core.days import Period
 from bot.leaderboard import build_board
-
-if TYPE_CHECKING:
-    from bot.app import LegDayBot
+from bot.services import Services
 
 
 class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"legday:checkin"):
@@ -40,7 +38,7 @@ class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"l
         return cls()
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot: LegDayBot = interaction.client
+        bot = cast(Services, interaction.client)
         if interaction.guild_id is None:
             await interaction.response.send_message(
                 "This button works in a server.", ephemeral=True
@@ -84,7 +82,7 @@ class LeaderboardPageButton(
         return cls(period, int(match["page"]), match["label"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot: LegDayBot = interaction.client
+        bot = cast(Services, interaction.client)
         if interaction.guild_id is None:
             return
         board = await build_board(
@@ -128,7 +126,7 @@ class ForgetButton(
         return False
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot: LegDayBot = interaction.client
+        bot = cast(Services, interaction.client)
         if self.answer != "yes" or interaction.guild_id is None:
             await interaction.response.edit_message(
                 content="Cancelled: nothing was deleted.", view=None

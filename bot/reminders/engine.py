@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.reminders import Kind, compose
 from bot.core.schedule import cron_day_of_week, next_fires, occurrences_between
@@ -31,6 +32,8 @@ LOOKBACK = timedelta(days=7)  # how far back start-up looks for occurrences to m
 LATE_AFTER = timedelta(minutes=1)
 # APScheduler calls a job a little after its time; the occurrence is the latest one due.
 FIRE_TOLERANCE = timedelta(seconds=5)
+SWEEP_EVERY = timedelta(minutes=1)
+SWEEP_GRACE = timedelta(seconds=30)
 
 
 class ReminderEngine:
@@ -65,6 +68,14 @@ class ReminderEngine:
         for schedule in enabled:
             self.arm(schedule)
         await self.catch_up(enabled)
+        self.scheduler.add_job(
+            self.sweep,
+            trigger=IntervalTrigger(seconds=SWEEP_EVERY.total_seconds()),
+            id="reminder-sweep",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
         if not self.scheduler.running:
             self.scheduler.start()
         log.info("reminders armed for %d schedules", len(enabled))
@@ -180,16 +191,24 @@ class ReminderEngine:
             quote = await self.quotes.pick(schedule.guild_id, schedule.channel_id)
         deadline = fire_at + self.window
         delay = self._retry_delay
+        sent: list[int] = []  # message ids of the parts already out; a retry resumes after
         while True:
             try:
-                message_id = None
-                for part in parts:
-                    sent_id = await self.queue.submit(
-                        lambda part=part: self.poster.post(schedule.channel_id, part, quote)
+                for part in parts[len(sent) :]:
+                    sent.append(
+                        await self.queue.submit(
+                            lambda part=part: self.poster.post(schedule.channel_id, part, quote)
+                        )
                     )
-                    message_id = message_id or sent_id
                 break
-            except PostFailed as failure:
+            except (PostFailed, Exception) as error:
+                failure = (
+                    error
+                    if isinstance(error, PostFailed)
+                    else PostFailed(f"unexpected {type(error).__name__}", permanent=False)
+                )
+                if not isinstance(error, PostFailed):
+                    log.exception("posting schedule %s failed unexpectedly", schedule.id)
                 if failure.permanent:
                     await self._fail_permanently(schedule, day, kind, failure)
                     return "failed"
@@ -202,6 +221,7 @@ class ReminderEngine:
                 log.info("retrying schedule %s in %.0fs: %s", schedule.id, delay, failure)
                 await self._sleep(delay)
                 delay = min(delay * 2, 300)
+        message_id = sent[0] if sent else None
         await self.store.finish_delivery(
             schedule.id, day, kind, "sent", self.clock(), message_id=message_id
         )
@@ -240,18 +260,32 @@ class ReminderEngine:
                 lambda part=part: self.poster.post(schedule.channel_id, part, quote)
             )
 
-    # --- start-up catch-up ------------------------------------------------------------
+    # --- catch-up and sweep ------------------------------------------------------------
 
     async def catch_up(self, schedules: list[Schedule]) -> None:
-        """Send what fell due within the window while we were away; mark older ones missed."""
-        await asyncio.gather(*(self._catch_up_one(s) for s in schedules))
+        """At start-up: send what fell due within the window while we were away (taking
+        over claims a crash left behind); record older occurrences as missed."""
+        await asyncio.gather(*(self._catch_up_one(s, at_start=True) for s in schedules))
 
-    async def _catch_up_one(self, schedule: Schedule) -> None:
+    async def sweep(self) -> None:
+        """Every minute: deliver occurrences due within the window that nobody claimed.
+
+        The cron jobs are the fast path; this is the net under them. APScheduler's
+        CronTrigger yields no fire at all for a 00:xx schedule on a day whose DST gap
+        starts at midnight (Santiago, Havana, Beirut…), and a stalled event loop can
+        outlast a job's misfire grace. Claims stay exactly-once either way.
+        """
+        schedules = await self.store.schedules(enabled_only=True)
+        await asyncio.gather(*(self._catch_up_one(s, at_start=False) for s in schedules))
+
+    async def _catch_up_one(self, schedule: Schedule, *, at_start: bool) -> None:
         now = self.clock()
         zone = ZoneInfo(schedule.timezone)
-        start = max(now - LOOKBACK, schedule.created_at)
-        for day, fire_at in occurrences_between(schedule.days, schedule.at, zone, start, now):
-            await self._settle(schedule, day, fire_at, Kind.REMINDER, now)
+        start = max(now - (LOOKBACK if at_start else self.window), schedule.created_at)
+        # Mid-run, leave the last moments to the cron job that is firing right now.
+        end = now if at_start else now - SWEEP_GRACE
+        for day, fire_at in occurrences_between(schedule.days, schedule.at, zone, start, end):
+            await self._settle(schedule, day, fire_at, Kind.REMINDER, now, take_over=at_start)
             if schedule.nudge_hours:
                 main = await self.store.delivery(schedule.id, day, Kind.REMINDER)
                 if main is None or main.state != "sent":
@@ -259,17 +293,28 @@ class ReminderEngine:
                 nudge_at = main.fire_at + timedelta(hours=schedule.nudge_hours)
                 if nudge_at > now:
                     self._arm_nudge(schedule, day, nudge_at)
+                elif main.updated_at is not None and main.updated_at >= nudge_at:
+                    # The reminder itself went out late, after the nudge was due: a nudge
+                    # now would ping the same people twice within a second.
+                    await self.store.record_missed(schedule.id, day, Kind.NUDGE, nudge_at, now)
                 else:
-                    await self._settle(schedule, day, nudge_at, Kind.NUDGE, now)
+                    await self._settle(schedule, day, nudge_at, Kind.NUDGE, now, take_over=at_start)
 
     async def _settle(
-        self, schedule: Schedule, day: date, fire_at: datetime, kind: Kind, now: datetime
+        self,
+        schedule: Schedule,
+        day: date,
+        fire_at: datetime,
+        kind: Kind,
+        now: datetime,
+        *,
+        take_over: bool,
     ) -> None:
         existing = await self.store.delivery(schedule.id, day, kind)
-        if existing is not None and existing.state in {"sent", "missed"}:
-            return
+        if existing is not None and (existing.state in {"sent", "missed"} or not take_over):
+            return  # done, or (mid-run) in the hands of a live sender
         if fire_at >= now - self.window:
-            await self.deliver(schedule, day, fire_at, kind, take_over=True)
+            await self.deliver(schedule, day, fire_at, kind, take_over=take_over)
         else:
             await self.store.record_missed(schedule.id, day, kind, fire_at, now)
 

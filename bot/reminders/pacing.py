@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-log = logging.getLogger(__name__)
+_Job = tuple[Callable[[], Awaitable[Any]], "asyncio.Future[Any]"]
 
 
 class SendQueue:
@@ -25,13 +24,11 @@ class SendQueue:
         self._burst = burst
         self._tokens = float(burst)
         self._updated = time.monotonic()
-        self._queue: asyncio.Queue[tuple[Callable[[], Awaitable[Any]], asyncio.Future[Any]]] = (
-            asyncio.Queue(maxsize)
-        )
+        self._queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize)
         self._worker: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        if self._worker is None:
+        if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._run(), name="reminder-send-queue")
 
     async def stop(self) -> None:
@@ -40,6 +37,8 @@ class SendQueue:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
             self._worker = None
+        # Settle everything still queued so no caller waits on a queue that is gone (the
+        # worker settles the send it was holding as it stops).
         while not self._queue.empty():
             _, future = self._queue.get_nowait()
             future.cancel()
@@ -66,9 +65,17 @@ class SendQueue:
             send, future = await self._queue.get()
             if future.cancelled():
                 continue
-            await self._take_token()
             try:
+                await self._take_token()
                 result = await send()
+            except asyncio.CancelledError:
+                worker = asyncio.current_task()
+                if worker is not None and worker.cancelling():
+                    future.cancel()  # the queue itself is stopping
+                    raise
+                # A cancellation leaking out of the send belongs to that send alone.
+                if not future.done():
+                    future.set_exception(RuntimeError("the send was cancelled"))
             except Exception as exc:  # handed to the waiting caller, not lost
                 if not future.done():
                     future.set_exception(exc)

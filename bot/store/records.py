@@ -90,6 +90,7 @@ class Delivery:
     message_id: int | None
     attempts: int
     error: str | None
+    updated_at: datetime | None = None  # when the state last changed
 
 
 class QuoteLimitReached(Exception):

@@ -50,6 +50,7 @@ def _delivery_from_row(row: Any) -> Delivery:
         message_id=row.message_id,
         attempts=row.attempts,
         error=row.error,
+        updated_at=row.updated_at,
     )
 
 

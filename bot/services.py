@@ -1,0 +1,16 @@
+"""What buttons need from the bot, named without importing the bot (which imports them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from bot.quotebook import QuoteBook
+from bot.store import Store
+
+
+class Services(Protocol):
+    store: Store
+    quotes: QuoteBook
+    now: Callable[[], datetime]

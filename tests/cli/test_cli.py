@@ -1,0 +1,100 @@
+"""The command line as an admin meets it: clear one-line errors, exit codes, maintenance."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.database import head_revision
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def legday(*args: str, env: dict[str, str] | None = None, cwd: Path) -> subprocess.CompletedProcess:
+    # A clean environment: no developer .env (cwd is a temp dir) and no stray settings.
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("LEGDAY_", "DISCORD_"))}
+    base.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**base, **(env or {})},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_token_is_one_clear_line_and_exit_2(tmp_path: Path):
+    result = legday("run", cwd=tmp_path, env={"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert result.returncode == 2
+    assert "DISCORD_TOKEN is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("LEGDAY_CATCHUP_MINUTES", "lots", "LEGDAY_CATCHUP_MINUTES"),
+        ("LEGDAY_DEFAULT_TIMEZONE", "Mars/Olympus", "time zone"),
+        ("LEGDAY_LOG_LEVEL", "LOUD", "LEGDAY_LOG_LEVEL"),
+        ("LEGDAY_PREFIX_COMMANDS", "perhaps", "LEGDAY_PREFIX_COMMANDS"),
+    ],
+)
+def test_bad_setting_is_one_clear_line_and_exit_2(tmp_path: Path, name, value, expected):
+    result = legday("run", cwd=tmp_path, env={"DISCORD_TOKEN": "x", name: value})
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_settings_are_read_from_dotenv(tmp_path: Path):
+    (tmp_path / ".env").write_text("LEGDAY_CATCHUP_MINUTES=not-a-number\n")
+    result = legday("run", cwd=tmp_path, env={"DISCORD_TOKEN": "x"})
+    assert result.returncode == 2
+    assert "LEGDAY_CATCHUP_MINUTES" in result.stderr
+
+
+def test_db_upgrade_creates_a_migrated_database(tmp_path: Path):
+    db = tmp_path / "data" / "legday.db"
+    result = legday("db", "upgrade", cwd=tmp_path, env={"DATABASE_URL": f"sqlite:///{db}"})
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as conn:
+        (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    assert revision == head_revision()
+    assert {"checkins", "member_stats", "schedules", "deliveries"} <= tables
+
+
+def test_db_backup_copies_the_data(tmp_path: Path):
+    db = tmp_path / "legday.db"
+    env = {"DATABASE_URL": f"sqlite:///{db}"}
+    assert legday("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO quotes (guild_id, text, added_by, created_at) "
+            "VALUES (1, 'q', 2, '2026-01-01')"
+        )
+    copy = tmp_path / "backups" / "copy.db"
+    result = legday("db", "backup", str(copy), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT text FROM quotes").fetchall() == [("q",)]
+
+
+def test_health_reports_the_heartbeat_file_age(tmp_path: Path):
+    beat = tmp_path / "health"
+    env = {"LEGDAY_HEALTH_FILE": str(beat)}
+    assert legday("health", cwd=tmp_path, env=env).returncode == 1  # never reported in
+    beat.write_text("now")
+    assert legday("health", cwd=tmp_path, env=env).returncode == 0
+    stale = time.time() - 600
+    os.utime(beat, (stale, stale))
+    assert legday("health", cwd=tmp_path, env=env).returncode == 1
