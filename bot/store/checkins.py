@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from bot.core import streaks
 from bot.core.streaks import StreakState
-from bot.schema import checkins
-from bot.store.base import StoreBase
+from bot.schema import checkins, member_stats
+from bot.store.base import StoreBase, stats_values
 from bot.store.records import CheckinResult, PeriodCounts
 
 
@@ -39,14 +39,23 @@ class CheckinQueries(StoreBase):
                     source=source,
                 )
             )
-            current = await self._read_stats(conn, guild_id, user_id, lock=True)
             if inserted.rowcount != 1:
+                current = await self._read_stats(conn, guild_id, user_id)
                 return CheckinResult(False, current or StreakState())
-            if current is not None and current.last_day is not None and day < current.last_day:
+            # Make sure there is a summary row to lock: on PostgreSQL two first check-ins
+            # of one member (different days) would otherwise both try to insert it.
+            await conn.execute(
+                self._insert_ignoring_conflicts(member_stats).values(
+                    guild_id=guild_id, user_id=user_id, **stats_values(StreakState())
+                )
+            )
+            current = await self._read_stats(conn, guild_id, user_id, lock=True)
+            assert current is not None
+            if current.last_day is not None and day < current.last_day:
                 stats = streaks.rebuild(await self._days(conn, guild_id, user_id), weekly_target)
             else:
-                stats = streaks.add_day(current or StreakState(), day, weekly_target)
-            await self._write_stats(conn, guild_id, user_id, stats, exists=current is not None)
+                stats = streaks.add_day(current, day, weekly_target)
+            await self._write_stats(conn, guild_id, user_id, stats, exists=True)
         return CheckinResult(True, stats)
 
     async def remove_checkin(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
 from bot.core import streaks
 from bot.store import CountRow, GuildConfig, MemberConfig, Store
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-import pytest
-
 from bot.store import Delivery, Schedule, Store
 from bot.store.reminders import STALE_CLAIM
 
@@ -175,6 +173,7 @@ async def test_first_claim_returns_a_sending_row(store: Store):
         message_id=None,
         attempts=1,
         error=None,
+        updated_at=NOW,
     )
     assert await store.delivery(schedule.id, DAY, "remind") == claimed
     # The nudge of the same day is a separate occurrence.
