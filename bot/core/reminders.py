@@ -69,7 +69,7 @@ def compose(
                 lines.append("🧪 *Test reminder: no delivery recorded.*")
             lines.append(_CALLS[kind])
             if late:
-                lines.append("*(A bit late: I was offline when this was due.)*")
+                lines.append("*(A bit late, sorry: this was due a while ago.)*")
             if ping_role is not None:
                 lines.append(f"<@&{ping_role}>")
         mentions = " ".join(f"<@{user_id}>" for user_id in chunk)

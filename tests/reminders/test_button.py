@@ -1,0 +1,113 @@
+"""The reminder's "I trained legs" button keeps working after a restart."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+from unittest.mock import AsyncMock, MagicMock
+
+import discord
+import pytest
+
+from bot.app import LegDayBot
+from bot.views import DYNAMIC_ITEMS, CheckinButton, checkin_view
+from tests.reminders.conftest import CHANNEL, GUILD
+from tests.reminders.helpers import utc
+
+USER = 4242
+NOW = utc(2026, 6, 1, 18, 30)
+TODAY = date(2026, 6, 1)
+CUSTOM_ID = "legday:checkin"
+
+
+def fake_interaction(bot: LegDayBot, *, guild_id: int | None = GUILD) -> MagicMock:
+    interaction = MagicMock(spec=discord.Interaction)
+    interaction.client = bot
+    interaction.guild_id = guild_id
+    interaction.channel_id = CHANNEL
+    interaction.user = SimpleNamespace(id=USER, mention=f"<@{USER}>")
+    interaction.response = SimpleNamespace(send_message=AsyncMock())
+    interaction.message = None
+    return interaction
+
+
+def registered_factory(bot: LegDayBot, custom_id: str) -> tuple[type, object] | None:
+    """What discord.py's view store would dispatch a click with this custom_id to."""
+    for pattern, factory in bot._connection._view_store._dynamic_items.items():
+        match = pattern.fullmatch(custom_id)
+        if match is not None:
+            return factory, match
+    return None
+
+
+def test_custom_id_is_stable():
+    assert CheckinButton().custom_id == CUSTOM_ID
+    assert CheckinButton().item.custom_id == CUSTOM_ID
+    view = checkin_view()
+    assert view.timeout is None
+    assert [child.custom_id for child in view.children] == [CUSTOM_ID]
+    assert CheckinButton.__discord_ui_compiled_template__.fullmatch(CUSTOM_ID)
+    assert not CheckinButton.__discord_ui_compiled_template__.fullmatch(CUSTOM_ID + ":x")
+
+
+@pytest.fixture
+async def fresh_bot(make_settings, store):
+    """A new process's bot: nothing in memory about any earlier message; not connected."""
+    bot = LegDayBot(make_settings(), store, clock=lambda: NOW)
+    try:
+        yield bot
+    finally:
+        await bot.reminders.stop()
+
+
+async def test_button_rebuilt_from_custom_id_checks_the_member_in(fresh_bot, store):
+    assert registered_factory(fresh_bot, CUSTOM_ID) is None
+    fresh_bot.add_dynamic_items(*DYNAMIC_ITEMS)
+    found = registered_factory(fresh_bot, CUSTOM_ID)
+    assert found is not None
+    factory, match = found
+    assert factory is CheckinButton
+
+    interaction = fake_interaction(fresh_bot)
+    button = await factory.from_custom_id(interaction, CheckinButton().item, match)
+    assert isinstance(button, CheckinButton)
+    assert button.custom_id == CUSTOM_ID
+    await button.callback(interaction)
+
+    assert await store.checked_in_on(GUILD, [USER], TODAY) == {USER}
+    interaction.response.send_message.assert_awaited_once()
+    kwargs = interaction.response.send_message.await_args.kwargs
+    assert kwargs["ephemeral"] is True
+    assert isinstance(kwargs["embed"], discord.Embed)
+    first_title = kwargs["embed"].title
+
+    # A second click (say, on yesterday's reminder message) logs nothing new.
+    again = fake_interaction(fresh_bot)
+    await (await factory.from_custom_id(again, CheckinButton().item, match)).callback(again)
+    assert await store.checked_in_on(GUILD, [USER], TODAY) == {USER}
+    assert (await store.member_stats(GUILD, USER)).total == 1
+    assert again.response.send_message.await_args.kwargs["ephemeral"] is True
+    assert again.response.send_message.await_args.kwargs["embed"].title != first_title
+
+
+async def test_button_outside_a_server_answers_and_records_nothing(fresh_bot, store):
+    interaction = fake_interaction(fresh_bot, guild_id=None)
+    await CheckinButton().callback(interaction)
+    interaction.response.send_message.assert_awaited_once()
+    assert interaction.response.send_message.await_args.kwargs["ephemeral"] is True
+    assert (await store.member_stats(GUILD, USER)).total == 0
+
+
+async def test_setup_hook_registers_the_button(fresh_bot, monkeypatch):
+    # Only the registration is under test: no cogs, no background reminder start.
+    monkeypatch.setattr("bot.app.EXTENSIONS", ())
+    started = AsyncMock()
+    monkeypatch.setattr(fresh_bot.reminders, "start", started)
+
+    await fresh_bot.setup_hook()
+    if fresh_bot._reminders_started is not None:
+        await fresh_bot._reminders_started
+
+    found = registered_factory(fresh_bot, CUSTOM_ID)
+    assert found is not None and found[0] is CheckinButton
+    started.assert_awaited_once()
