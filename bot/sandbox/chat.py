@@ -50,6 +50,7 @@ class Sandbox:
         self._seen: dict[int, int] = {}  # message id -> revision printed
         self._buttons: dict[int, Button] = {}
         self._printed = asyncio.Event()
+        self.at_prompt = False  # the terminal shows our prompt and waits for a line
 
     # --- set-up -----------------------------------------------------------------------
 
@@ -128,8 +129,8 @@ class Sandbox:
             await self.fd.slash(self._user(), self._channel(), command, options)
         else:
             await self.fd.say(self._user(), self._channel(), self._mentions(line))
-        if not interactive:
-            await self._settle()
+        # Wait for the answer so the next prompt comes after it, typing or scripted.
+        await self._settle()
         return True
 
     async def _meta(self, line: str) -> bool:
@@ -264,23 +265,30 @@ class Sandbox:
         self._print_new()
 
     async def _watch(self) -> None:
+        """Print what arrives on its own (a reminder firing), then the prompt again."""
         while True:
-            self._print_new()
+            if self._print_new() and self.at_prompt:
+                print(self._prompt(), end="", file=self.out, flush=True)
             await asyncio.sleep(0.1)
 
-    def _print_new(self) -> None:
+    def _print_new(self) -> bool:
         assert self.fd is not None
         world = self.fd.state
+        printed = False
         for channel_id, messages in list(world.channel_messages.items()):
             for message in list(messages):
                 if message.author.id != self.fd.bot_user.id or message.deleted:
                     continue
-                printed = self._seen.get(message.id)
-                if printed == message.revision:
+                revision = self._seen.get(message.id)
+                if revision == message.revision:
                     continue
                 self._seen[message.id] = message.revision
-                self._print_message(channel_id, message, edited=printed is not None)
+                if self.at_prompt and not printed:
+                    print(file=self.out)  # start below the waiting prompt
+                self._print_message(channel_id, message, edited=revision is not None)
                 self._printed.set()
+                printed = True
+        return printed
 
     def _print_message(self, channel_id: int, message: Message, *, edited: bool) -> None:
         assert self.fd is not None
@@ -349,8 +357,11 @@ async def script_lines(path: Path | None) -> AsyncIterator[str]:
 
 async def prompt_lines(sandbox: Sandbox) -> AsyncIterator[str]:
     while True:
+        sandbox.at_prompt = True
         try:
             line = await asyncio.to_thread(input, sandbox._prompt())
         except EOFError:
             return
+        finally:
+            sandbox.at_prompt = False
         yield line
