@@ -30,12 +30,6 @@ class CheckinOutcome:
         return streaks.current_streak(self.stats, self.today)
 
 
-async def member_today(store: Store, guild_id: int, user_id: int, now: datetime) -> date:
-    """The member's local date (member zone, else server zone, else UTC)."""
-    context = await store.checkin_context(guild_id, user_id)
-    return days.local_day(now, days.effective_zone(context.member.timezone, context.guild.timezone))
-
-
 async def check_in(
     store: Store,
     guild_id: int,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -109,16 +108,3 @@ class CheckinQueries(StoreBase):
             week, month, year = (await conn.execute(window)).one()
             last = (await conn.execute(latest)).scalar()
         return PeriodCounts(int(week), int(month), int(year), last)
-
-    async def checked_in_on(self, guild_id: int, user_ids: Iterable[int], day: date) -> set[int]:
-        ids = list(user_ids)
-        if not ids:
-            return set()
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(
-                sa.select(checkins.c.user_id)
-                .where(checkins.c.guild_id == guild_id)
-                .where(checkins.c.day == day)
-                .where(checkins.c.user_id.in_(ids))
-            )
-            return {user_id for (user_id,) in rows}

@@ -25,17 +25,7 @@ class SettingsQueries(StoreBase):
         return GuildConfig(guild_id, row.timezone, row.weekly_target)
 
     async def member_config(self, guild_id: int, user_id: int) -> MemberConfig:
-        async with self.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    sa.select(members)
-                    .where(members.c.guild_id == guild_id)
-                    .where(members.c.user_id == user_id)
-                )
-            ).first()
-        if row is None:
-            return MemberConfig()
-        return MemberConfig(row.timezone, bool(row.reminders_opt_in), bool(row.hidden))
+        return (await self.checkin_context(guild_id, user_id)).member
 
     async def checkin_context(self, guild_id: int, user_id: int) -> CheckinContext:
         """Guild and member settings in one statement, whichever rows exist."""

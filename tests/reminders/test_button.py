@@ -74,7 +74,7 @@ async def test_button_rebuilt_from_custom_id_checks_the_member_in(fresh_bot, sto
     assert button.custom_id == CUSTOM_ID
     await button.callback(interaction)
 
-    assert await store.checked_in_on(GUILD, [USER], TODAY) == {USER}
+    assert (await store.member_stats(GUILD, USER)).last_day == TODAY
     interaction.response.send_message.assert_awaited_once()
     kwargs = interaction.response.send_message.await_args.kwargs
     assert kwargs["ephemeral"] is True
@@ -84,7 +84,7 @@ async def test_button_rebuilt_from_custom_id_checks_the_member_in(fresh_bot, sto
     # A second click (say, on yesterday's reminder message) logs nothing new.
     again = fake_interaction(fresh_bot)
     await (await factory.from_custom_id(again, CheckinButton().item, match)).callback(again)
-    assert await store.checked_in_on(GUILD, [USER], TODAY) == {USER}
+    assert (await store.member_stats(GUILD, USER)).last_day == TODAY
     assert (await store.member_stats(GUILD, USER)).total == 1
     assert again.response.send_message.await_args.kwargs["ephemeral"] is True
     assert again.response.send_message.await_args.kwargs["embed"].title != first_title
