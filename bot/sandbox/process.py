@@ -7,7 +7,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -29,15 +29,14 @@ class BotProcess:
     def returncode(self) -> int | None:
         return None if self._process is None else self._process.returncode
 
-    async def start(self) -> None:
+    async def start(self, command: Sequence[str] | None = None) -> None:
+        """Start `python -m bot run` (or another command, e.g. a baseline bot)."""
         if self.running:
             raise RuntimeError("the bot is already running")
         self._log = self.log_path.open("ab")
+        argv = list(command or (sys.executable, "-m", "bot", "run"))
         self._process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
+            *argv,
             env=self._env,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=self._log,
