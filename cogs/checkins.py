@@ -12,6 +12,10 @@ from bot.core import days, streaks
 from bot.core.parsing import clean_note
 from cogs.group import Ctx, LegDayGroup
 
+# Not Optional[...]: discord.py would quietly skip a member it can't resolve and show the
+# caller's own stats instead of saying so; a default of "the caller" keeps the error.
+THE_CALLER = commands.parameter(default=lambda ctx: ctx.author, displayed_default="you")
+
 
 class CheckinCommands(LegDayGroup):
     async def record_checkin(self, ctx: Ctx, note: str | None) -> None:
@@ -54,11 +58,7 @@ class CheckinCommands(LegDayGroup):
     async def stats(
         self,
         ctx: Ctx,
-        # Not Optional[...]: discord.py would quietly skip a member it can't resolve
-        # and show the caller's own stats instead of saying so.
-        member: discord.User = commands.parameter(
-            default=lambda ctx: ctx.author, displayed_default="you"
-        ),
+        member: discord.User = THE_CALLER,
     ) -> None:
         """Totals, this week/month/year, current and best streak."""
         who = member

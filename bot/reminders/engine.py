@@ -49,6 +49,7 @@ class ReminderEngine:
         scheduler: AsyncIOScheduler | None = None,
         retry_delay: float = 2.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        stop_grace: float = 5.0,
     ) -> None:
         self.store = store
         self.poster = poster
@@ -58,6 +59,8 @@ class ReminderEngine:
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
         self.queue = SendQueue(sends_per_second)
         self._retry_delay = retry_delay
+        self._running: set[asyncio.Task[object]] = set()
+        self._stop_grace = stop_grace  # seconds a shutdown waits for deliveries under way
         self._sleep = sleep
 
     # --- life cycle ---------------------------------------------------------------
@@ -81,9 +84,32 @@ class ReminderEngine:
         log.info("reminders armed for %d schedules", len(enabled))
 
     async def stop(self) -> None:
+        """Stop firing, give deliveries under way a moment to finish, then cut them off.
+
+        One cut off mid-send is left `sending` and is taken over by the next start-up's
+        catch-up (same nonce, so Discord drops a repeat of what already went out).
+        """
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._running:
+            _, unfinished = await asyncio.wait(set(self._running), timeout=self._stop_grace)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
         await self.queue.stop()
+
+    async def _as_job(self, work: Awaitable[object]) -> None:
+        """Run scheduled work so that stop() can wait for it and a shutdown is quiet."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
+        try:
+            await work
+        except asyncio.CancelledError:
+            # Not an error: the bot is shutting down, and catch-up resumes it.
+            log.info("reminder delivery interrupted by shutdown")
+        finally:
+            self._running.discard(task)
 
     # --- jobs -----------------------------------------------------------------------
 
@@ -138,6 +164,9 @@ class ReminderEngine:
 
     async def fire(self, schedule_id: int) -> None:
         """The cron job: deliver the latest due occurrence of the schedule."""
+        await self._as_job(self._fire(schedule_id))
+
+    async def _fire(self, schedule_id: int) -> None:
         schedule = await self.store.schedule(schedule_id)
         if schedule is None or not schedule.enabled:
             return
@@ -156,6 +185,9 @@ class ReminderEngine:
         await self.deliver(schedule, day, fire_at, Kind.REMINDER)
 
     async def fire_nudge(self, schedule_id: int, day: date) -> None:
+        await self._as_job(self._fire_nudge(schedule_id, day))
+
+    async def _fire_nudge(self, schedule_id: int, day: date) -> None:
         schedule = await self.store.schedule(schedule_id)
         if schedule is None or not schedule.enabled or schedule.nudge_hours is None:
             return
@@ -275,6 +307,9 @@ class ReminderEngine:
         starts at midnight (Santiago, Havana, Beirut…), and a stalled event loop can
         outlast a job's misfire grace. Claims stay exactly-once either way.
         """
+        await self._as_job(self._sweep())
+
+    async def _sweep(self) -> None:
         schedules = await self.store.schedules(enabled_only=True)
         await asyncio.gather(*(self._catch_up_one(s, at_start=False) for s in schedules))
 

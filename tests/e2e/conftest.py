@@ -6,22 +6,30 @@ gets fresh members, which keeps tests independent without restarting anything.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from collections.abc import AsyncIterator
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
 
 from bot.sandbox.demo import build_demo
 from bot.sandbox.stage import Stage
-from fakediscord import FakeDiscord, Member, Role, User
+from fakediscord import Channel, FakeDiscord, Member, Message, Role, User
+from fakediscord.interactions import InteractionRecord
 
 _names = itertools.count(1)
 
+#: every stage currently open, so the autouse check below can look at its violations
+_open: list[E2E] = []
+
 
 class E2E:
-    """A stage plus helpers for making members on the fly."""
+    """A stage plus helpers for making members on the fly and talking to the bot."""
 
     def __init__(self, stage: Stage) -> None:
         self.stage = stage
@@ -29,6 +37,19 @@ class E2E:
         self.demo = stage.demo
         self.guild = stage.demo.guild
         self.gym = stage.demo.gym
+        self.violations_seen = 0
+        self._sent: deque[float] = deque()
+
+    async def pace(self, per_second: int = 40) -> None:
+        """Keep commands under Discord's global limit of 50 requests a second: each one is
+        answered with at least one request, and a test typing faster than any group chat
+        would only measure that limit (the emulator flags it as a violation)."""
+        now = time.monotonic()
+        while self._sent and now - self._sent[0] > 1.0:
+            self._sent.popleft()
+        if len(self._sent) >= per_second:
+            await asyncio.sleep(1.0 - (now - self._sent[0]))
+        self._sent.append(time.monotonic())
 
     def member(self, name: str = "member", *, roles: list[Role] | None = None) -> User:
         user = self.fd.create_user(f"{name}{next(_names)}")
@@ -41,21 +62,114 @@ class E2E:
     def as_member(self, user: User) -> Member:
         return self.fd.member(self.guild, user)
 
+    async def reply_to(self, said: Message, *, within: float = 5.0) -> Message:
+        """The bot's reply to the message `said` (a `!` command is answered with a reply)."""
+        channel = self.fd.state.channels[said.channel_id]
 
-async def open_stage(folder: Path, env: dict[str, str] | None = None) -> AsyncIterator[E2E]:
+        def answers(msg: Message) -> bool:
+            reference = msg.message_reference or {}
+            return reference.get("message_id") == str(said.id)
+
+        return await self.fd.next_message(channel, timeout=within, predicate=answers)
+
+    async def ask(
+        self, user: User, text: str, channel: Channel | None = None, *, within: float = 5.0
+    ) -> Message:
+        """`user` says `text` (a `!` command) and this returns the bot's reply to it."""
+        await self.pace()
+        said = await self.fd.say(user, channel or self.gym, text)
+        return await self.reply_to(said, within=within)
+
+    async def slash(
+        self,
+        user: User,
+        command: str,
+        options: dict[str, Any] | None = None,
+        channel: Channel | None = None,
+        *,
+        within: float = 5.0,
+    ) -> tuple[InteractionRecord, Message]:
+        """`user` runs `/command`; returns the interaction and the message the user sees."""
+        await self.pace()
+        record = await self.fd.slash(user, channel or self.gym, command, options or {})
+        message = await record.wait_response(timeout=within)
+        assert message is not None, f"/{command} was not answered with a message"
+        return record, message
+
+    def take_violations(self, kind: str) -> list[Any]:
+        """Remove and return the violations of `kind`: for a test that provokes them on
+        purpose (and asserts on them) so the end-of-test check doesn't count them."""
+        taken = self.fd.violations_of(kind)
+        before = self.fd.violations[: self.violations_seen]
+        for violation in taken:
+            self.fd.violations.remove(violation)
+        self.violations_seen = len([v for v in before if v not in taken])
+        return taken
+
+    def new_violations(self) -> list[Any]:
+        found = self.fd.violations[self.violations_seen :]
+        self.violations_seen = len(self.fd.violations)
+        return found
+
+
+def embed_text(message: Message) -> str:
+    """Everything readable in a message: content, embed titles, descriptions and fields."""
+    parts = [message.content]
+    for embed in message.embeds:
+        parts += [embed.get("title", ""), embed.get("description", "")]
+        for item in embed.get("fields", []):
+            parts += [item.get("name", ""), item.get("value", "")]
+        parts.append((embed.get("footer") or {}).get("text", ""))
+    return "\n".join(p for p in parts if p)
+
+
+def field(message: Message, name: str) -> str:
+    """The value of the embed field called `name` in the message's first embed."""
+    for item in message.embeds[0].get("fields", []):
+        if item["name"] == name:
+            return str(item["value"])
+    raise AssertionError(f"no field {name!r} in {message.embeds[0]!r}")
+
+
+async def open_stage(
+    folder: Path,
+    env: dict[str, str] | None = None,
+    *,
+    configure: Callable[[FakeDiscord], None] | None = None,
+) -> AsyncIterator[E2E]:
+    """Start the local Discord, the demo server and the bot; `configure` runs before the
+    bot connects (e.g. to turn an application setting off)."""
     async with FakeDiscord(heartbeat_interval_ms=1000) as fd:
         demo = build_demo(fd)
+        if configure is not None:
+            configure(fd)
         url = f"sqlite+aiosqlite:///{folder / 'e2e.db'}"
         stage = Stage(fd, demo, url, folder, {"LEGDAY_COOLDOWN_RATE": "1000", **(env or {})})
         await stage.start_bot()
+        e2e = E2E(stage)
+        _open.append(e2e)
         try:
-            yield E2E(stage)
+            yield e2e
         finally:
+            _open.remove(e2e)
             code = await stage.stop_bot()
             log = stage.bot.log_text()
             # A traceback in the bot's log is a failure even when every reply looked fine.
             assert "Traceback" not in log, log[-4000:]
             assert code in (0, None), f"bot exited with {code}:\n{log[-4000:]}"
+            # Nothing answered twice or late, nothing oversize, over the whole module.
+            fd.assert_no_violations()
+
+
+@pytest.fixture(autouse=True)
+def _no_new_violations() -> Iterator[None]:
+    """After every e2e test: the local Discord recorded no rule violation during it."""
+    for e2e in _open:
+        e2e.new_violations()
+    yield
+    for e2e in _open:
+        found = e2e.new_violations()
+        assert not found, "fakediscord recorded violations:\n" + "\n".join(map(str, found))
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -1,0 +1,370 @@
+"""Reminders: one real firing at the next minute boundary, overlapped with the schedule
+management tests, then a restart that must neither lose the button nor repeat the post.
+
+The module's tests run in order and share `PLAN`: the first arms a schedule for the next
+whole minute (UTC, the server's default zone), the middle ones work in other channels
+while the clock runs, and the last ones wait for the reminder and check what it did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from dataclasses import field as default
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from fakediscord import Channel, Message, Permission, User
+from tests.e2e.conftest import E2E, field
+
+pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+NEEDS_MANAGE = "You need the **Manage Server** permission for that."
+CHECKIN_BUTTON = "legday:checkin"
+TIMESTAMP = re.compile(r"<t:(\d+):F>")
+
+
+@dataclass
+class Plan:
+    fire_at: datetime | None = None
+    schedule_id: int = 0
+    doomed_id: int = 0
+    doomed: Channel | None = None
+    admin: User | None = None
+    pinged: list[User] = default(default_factory=list)
+    not_pinged: list[User] = default(default_factory=list)
+    reminder: Message | None = None
+
+
+PLAN = Plan()
+
+
+def is_reminder(message: Message) -> bool:
+    return CHECKIN_BUTTON in message.custom_ids() and "It's leg day!" in message.content
+
+
+def schedule_id_of(reply: Message) -> int:
+    match = re.fullmatch(r"Reminder schedule #(\d+) added", reply.embeds[0]["title"])
+    assert match, reply.embeds[0]["title"]
+    return int(match[1])
+
+
+def next_boundary(now: datetime, *, margin: float = 8.0) -> datetime:
+    """The next whole minute at least `margin` seconds away."""
+    fire = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    if (fire - now).total_seconds() < margin:
+        fire += timedelta(minutes=1)
+    return fire
+
+
+def lab(e2e: E2E, name: str) -> Channel:
+    """A fresh channel, so this work never crosses the reminder due in #gym."""
+    return e2e.fd.create_channel(e2e.guild, name)
+
+
+async def test_schedule_add_arms_a_reminder_for_the_next_minute(e2e: E2E):
+    now = datetime.now(UTC)
+    if next_boundary(now).date() != now.date():  # don't straddle midnight: "today" moves
+        await asyncio.sleep((next_boundary(now) - now).total_seconds() + 1)
+        now = datetime.now(UTC)
+    fire = next_boundary(now)
+    admin = e2e.admin("coach")
+    lifters = e2e.demo.lifters
+
+    reply = await e2e.ask(
+        admin,
+        f"!legday schedule add {DAYS[fire.weekday()]} {fire:%H:%M} <#{e2e.gym.id}> "
+        f"<@&{lifters.id}>",
+    )
+    PLAN.fire_at, PLAN.admin = fire, admin
+    PLAN.schedule_id = schedule_id_of(reply)
+    embed = reply.embeds[0]
+    assert embed["description"] == (
+        f"**#{PLAN.schedule_id}** {DAYS[fire.weekday()].title()} at {fire:%H:%M} (UTC) in "
+        f"<#{e2e.gym.id}>, pings <@&{lifters.id}>"
+    )
+    stamps = [int(s) for s in TIMESTAMP.findall(embed["fields"][0]["value"])]
+    assert embed["fields"][0]["name"] == "Next reminders"
+    week = 7 * 24 * 3600
+    first = int(fire.timestamp())
+    assert stamps == [first, first + week, first + 2 * week]
+
+    # A second schedule at the same minute, in a channel the bot then loses access to.
+    PLAN.doomed = lab(e2e, "doomed")
+    doomed = await e2e.ask(
+        admin, f"!legday schedule add {DAYS[fire.weekday()]} {fire:%H:%M} <#{PLAN.doomed.id}>"
+    )
+    PLAN.doomed_id = schedule_id_of(doomed)
+    deny = Permission.VIEW_CHANNEL | Permission.SEND_MESSAGES
+    e2e.fd.set_overwrite(PLAN.doomed, e2e.fd.bot_user, deny=int(deny))
+
+
+async def test_members_opt_in_and_one_checks_in_first(e2e: E2E):
+    lifters = e2e.demo.lifters
+    early, late, slasher = (e2e.member(n, roles=[lifters]) for n in ("early", "late", "slasher"))
+    quitter, lurker = e2e.member("quitter", roles=[lifters]), e2e.member("lurker")
+    for user in (early, late, quitter):
+        reply = await e2e.ask(user, "!legday remind on")
+        assert reply.content == (
+            "You'll be pinged by leg day reminders until you check in that day."
+        )
+    _, slash = await e2e.slash(slasher, "legday remind", {"state": "on"})
+    assert slash.ephemeral
+    off = await e2e.ask(quitter, "!legday remind off")
+    assert off.content == "No more reminder pings for you."
+    bad = await e2e.ask(lurker, "!legday remind maybe")
+    assert bad.content.startswith("**state**: `maybe` is not on or off.")
+
+    logged = await e2e.ask(early, "!legday")  # checked in before the reminder: no ping
+    assert logged.embeds[0]["title"].startswith("Leg day logged")
+    PLAN.pinged = [late, slasher]
+    PLAN.not_pinged = [early, quitter, lurker]
+
+
+async def test_schedule_commands_are_refused_to_non_admins(e2e: E2E):
+    member = e2e.member("pleb")
+    room = lab(e2e, "pleb-lab")
+    for text in (
+        "!legday schedule",
+        "!legday schedule list",
+        "!legday schedule add daily 03:00",
+        f"!legday schedule remove {PLAN.schedule_id}",
+        f"!legday schedule nudge {PLAN.schedule_id} 2",
+        f"!legday schedule test {PLAN.schedule_id}",
+        f"!legday schedule enable {PLAN.schedule_id}",
+    ):
+        assert (await e2e.ask(member, text, room)).content == NEEDS_MANAGE, text
+    for command, options in (
+        ("legday schedule list", {}),
+        ("legday schedule add", {"days": "daily", "time": "03:00"}),
+        ("legday schedule remove", {"schedule_id": PLAN.schedule_id}),
+        ("legday schedule nudge", {"schedule_id": PLAN.schedule_id, "hours": "2"}),
+        ("legday schedule test", {"schedule_id": PLAN.schedule_id}),
+        ("legday schedule enable", {"schedule_id": PLAN.schedule_id}),
+    ):
+        _, reply = await e2e.slash(member, command, options, room)
+        assert reply.ephemeral and reply.content == NEEDS_MANAGE, command
+    # nothing was scheduled, changed or posted on their behalf
+    assert not [m for m in e2e.fd.messages(room) if CHECKIN_BUTTON in m.custom_ids()]
+    listed = await e2e.ask(e2e.admin(), "!legday schedule list", room)
+    assert "03:00" not in listed.embeds[0]["description"]
+    assert "nudge" not in listed.embeds[0]["description"]
+
+
+async def test_schedule_list_nudge_remove(e2e: E2E):
+    admin = e2e.admin("planner")
+    room = lab(e2e, "planning")
+    listed = await e2e.ask(admin, "!legday schedule list", room)
+    assert listed.embeds[0]["title"] == "Reminder schedules"
+    assert f"**#{PLAN.schedule_id}** " in listed.embeds[0]["description"]
+
+    _, added = await e2e.slash(
+        admin,
+        "legday schedule add",
+        {"days": "mon-fri", "time": "06:30", "channel": room, "role": e2e.demo.lifters},
+        room,
+    )
+    new_id = schedule_id_of(added)
+    assert added.embeds[0]["description"] == (
+        f"**#{new_id}** weekdays at 06:30 (UTC) in <#{room.id}>, pings <@&{e2e.demo.lifters.id}>"
+    )
+    assert len(TIMESTAMP.findall(added.embeds[0]["fields"][0]["value"])) == 3
+
+    nudge = await e2e.ask(admin, f"!legday schedule nudge {new_id} 3", room)
+    assert nudge.content == (
+        f"Schedule #{new_id}: a nudge 3 hours after each reminder, for opted-in members who "
+        "haven't checked in yet."
+    )
+    _, slash_list = await e2e.slash(admin, "legday schedule list", {}, room)
+    line = next(
+        x for x in slash_list.embeds[0]["description"].splitlines() if x.startswith(f"**#{new_id}")
+    )
+    assert line.endswith("nudge after 3 hours")
+    assert re.search(r"next: <t:\d+:F>", slash_list.embeds[0]["description"])
+    _, nudge_off = await e2e.slash(
+        admin, "legday schedule nudge", {"schedule_id": new_id, "hours": "off"}, room
+    )
+    assert nudge_off.content == f"Schedule #{new_id}: no follow-up nudge."
+    too_long = await e2e.ask(admin, f"!legday schedule nudge {new_id} 13", room)
+    assert too_long.content.startswith("**nudge hours**: `13` is not a number of hours")
+
+    bad_days = await e2e.ask(admin, "!legday schedule add someday 18:00", room)
+    assert bad_days.content.startswith("**days**: `someday` is not a day.")
+    bad_time = await e2e.ask(admin, "!legday schedule add mon 25:00", room)
+    assert bad_time.content.startswith("**time**: `25:00` is not a time.")
+
+    removed = await e2e.ask(admin, f"!legday schedule remove {new_id}", room)
+    assert removed.content == f"Removed schedule #{new_id}."
+    _, again = await e2e.slash(admin, "legday schedule remove", {"schedule_id": new_id}, room)
+    assert again.ephemeral
+    assert again.content == (f"There is no schedule #{new_id} here. See `/legday schedule list`.")
+    unknown = await e2e.ask(admin, "!legday schedule enable 999", room)
+    assert unknown.content == "There is no schedule #999 here. See `/legday schedule list`."
+    active = await e2e.ask(admin, f"!legday schedule enable {PLAN.schedule_id}", room)
+    assert active.content == f"Schedule #{PLAN.schedule_id} is active again."
+
+
+async def test_at_most_ten_schedules(e2e: E2E):
+    admin = e2e.admin("hoarder")
+    room = lab(e2e, "many")
+    listed = await e2e.ask(admin, "!legday schedule list", room)
+    existing = len(re.findall(r"^\*\*#\d+\*\* ", listed.embeds[0]["description"], re.M))
+    # Far from now, so none of these fires during the test.
+    far = (datetime.now(UTC) + timedelta(hours=6)).strftime("%H:%M")
+    added = []
+    for _ in range(10 - existing):
+        reply = await e2e.ask(admin, f"!legday schedule add sat,sun {far}", room)
+        added.append(schedule_id_of(reply))
+    refused = await e2e.ask(admin, f"!legday schedule add sat,sun {far}", room)
+    assert refused.content == "This server already has 10 schedules; remove one first."
+    _, slash_refused = await e2e.slash(
+        admin, "legday schedule add", {"days": "daily", "time": far}, room
+    )
+    assert slash_refused.ephemeral
+    assert slash_refused.content == "This server already has 10 schedules; remove one first."
+    for schedule_id in added:
+        await e2e.ask(admin, f"!legday schedule remove {schedule_id}", room)
+    listed = await e2e.ask(admin, "!legday schedule list", room)
+    assert len(re.findall(r"^\*\*#\d+\*\* ", listed.embeds[0]["description"], re.M)) == existing
+
+
+async def test_schedule_test_posts_once_despite_a_429(e2e: E2E):
+    admin = e2e.admin("tester")
+    room = lab(e2e, "test-posts")
+    reply = await e2e.ask(admin, f"!legday schedule add daily 04:00 <#{room.id}>", room)
+    test_id = schedule_id_of(reply)
+    # Template keys are what discord.py writes; the concrete path pins it to this channel,
+    # so the reminder due in #gym at the minute can't be the one that gets the 429.
+    fault = e2e.fd.rate_limit(f"POST /channels/{room.id}/messages", count=1, retry_after=0.3)
+    before = len(e2e.fd.requests_to("POST /channels/{channel_id}/messages"))
+
+    answer = await e2e.ask(admin, f"!legday schedule test {test_id}", room, within=10)
+    assert answer.content == f"Posted a test of schedule #{test_id} in <#{room.id}>."
+    assert fault.remaining == 0
+    tests = [m for m in e2e.fd.messages(room) if "Test reminder" in m.content]
+    assert len(tests) == 1
+    assert tests[0].content.startswith("🧪 *Test reminder: no delivery recorded.*")
+    assert CHECKIN_BUTTON in tests[0].custom_ids()
+    statuses = [
+        r.status
+        for r in e2e.fd.requests_to("POST /channels/{channel_id}/messages")[before:]
+        if r.path == f"/channels/{room.id}/messages"
+    ]
+    assert statuses.count(429) == 1
+    assert statuses.count(200) == 2  # the test post (after its retry) and the answer
+
+    record, slash_answer = await e2e.slash(
+        admin, "legday schedule test", {"schedule_id": test_id}, room
+    )
+    assert slash_answer.ephemeral
+    assert slash_answer.content == f"Posted a test of schedule #{test_id} in <#{room.id}>."
+    assert record.response_type == 5
+    await asyncio.sleep(0.3)
+    assert len([m for m in e2e.fd.messages(room) if "Test reminder" in m.content]) == 2
+    await e2e.ask(admin, f"!legday schedule remove {test_id}", room)
+
+
+async def test_the_reminder_fires_once_with_exactly_the_right_pings(e2e: E2E):
+    assert PLAN.fire_at is not None, "the first test of this module did not arm a reminder"
+    fd = e2e.fd
+    wait = (PLAN.fire_at - datetime.now(UTC)).total_seconds() + 20
+    reminder = await fd.next_message(e2e.gym, timeout=max(wait, 5), predicate=is_reminder)
+    PLAN.reminder = reminder
+    posted_at = datetime.fromtimestamp(reminder.created_at, UTC)
+    assert PLAN.fire_at <= posted_at < PLAN.fire_at + timedelta(seconds=10)
+
+    lifters = e2e.demo.lifters
+    expected = {u.id for u in PLAN.pinged}
+    assert "🦵 **It's leg day!**" in reminder.content
+    assert "late" not in reminder.content and "Test" not in reminder.content
+    assert f"<@&{lifters.id}>" in reminder.content
+    for user in PLAN.pinged:
+        assert f"<@{user.id}>" in reminder.content
+    for user in PLAN.not_pinged:
+        assert f"<@{user.id}>" not in reminder.content
+    assert set(reminder.mention_ids) == expected
+    assert reminder.mention_role_ids == [lifters.id]
+    assert reminder.mention_everyone is False
+    allowed = reminder.allowed_mentions or {}
+    assert {int(u) for u in allowed.get("users", [])} == expected
+    assert [int(r) for r in allowed.get("roles", [])] == [lifters.id]
+    assert "everyone" not in allowed.get("parse", [])
+    assert allowed.get("parse", []) == []
+    assert reminder.embeds and reminder.embeds[0]["description"].startswith("💡")
+    button = reminder.components[0]["components"][0]
+    assert button["label"] == "I trained legs" and button["custom_id"] == CHECKIN_BUTTON
+    assert isinstance(reminder.nonce, str) and reminder.nonce.startswith("ld")
+
+    # The schedule that lost its channel (due the same minute) is paused and the admins
+    # are told, once, in the first channel the bot can write to.
+    def notices() -> list[Message]:
+        return [
+            m
+            for channel in e2e.guild.channels.values()
+            for m in fd.messages(channel)
+            if m.content.startswith(f"⚠️ Leg day reminder #{PLAN.doomed_id} is paused")
+        ]
+
+    await fd.emulator.notifier.wait_for(notices, 10, "the paused-schedule notice")
+    await asyncio.sleep(0.5)
+    assert len(notices()) == 1
+    refused = e2e.take_violations("missing_access")
+    assert len(refused) == 1 and refused[0].status == 403
+    assert notices()[0].mention_ids == [] and notices()[0].mention_role_ids == []
+
+
+async def test_the_button_checks_in_and_survives_a_restart(e2e: E2E):
+    reminder = PLAN.reminder
+    assert reminder is not None, "the reminder never came"
+    fd = e2e.fd
+    clicker, other = PLAN.pinged
+    click = await fd.click(clicker, reminder, CHECKIN_BUTTON)
+    answer = await click.wait_response()
+    assert answer.ephemeral
+    assert answer.embeds[0]["title"].startswith("Leg day logged")
+    assert f"<@{clicker.id}>" in answer.embeds[0]["description"]
+
+    await e2e.stage.restart_bot()
+
+    again = await fd.click(clicker, reminder, CHECKIN_BUTTON)
+    answer = await again.wait_response()
+    assert answer.ephemeral
+    assert answer.embeds[0]["title"].startswith("Already logged")
+    fresh = await fd.click(other, reminder, CHECKIN_BUTTON)
+    assert (await fresh.wait_response()).embeds[0]["title"].startswith("Leg day logged")
+    stats = await e2e.ask(clicker, "!legday stats")
+    assert field(stats, "Total") == "1 leg day"
+
+    # The restart's catch-up knows this occurrence went out: no second reminder.
+    with pytest.raises(TimeoutError):
+        await fd.next_message(e2e.gym, timeout=3, predicate=is_reminder)
+    assert len([m for m in fd.messages(e2e.gym) if is_reminder(m)]) == 1
+    sends = [
+        r
+        for r in fd.requests_to("POST /channels/{channel_id}/messages")
+        if isinstance(r.json, dict) and r.json.get("nonce") == reminder.nonce
+    ]
+    assert len(sends) == 1
+
+
+async def test_a_paused_schedule_shows_why_and_can_be_enabled(e2e: E2E):
+    fd, admin = e2e.fd, PLAN.admin
+    assert admin is not None and PLAN.doomed is not None
+    room = lab(e2e, "after")
+    listed = await e2e.ask(admin, "!legday schedule list", room)
+    text = listed.embeds[0]["description"]
+    assert f"⚠️ paused: can't post in <#{PLAN.doomed.id}>: missing access" in text
+    assert not fd.messages(PLAN.doomed)
+
+    fd.set_overwrite(PLAN.doomed, fd.bot_user)  # access restored
+    _, enabled = await e2e.slash(
+        admin, "legday schedule enable", {"schedule_id": PLAN.doomed_id}, room
+    )
+    assert enabled.content == f"Schedule #{PLAN.doomed_id} is active again."
+    listed = await e2e.ask(admin, "!legday schedule list", room)
+    assert "paused" not in listed.embeds[0]["description"]
+    await asyncio.sleep(0.5)
+    assert not fd.messages(PLAN.doomed)  # the failed occurrence is not re-sent late
