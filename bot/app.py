@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,7 +126,8 @@ class LegDayBot(commands.Bot):
     @tasks.loop(seconds=30)
     async def _report_health(self) -> None:
         # Docker's HEALTHCHECK reads the file's age: fresh only while the gateway is up.
-        if self.settings.health_file and self.is_ready() and not self.is_closed():
+        connected = self.is_ready() and not self.is_closed() and math.isfinite(self.latency)
+        if self.settings.health_file and connected:
             path = Path(self.settings.health_file)
             await asyncio.to_thread(path.write_text, self.now().isoformat())
 
