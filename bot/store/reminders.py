@@ -54,6 +54,15 @@ def _delivery_from_row(row: Any) -> Delivery:
     )
 
 
+def _occurrence(schedule_id: int, day: date, kind: str) -> sa.ColumnElement[bool]:
+    """The deliveries row of one occurrence (the table's primary key)."""
+    return sa.and_(
+        deliveries.c.schedule_id == schedule_id,
+        deliveries.c.occurrence_day == day,
+        deliveries.c.kind == kind,
+    )
+
+
 class ReminderQueries(StoreBase):
     async def add_schedule(
         self,
@@ -218,11 +227,7 @@ class ReminderQueries(StoreBase):
                     updated_at=now,
                 )
             )
-            key = sa.and_(
-                deliveries.c.schedule_id == schedule_id,
-                deliveries.c.occurrence_day == day,
-                deliveries.c.kind == kind,
-            )
+            key = _occurrence(schedule_id, day, kind)
             if inserted.rowcount != 1:
                 # Re-claim only rows a crash or an error left behind: a `sending` row is
                 # left alone while its sender may still be at work.
@@ -260,9 +265,7 @@ class ReminderQueries(StoreBase):
         async with self.engine.begin() as conn:
             await conn.execute(
                 deliveries.update()
-                .where(deliveries.c.schedule_id == schedule_id)
-                .where(deliveries.c.occurrence_day == day)
-                .where(deliveries.c.kind == kind)
+                .where(_occurrence(schedule_id, day, kind))
                 .values(
                     state=state,
                     message_id=message_id,
@@ -291,9 +294,7 @@ class ReminderQueries(StoreBase):
                 return True
             updated = await conn.execute(
                 deliveries.update()
-                .where(deliveries.c.schedule_id == schedule_id)
-                .where(deliveries.c.occurrence_day == day)
-                .where(deliveries.c.kind == kind)
+                .where(_occurrence(schedule_id, day, kind))
                 .where(deliveries.c.state.in_(("sending", "failed")))
                 .values(state="missed", updated_at=now)
             )
@@ -311,11 +312,6 @@ class ReminderQueries(StoreBase):
     async def delivery(self, schedule_id: int, day: date, kind: str) -> Delivery | None:
         async with self.engine.connect() as conn:
             row = (
-                await conn.execute(
-                    sa.select(deliveries)
-                    .where(deliveries.c.schedule_id == schedule_id)
-                    .where(deliveries.c.occurrence_day == day)
-                    .where(deliveries.c.kind == kind)
-                )
+                await conn.execute(sa.select(deliveries).where(_occurrence(schedule_id, day, kind)))
             ).first()
         return None if row is None else _delivery_from_row(row)
