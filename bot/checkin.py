@@ -39,10 +39,11 @@ async def check_in(
     note: str | None = None,
     source: str,
     day_text: str | None = None,
+    default_zone: str | None = None,
 ) -> CheckinOutcome:
     """Record the member's today, or the day `day_text` names; a repeat changes nothing."""
     context = await store.checkin_context(guild_id, user_id)
-    zone = days.effective_zone(context.member.timezone, context.guild.timezone)
+    zone = days.effective_zone(context.member.timezone, context.guild.timezone, default_zone)
     today = days.local_day(now, zone)
     chosen = today if day_text is None else parse_checkin_day(day_text, today, BACKFILL_DAYS)
     result = await store.record_checkin(
@@ -58,11 +59,11 @@ async def check_in(
 
 
 async def undo_today(
-    store: Store, guild_id: int, user_id: int, *, now: datetime
+    store: Store, guild_id: int, user_id: int, *, now: datetime, default_zone: str | None = None
 ) -> CheckinOutcome | None:
     """Remove today's check-in; None when there was none."""
     context = await store.checkin_context(guild_id, user_id)
-    zone = days.effective_zone(context.member.timezone, context.guild.timezone)
+    zone = days.effective_zone(context.member.timezone, context.guild.timezone, default_zone)
     today = days.local_day(now, zone)
     stats = await store.remove_checkin(
         guild_id, user_id, today, weekly_target=context.guild.weekly_target

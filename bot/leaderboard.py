@@ -30,13 +30,19 @@ class Board:
 
 
 async def build_board(
-    store: Store, guild_id: int, period: Period, page: int, caller_id: int, now: datetime
+    store: Store,
+    guild_id: int,
+    period: Period,
+    page: int,
+    caller_id: int,
+    now: datetime,
+    default_zone: str | None = None,
 ) -> Board:
     if period is Period.STREAK:
-        ranked = await _streak_ranking(store, guild_id, now)
+        ranked = await _streak_ranking(store, guild_id, now, default_zone)
     else:
         guild = await store.guild_config(guild_id)
-        today = days.local_day(now, days.effective_zone(None, guild.timezone))
+        today = days.local_day(now, days.effective_zone(None, guild.timezone, default_zone))
         rows = await store.counts_since(guild_id, days.period_start(period, today), today)
         ranked = competition_rank(
             (Standing(r.user_id, r.count) for r in rows if r.count > 0),
@@ -49,12 +55,15 @@ async def build_board(
     return Board(period, shown, caller, on_page)
 
 
-async def _streak_ranking(store: Store, guild_id: int, now: datetime) -> list[Ranked[Standing]]:
+async def _streak_ranking(
+    store: Store, guild_id: int, now: datetime, default_zone: str | None
+) -> list[Ranked[Standing]]:
     guild = await store.guild_config(guild_id)
     standings = []
     for row in await store.streak_rows(guild_id):
         # Each member's streak is judged by the week in their own time zone.
-        today = days.local_day(now, days.effective_zone(row.timezone, guild.timezone))
+        zone = days.effective_zone(row.timezone, guild.timezone, default_zone)
+        today = days.local_day(now, zone)
         current = streaks.current_streak(row.stats, today)
         if current or row.stats.best:
             standings.append(Standing(row.user_id, current, row.stats.best, row.stats.total))

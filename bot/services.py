@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.quotebook import QuoteBook
+from bot.settings import Settings
 from bot.store import Store
 
 
 class Services(Protocol):
+    settings: Settings
     store: Store
     quotes: QuoteBook
     now: Callable[[], datetime]

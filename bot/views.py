@@ -45,7 +45,12 @@ class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"l
             )
             return
         outcome = await check_in(
-            bot.store, interaction.guild_id, interaction.user.id, now=bot.now(), source="button"
+            bot.store,
+            interaction.guild_id,
+            interaction.user.id,
+            now=bot.now(),
+            source="button",
+            default_zone=bot.settings.default_timezone,
         )
         quote = await bot.quotes.pick(interaction.guild_id, interaction.channel_id or 0)
         embed = replies.checkin_reply(outcome, interaction.user.mention, quote)
@@ -86,7 +91,13 @@ class LeaderboardPageButton(
         if interaction.guild_id is None:
             return
         board = await build_board(
-            bot.store, interaction.guild_id, self.period, self.page, interaction.user.id, bot.now()
+            bot.store,
+            interaction.guild_id,
+            self.period,
+            self.page,
+            interaction.user.id,
+            bot.now(),
+            bot.settings.default_timezone,
         )
         view = leaderboard_view(board.period, board.page.number, board.page.total_pages)
         await interaction.response.edit_message(embed=replies.leaderboard_reply(board), view=view)

@@ -25,6 +25,7 @@ class CheckinCommands(LegDayGroup):
             ctx.author.id,
             now=self.bot.now(),
             note=clean_note(note),
+            default_zone=self.bot.settings.default_timezone,
             source="command" if ctx.interaction is None else "slash",
         )
         quote = await self.bot.quotes.pick(self.guild_id(ctx), ctx.channel.id)
@@ -34,7 +35,11 @@ class CheckinCommands(LegDayGroup):
     async def undo(self, ctx: Ctx) -> None:
         """Remove today's check-in."""
         outcome = await undo_today(
-            self.bot.store, self.guild_id(ctx), ctx.author.id, now=self.bot.now()
+            self.bot.store,
+            self.guild_id(ctx),
+            ctx.author.id,
+            now=self.bot.now(),
+            default_zone=self.bot.settings.default_timezone,
         )
         await self.reply(ctx, replies.undo_reply(outcome), ephemeral=outcome is None)
 
@@ -49,6 +54,7 @@ class CheckinCommands(LegDayGroup):
             now=self.bot.now(),
             source="backfill",
             day_text=day,
+            default_zone=self.bot.settings.default_timezone,
         )
         quote = await self.bot.quotes.pick(self.guild_id(ctx), ctx.channel.id)
         await self.reply(ctx, embed=replies.checkin_reply(outcome, ctx.author.mention, quote))
@@ -68,7 +74,9 @@ class CheckinCommands(LegDayGroup):
         if context.member.hidden and who.id != ctx.author.id:
             await self.reply(ctx, "That member keeps their stats private.", ephemeral=True)
             return
-        zone = days.effective_zone(context.member.timezone, context.guild.timezone)
+        zone = days.effective_zone(
+            context.member.timezone, context.guild.timezone, self.bot.settings.default_timezone
+        )
         today = days.local_day(self.bot.now(), zone)
         counts = await store.period_counts(
             guild_id,

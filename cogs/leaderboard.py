@@ -27,7 +27,13 @@ class LeaderboardCommands(LegDayGroup):
         """Leaderboard: `week` (default), `month`, `year`, `all` or `streak`."""
         chosen = parse_period(period)
         board = await build_board(
-            self.bot.store, self.guild_id(ctx), chosen, 0, ctx.author.id, self.bot.now()
+            self.bot.store,
+            self.guild_id(ctx),
+            chosen,
+            0,
+            ctx.author.id,
+            self.bot.now(),
+            self.bot.settings.default_timezone,
         )
         view = leaderboard_view(board.period, board.page.number, board.page.total_pages)
         embed = replies.leaderboard_reply(board)

@@ -87,9 +87,12 @@ def suggest_zones(query: str, limit: int = 25) -> list[str]:
     return (prefix + substring)[:limit]
 
 
-def effective_zone(member_tz: str | None, guild_tz: str | None) -> ZoneInfo:
-    """The member's zone, else the guild's, else UTC; stale names are skipped."""
-    for name in (member_tz, guild_tz):
+def effective_zone(
+    member_tz: str | None, guild_tz: str | None, default_tz: str | None = None
+) -> ZoneInfo:
+    """The member's zone, else the guild's, else the bot's default, else UTC; stale
+    names are skipped."""
+    for name in (member_tz, guild_tz, default_tz):
         if not name:
             continue
         try:

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 import pytest
 from discord.ext import commands
 
+from bot.app import EXTENSIONS, LegDayBot
 from bot.core.errors import InputError
-from tests.cogs.conftest import NOW
-from tests.helpers import MockGuild, MockMember
+from tests.cogs.conftest import NOW, Runner
+from tests.helpers import MockContext, MockGuild, MockMember
 
 TODAY = NOW.date()
 
@@ -257,3 +258,19 @@ async def test_stats_of_another_member_and_their_privacy(bot, ctx, run, guild_co
     own = ctx(guild=guild, author=other, slash=True)
     await run.call(own, "legday stats", other)
     assert {f.name: f.value for f in own.last.embed.fields}["Total"] == "1 leg day"
+
+
+async def test_servers_without_a_zone_follow_the_bots_default(make_settings, store, clock):
+    # 12:00 UTC on Wednesday is already 01:00 on Thursday in Auckland.
+    settings = make_settings(default_timezone="Pacific/Auckland")
+    bot = LegDayBot(settings, store, clock=clock)
+    for extension in EXTENSIONS:
+        await bot.load_extension(extension)
+    c = MockContext(bot=bot)
+
+    await Runner(bot).call(c, "legday")
+
+    assert await stored_days(bot, c.guild.id, c.author.id) == ["2026-11-26"]
+    await store.set_guild_timezone(c.guild.id, "America/New_York")  # the server's own wins
+    await Runner(bot).call(c, "legday")
+    assert await stored_days(bot, c.guild.id, c.author.id) == ["2026-11-25", "2026-11-26"]

@@ -245,3 +245,10 @@ def test_period_values():
     assert [p.value for p in Period] == ["week", "month", "year", "all", "streak"]
     assert Period("month") is Period.MONTH
     assert f"{Period.ALL}" == "all"
+
+
+def test_effective_zone_falls_back_to_the_bots_default_then_utc():
+    assert effective_zone(None, None, "Pacific/Auckland").key == "Pacific/Auckland"
+    assert effective_zone(None, "Europe/Paris", "Pacific/Auckland").key == "Europe/Paris"
+    assert effective_zone("Asia/Tokyo", "Europe/Paris", "Pacific/Auckland").key == "Asia/Tokyo"
+    assert effective_zone(None, "Not/AZone", "Nor/This").key == "UTC"
