@@ -18,6 +18,7 @@ test: install  ## lint-free or not, run every test
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

@@ -170,7 +170,7 @@ async def parse_body(request: web.Request) -> tuple[Any, list[UploadedFile]]:
                         index=int(match.group(1)),
                         filename=getattr(part, "filename", None) or f"file{match.group(1)}",
                         data=bytes(data),
-                        content_type=part.headers.get("Content-Type"),  # type: ignore[union-attr]
+                        content_type=part.headers.get("Content-Type"),
                     )
                 )
         return payload, files

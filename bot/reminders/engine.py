@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -227,13 +228,10 @@ class ReminderEngine:
         while True:
             try:
                 for part in parts[len(sent) :]:
-                    sent.append(
-                        await self.queue.submit(
-                            lambda part=part: self.poster.post(schedule.channel_id, part, quote)
-                        )
-                    )
+                    post = partial(self.poster.post, schedule.channel_id, part, quote)
+                    sent.append(await self.queue.submit(post))
                 break
-            except (PostFailed, Exception) as error:
+            except Exception as error:  # PostFailed, or a bug worth retrying past
                 failure = (
                     error
                     if isinstance(error, PostFailed)
@@ -288,9 +286,7 @@ class ReminderEngine:
         targets = await self.store.reminder_targets(schedule.guild_id, day)
         quote = await self.quotes.pick(schedule.guild_id, schedule.channel_id)
         for part in compose(schedule.id, day, Kind.REMINDER, targets, schedule.role_id, test=True):
-            await self.queue.submit(
-                lambda part=part: self.poster.post(schedule.channel_id, part, quote)
-            )
+            await self.queue.submit(partial(self.poster.post, schedule.channel_id, part, quote))
 
     # --- catch-up and sweep ------------------------------------------------------------
 

@@ -88,7 +88,7 @@ def embed_lines(embed: dict[str, Any], names: Names) -> list[str]:
 
 
 def buttons_of(message_id: int, components: list[dict[str, Any]], first: int) -> list[Button]:
-    found = []
+    found: list[Button] = []
     for row in components:
         for component in row.get("components", []):
             if component.get("type") == 2 and component.get("custom_id"):
