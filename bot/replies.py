@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 import discord
 
-from bot.checkin import CheckinOutcome
+from bot.checkin import CheckinOutcome, MemberReport
 from bot.core.days import Period
 from bot.core.parsing import format_weekdays
 from bot.core.quotes import Quote
 from bot.leaderboard import Board, Standing
-from bot.store import GuildConfig, PeriodCounts, Schedule, StoredQuote
+from bot.store import GuildConfig, Schedule, StoredQuote
 
 BRAND = discord.Colour.from_rgb(233, 84, 32)
 # Embed descriptions stop at 4096 characters; leave room for the "and N more" line.
@@ -61,23 +61,22 @@ def undo_reply(outcome: CheckinOutcome | None) -> str:
     )
 
 
-def stats_reply(
-    mention: str, counts: PeriodCounts, current: int, best: int, total: int, target: int
-) -> discord.Embed:
+def stats_reply(mention: str, report: MemberReport) -> discord.Embed:
+    counts = report.counts
     embed = discord.Embed(title="Leg day stats", description=mention, colour=BRAND)
-    embed.add_field(name="Total", value=plural(total, "leg day"), inline=True)
-    embed.add_field(name="This week", value=f"{counts.week}/{target}", inline=True)
+    embed.add_field(name="Total", value=plural(report.total, "leg day"), inline=True)
+    embed.add_field(name="This week", value=f"{counts.week}/{report.target}", inline=True)
     embed.add_field(name="This month", value=str(counts.month), inline=True)
     embed.add_field(name="This year", value=str(counts.year), inline=True)
-    embed.add_field(name="Current streak", value=plural(current, "week"), inline=True)
-    embed.add_field(name="Best streak", value=plural(best, "week"), inline=True)
+    embed.add_field(name="Current streak", value=plural(report.current_streak, "week"), inline=True)
+    embed.add_field(name="Best streak", value=plural(report.best_streak, "week"), inline=True)
     last = (
         "never"
         if counts.last_checkin is None
         else discord.utils.format_dt(counts.last_checkin, "R")
     )
     embed.add_field(name="Last check-in", value=last, inline=False)
-    embed.set_footer(text=f"Streaks count weeks with at least {plural(target, 'leg day')}.")
+    embed.set_footer(text=f"Streaks count weeks with at least {plural(report.target, 'leg day')}.")
     return embed
 
 

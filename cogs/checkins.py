@@ -7,8 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import replies
-from bot.checkin import check_in, undo_today
-from bot.core import days, streaks
+from bot.checkin import check_in, member_report, undo_today
 from bot.core.parsing import clean_note
 from cogs.group import Ctx, LegDayGroup
 
@@ -67,31 +66,15 @@ class CheckinCommands(LegDayGroup):
         member: discord.User = THE_CALLER,
     ) -> None:
         """Totals, this week/month/year, current and best streak."""
-        who = member
-        guild_id = self.guild_id(ctx)
-        store = self.bot.store
-        context = await store.checkin_context(guild_id, who.id)
-        if context.member.hidden and who.id != ctx.author.id:
+        report = await member_report(
+            self.bot.store,
+            self.guild_id(ctx),
+            member.id,
+            now=self.bot.now(),
+            default_zone=self.bot.settings.default_timezone,
+        )
+        if report.hidden and member.id != ctx.author.id:
             await self.reply(ctx, "That member keeps their stats private.", ephemeral=True)
             return
-        zone = days.effective_zone(
-            context.member.timezone, context.guild.timezone, self.bot.settings.default_timezone
-        )
-        today = days.local_day(self.bot.now(), zone)
-        counts = await store.period_counts(
-            guild_id,
-            who.id,
-            week_start=days.week_start(today),
-            month_start=days.month_start(today),
-            year_start=days.year_start(today),
-        )
-        summary = await store.member_stats(guild_id, who.id)
-        embed = replies.stats_reply(
-            who.mention,
-            counts,
-            current=streaks.current_streak(summary, today),
-            best=summary.best,
-            total=summary.total,
-            target=context.guild.weekly_target,
-        )
+        embed = replies.stats_reply(member.mention, report)
         await self.reply(ctx, embed=embed)
