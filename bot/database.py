@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 import migrations
 
@@ -58,10 +58,30 @@ async def upgrade(engine: AsyncEngine) -> str | None:
         command.upgrade(config, "head")
         return MigrationContext.configure(connection).get_current_revision()
 
-    async with engine.begin() as connection:
-        revision = await connection.run_sync(run)
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        # SQLite rebuilds a table to alter it; with foreign keys on, dropping the old
+        # table would cascade into the rows that point at it (a schedule's deliveries).
+        if sqlite:
+            await _sqlite_foreign_keys(connection, enabled=False)
+        try:
+            async with connection.begin():
+                revision = await connection.run_sync(run)
+                if sqlite:
+                    dangling = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if dangling:
+                        raise RuntimeError(f"migration left dangling references: {dangling[:5]}")
+        finally:
+            if sqlite:
+                await _sqlite_foreign_keys(connection, enabled=True)
     log.info("database schema at revision %s", revision)
     return revision
+
+
+async def _sqlite_foreign_keys(connection: AsyncConnection, *, enabled: bool) -> None:
+    # The pragma is silently ignored inside a transaction, so it runs between two.
+    await connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+    await connection.commit()
 
 
 def head_revision() -> str | None:

@@ -80,6 +80,8 @@ member_stats = sa.Table(
     sa.Index("ix_member_stats_guild_total", "guild_id", "total"),
 )
 
+# Ids a server sees are never handed out twice: SQLite reuses the highest rowid after a
+# delete unless the table is AUTOINCREMENT; PostgreSQL's sequences never go back.
 quotes = sa.Table(
     "quotes",
     metadata,
@@ -88,6 +90,7 @@ quotes = sa.Table(
     sa.Column("text", sa.String(300), nullable=False),
     sa.Column("added_by", sa.BigInteger, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 schedules = sa.Table(
@@ -97,6 +100,8 @@ schedules = sa.Table(
     sa.Column("guild_id", sa.BigInteger, nullable=False, index=True),
     sa.Column("channel_id", sa.BigInteger, nullable=False),
     sa.Column("role_id", sa.BigInteger, nullable=True),
+    # "everyone" or "here": the reminder pings the channel that way instead of a role.
+    sa.Column("broadcast", sa.String(8), nullable=True),
     sa.Column("days", sa.String(32), nullable=False),
     sa.Column("time", sa.String(5), nullable=False),
     sa.Column("timezone", sa.String(64), nullable=False),
@@ -104,6 +109,7 @@ schedules = sa.Table(
     sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("disabled_reason", sa.String(200), nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 deliveries = sa.Table(

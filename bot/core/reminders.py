@@ -17,6 +17,13 @@ class Kind(StrEnum):
     NUDGE = "nudge"
 
 
+class Broadcast(StrEnum):
+    """A reminder that pings the whole channel (`@everyone` or `@here`) instead of a role."""
+
+    EVERYONE = "everyone"
+    HERE = "here"
+
+
 @dataclass(frozen=True, slots=True)
 class ReminderPart:
     """One message of a reminder: the first carries the call to action and the button."""
@@ -26,6 +33,7 @@ class ReminderPart:
     role_id: int | None
     nonce: str | None
     first: bool
+    broadcast: Broadcast | None = None
 
 
 _CALLS = {
@@ -47,12 +55,14 @@ def compose(
     user_ids: Sequence[int],
     role_id: int | None,
     *,
+    broadcast: Broadcast | None = None,
     late: bool = False,
     test: bool = False,
 ) -> list[ReminderPart]:
     """Split a reminder into messages of at most MENTIONS_PER_MESSAGE user pings each.
 
-    A nudge pings only the listed users (never the role) and is empty when nobody is left.
+    The first message carries the role or the `@everyone`/`@here` ping. A nudge pings
+    only the listed users (never the role or the channel) and is empty when nobody is left.
     """
     if kind is Kind.NUDGE and not user_ids:
         return []
@@ -61,6 +71,7 @@ def compose(
         for i in range(0, len(user_ids), MENTIONS_PER_MESSAGE)
     ] or [()]
     ping_role = role_id if kind is Kind.REMINDER else None
+    ping_all = broadcast if kind is Kind.REMINDER else None
     parts = []
     for index, chunk in enumerate(chunks):
         lines = []
@@ -72,6 +83,8 @@ def compose(
                 lines.append("*(A bit late, sorry: this was due a while ago.)*")
             if ping_role is not None:
                 lines.append(f"<@&{ping_role}>")
+            if ping_all is not None:
+                lines.append(f"@{ping_all}")
         mentions = " ".join(f"<@{user_id}>" for user_id in chunk)
         if mentions:
             lines.append(mentions)
@@ -82,6 +95,7 @@ def compose(
                 role_id=ping_role if index == 0 else None,
                 nonce=None if test else nonce(schedule_id, day, kind, index),
                 first=index == 0,
+                broadcast=ping_all if index == 0 else None,
             )
         )
     return parts

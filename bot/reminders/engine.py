@@ -218,7 +218,15 @@ class ReminderEngine:
             return "skipped"
         targets = await self.store.reminder_targets(schedule.guild_id, day)
         late = now - fire_at > LATE_AFTER
-        parts = compose(schedule.id, day, kind, targets, schedule.role_id, late=late)
+        parts = compose(
+            schedule.id,
+            day,
+            kind,
+            targets,
+            schedule.role_id,
+            broadcast=schedule.broadcast,
+            late=late,
+        )
         quote = None
         if kind is Kind.REMINDER:
             quote = await self.quotes.pick(schedule.guild_id, schedule.channel_id)
@@ -285,7 +293,16 @@ class ReminderEngine:
         day = self.clock().astimezone(ZoneInfo(schedule.timezone)).date()
         targets = await self.store.reminder_targets(schedule.guild_id, day)
         quote = await self.quotes.pick(schedule.guild_id, schedule.channel_id)
-        for part in compose(schedule.id, day, Kind.REMINDER, targets, schedule.role_id, test=True):
+        parts = compose(
+            schedule.id,
+            day,
+            Kind.REMINDER,
+            targets,
+            schedule.role_id,
+            broadcast=schedule.broadcast,
+            test=True,
+        )
+        for part in parts:
             await self.queue.submit(partial(self.poster.post, schedule.channel_id, part, quote))
 
     # --- catch-up and sweep ------------------------------------------------------------

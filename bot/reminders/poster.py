@@ -38,9 +38,10 @@ class Poster(Protocol):
 
 
 def reminder_mentions(part: ReminderPart) -> discord.AllowedMentions:
-    """Exactly the listed users and the schedule's role may be pinged; nothing else."""
+    """Exactly the listed users and the schedule's role (or @everyone/@here, when that is
+    the schedule's stored choice) may be pinged; nothing else."""
     return discord.AllowedMentions(
-        everyone=False,
+        everyone=part.broadcast is not None,
         users=[discord.Object(user_id) for user_id in part.user_ids] or False,
         roles=[discord.Object(part.role_id)] if part.role_id is not None else False,
         replied_user=False,

@@ -12,6 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.core.streaks import StreakState
 from bot.schema import checkins, guilds, member_stats, members
 
+# Quote and schedule ids are INTEGER columns: 32-bit on PostgreSQL. A number outside the
+# range can name no row, and handing it to the driver would fail instead of finding none.
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Whether `value` could be the id of a quote or schedule row."""
+    return 1 <= value <= MAX_ROW_ID
+
 
 def stats_from_row(row: Any) -> StreakState:
     return StreakState(

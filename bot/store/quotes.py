@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from bot.schema import quotes
-from bot.store.base import StoreBase
+from bot.store.base import StoreBase, is_row_id
 from bot.store.records import QuoteLimitReached, StoredQuote
 
 MAX_QUOTES_PER_GUILD = 200
@@ -33,6 +33,8 @@ class QuoteQueries(StoreBase):
             return int(result.scalar_one())
 
     async def remove_quote(self, guild_id: int, quote_id: int) -> bool:
+        if not is_row_id(quote_id):
+            return False
         async with self.engine.begin() as conn:
             result = await conn.execute(
                 quotes.delete().where(quotes.c.guild_id == guild_id).where(quotes.c.id == quote_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from bot.core.reminders import Broadcast
 from bot.core.streaks import StreakState
 
 
@@ -78,6 +79,7 @@ class Schedule:
     enabled: bool
     disabled_reason: str | None
     created_at: datetime
+    broadcast: Broadcast | None = None  # pings @everyone/@here instead of a role
 
 
 @dataclass(frozen=True, slots=True)

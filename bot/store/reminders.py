@@ -7,8 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot.core.reminders import Broadcast
 from bot.schema import checkins, deliveries, members, schedules
-from bot.store.base import StoreBase
+from bot.store.base import StoreBase, is_row_id
 from bot.store.records import Delivery, Schedule
 
 # A `sending` claim older than this is taken to belong to a sender that died.
@@ -37,6 +38,7 @@ def _schedule_from_row(row: Any) -> Schedule:
         enabled=bool(row.enabled),
         disabled_reason=row.disabled_reason,
         created_at=row.created_at,
+        broadcast=None if row.broadcast is None else Broadcast(row.broadcast),
     )
 
 
@@ -75,6 +77,7 @@ class ReminderQueries(StoreBase):
         now: datetime,
         *,
         limit: int,
+        broadcast: Broadcast | None = None,
     ) -> Schedule | None:
         """Create a schedule, or return None when the server already has `limit`."""
         async with self.engine.begin() as conn:
@@ -94,6 +97,7 @@ class ReminderQueries(StoreBase):
                     guild_id=guild_id,
                     channel_id=channel_id,
                     role_id=role_id,
+                    broadcast=None if broadcast is None else broadcast.value,
                     days=_encode_days(days),
                     time=at.strftime("%H:%M"),
                     timezone=timezone,
@@ -116,6 +120,8 @@ class ReminderQueries(StoreBase):
             return [_schedule_from_row(row) for row in await conn.execute(query)]
 
     async def schedule(self, schedule_id: int) -> Schedule | None:
+        if not is_row_id(schedule_id):
+            return None
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(sa.select(schedules).where(schedules.c.id == schedule_id))
@@ -123,6 +129,8 @@ class ReminderQueries(StoreBase):
         return None if row is None else _schedule_from_row(row)
 
     async def remove_schedule(self, guild_id: int, schedule_id: int) -> bool:
+        if not is_row_id(schedule_id):
+            return False
         async with self.engine.begin() as conn:
             result = await conn.execute(
                 schedules.delete()
@@ -141,6 +149,8 @@ class ReminderQueries(StoreBase):
         return await self._update_schedule(guild_id, schedule_id, nudge_hours=hours)
 
     async def disable_schedule(self, schedule_id: int, reason: str) -> Schedule | None:
+        if not is_row_id(schedule_id):
+            return None
         async with self.engine.begin() as conn:
             result = await conn.execute(
                 schedules.update()
@@ -170,6 +180,8 @@ class ReminderQueries(StoreBase):
     async def _update_schedule(
         self, guild_id: int, schedule_id: int, **values: Any
     ) -> Schedule | None:
+        if not is_row_id(schedule_id):
+            return None
         async with self.engine.begin() as conn:
             result = await conn.execute(
                 schedules.update()

@@ -38,7 +38,7 @@ def _current_revision(connection: Connection) -> str | None:
 
 
 async def test_head_revision_is_the_last_shipped_migration():
-    assert database.head_revision() == "0002"
+    assert database.head_revision() == "0003"
 
 
 async def test_upgrade_of_a_fresh_database_reaches_head(db_path):
@@ -95,13 +95,13 @@ async def test_downgrade_to_base_and_upgrade_again(store: Store):
     assert head_tables >= APP_TABLES
 
 
-async def test_downgrade_one_step_drops_only_the_reminder_tables(store: Store):
+async def test_downgrade_to_0001_drops_only_the_reminder_tables(store: Store):
     url = store.engine.url.render_as_string(hide_password=False)
 
     def step(connection: Connection) -> tuple[set[str], str | None]:
         config = database.alembic_config(url)
         config.attributes["connection"] = connection
-        command.downgrade(config, "-1")
+        command.downgrade(config, "0001")
         return _tables(connection), _current_revision(connection)
 
     async with store.engine.begin() as conn:
