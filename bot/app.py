@@ -23,7 +23,8 @@ from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.legday", "cogs.errors")
+# Order matters: the admin cog adds prefix twins of its commands to the `legday` group.
+EXTENSIONS = ("cogs.legday", "cogs.admin", "cogs.errors")
 
 
 def utc_now() -> datetime:

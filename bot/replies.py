@@ -10,6 +10,7 @@ from bot.checkin import CheckinOutcome, MemberReport
 from bot.core.days import Period
 from bot.core.parsing import format_weekdays
 from bot.core.quotes import Quote
+from bot.core.suggest import held_note_message
 from bot.leaderboard import Board, Standing
 from bot.store import GuildConfig, Schedule, StoredQuote
 
@@ -50,6 +51,17 @@ def checkin_reply(outcome: CheckinOutcome, mention: str, quote: Quote) -> discor
     embed.add_field(name="Total", value=plural(outcome.stats.total, "leg day"), inline=True)
     embed.add_field(name="Why it matters", value=_quote_line(quote), inline=False)
     return embed
+
+
+def did_you_mean(command: str, note: str) -> str:
+    """A note that looks like a mistyped command: nothing is logged until the member says so."""
+    return held_note_message(command, note)
+
+
+def item_number(value: int) -> str:
+    """`#3`, with an absurdly long number cut short so the answer still fits in a message."""
+    digits = str(value)
+    return f"#{digits}" if len(digits) <= 20 else f"#{digits[:19]}…"
 
 
 def undo_reply(outcome: CheckinOutcome | None) -> str:
@@ -141,43 +153,35 @@ def settings_reply(config: GuildConfig, default_zone: str) -> discord.Embed:
     embed.add_field(
         name="Weekly target", value=plural(config.weekly_target, "leg day"), inline=True
     )
-    embed.set_footer(text="Change with /legday settings timezone|target")
+    embed.set_footer(text="Change with /legday-admin settings timezone|target")
     return embed
 
 
-_HELP = (
-    ("legday [note]", "Log today's leg day (once per day, your time zone)"),
-    ("legday undo", "Remove today's check-in"),
-    ("legday log <YYYY-MM-DD|yesterday>", "Backfill a day, up to 7 days back"),
-    ("legday stats [@member]", "Totals, this week/month/year, streaks"),
-    ("legday top [week|month|year|all|streak]", "The leaderboard"),
-    ("legday why", "A reason to train legs"),
-    ("legday tz <zone>", "Your time zone, e.g. Europe/London"),
-    ("legday hide on|off", "Leave or rejoin the leaderboard"),
-    ("legday remind on|off", "Get pinged by leg day reminders"),
-    ("legday export / forget", "Get or delete your data"),
-    ("legday quotes add|remove|list", "Server quotes (add/remove: Manage Server)"),
-    ("legday settings [timezone|target]", "Server settings (Manage Server)"),
-    ("legday schedule add|list|remove|nudge|test", "Reminders (Manage Server)"),
-)
-
-
-def help_reply(prefix: str, prefix_commands: bool) -> discord.Embed:
-    lead = prefix if prefix_commands else "/"
-    lines = [f"`{lead}{usage}` · {what}" for usage, what in _HELP]
+def help_reply(usages: list[tuple[str, str]], prefix_commands: bool) -> discord.Embed:
+    lines = [f"`{usage}` · {what}" for usage, what in usages]
     embed = discord.Embed(
         title="Leg day bot 🦵",
         description="Check in when you train legs; keep your weekly streak alive.\n\n"
-        + "\n".join(lines),
+        + "\n".join(lines)
+        + "\n\nServer admins: `/legday-admin` for settings, reminders and quotes.",
         colour=BRAND,
     )
     how = (
-        f"Every command works as `{prefix}legday ...` and `/legday ...`."
+        "Every command works with `!` and `/`."
         if prefix_commands
         else "Use `/legday ...` or mention me: `@bot legday ...`."
     )
     embed.set_footer(text=how + " A streak counts weeks (Mon–Sun) that meet the target.")
     return embed
+
+
+def admin_help_reply(usages: list[tuple[str, str]]) -> discord.Embed:
+    lines = [f"`{usage}` · {what}" for usage, what in usages]
+    return discord.Embed(
+        title="Leg day admin commands",
+        description="For members with **Manage Server**.\n\n" + "\n".join(lines),
+        colour=BRAND,
+    ).set_footer(text="With ! the admin commands also work as `legday settings ...` etc.")
 
 
 def _schedule_line(schedule: Schedule) -> str:
@@ -187,6 +191,8 @@ def _schedule_line(schedule: Schedule) -> str:
     ]
     if schedule.role_id is not None:
         parts.append(f"pings <@&{schedule.role_id}>")
+    if schedule.broadcast is not None:
+        parts.append(f"pings @{schedule.broadcast}")
     if schedule.nudge_hours:
         parts.append(f"nudge after {plural(schedule.nudge_hours, 'hour')}")
     return ", ".join(parts)
@@ -206,7 +212,7 @@ def schedule_added_reply(schedule: Schedule, fires: list[datetime]) -> discord.E
 def schedule_list_reply(rows: list[tuple[Schedule, list[datetime]]]) -> discord.Embed:
     embed = discord.Embed(title="Reminder schedules", colour=BRAND)
     if not rows:
-        embed.description = "None yet. Add one: `/legday schedule add mon,thu 18:00`."
+        embed.description = "None yet. Add one: `/legday-admin schedule add mon,thu 18:00`."
         return embed
     lines = []
     for schedule, fires in rows:

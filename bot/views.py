@@ -14,6 +14,8 @@ import discord
 from bot import replies
 from bot.checkin import check_in
 from bot.core.days import Period
+from bot.core.parsing import clean_note
+from bot.core.suggest import held_note
 from bot.leaderboard import build_board
 from bot.services import Services
 
@@ -151,6 +153,63 @@ class ForgetButton(
         )
 
 
+class HeldNoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"legday:note:(?P<user_id>\d+)",
+):
+    """ "Log it as a note": checks in with a note that looked like a mistyped command.
+
+    The note is read back from the message the button is on, which quotes it.
+    """
+
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
+        super().__init__(
+            discord.ui.Button(
+                label="Log it as a note",
+                emoji="📝",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"legday:note:{user_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> HeldNoteButton:
+        return cls(int(match["user_id"]))
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if interaction.user.id == self.user_id:
+            return True
+        await interaction.response.send_message(
+            "Only the member who wrote the note can log it.", ephemeral=True
+        )
+        return False
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = cast(Services, interaction.client)
+        message = interaction.message
+        note = None if message is None else held_note(message.content)
+        if interaction.guild_id is None or note is None:
+            await interaction.response.send_message(
+                "I can't find that note any more; type it again.", ephemeral=True
+            )
+            return
+        outcome = await check_in(
+            bot.store,
+            interaction.guild_id,
+            interaction.user.id,
+            now=bot.now(),
+            note=clean_note(note),
+            source="button",
+            default_zone=bot.settings.default_timezone,
+        )
+        quote = await bot.quotes.pick(interaction.guild_id, interaction.channel_id or 0)
+        embed = replies.checkin_reply(outcome, interaction.user.mention, quote)
+        await interaction.response.edit_message(content=None, embed=embed, view=None)
+
+
 def checkin_view() -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(CheckinButton())
@@ -170,6 +229,12 @@ def leaderboard_view(period: Period, page: int, total_pages: int) -> discord.ui.
     return view
 
 
+def held_note_view(user_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(HeldNoteButton(user_id))
+    return view
+
+
 def forget_view(user_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(ForgetButton(user_id, "yes"))
@@ -181,4 +246,5 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     CheckinButton,
     LeaderboardPageButton,
     ForgetButton,
+    HeldNoteButton,
 )

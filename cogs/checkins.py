@@ -8,7 +8,6 @@ from discord.ext import commands
 
 from bot import replies
 from bot.checkin import check_in, member_report, undo_today
-from bot.core.parsing import clean_note
 from cogs.group import Ctx, LegDayGroup
 
 # Not Optional[...]: discord.py would quietly skip a member it can't resolve and show the
@@ -17,19 +16,6 @@ THE_CALLER = commands.parameter(default=lambda ctx: ctx.author, displayed_defaul
 
 
 class CheckinCommands(LegDayGroup):
-    async def record_checkin(self, ctx: Ctx, note: str | None) -> None:
-        outcome = await check_in(
-            self.bot.store,
-            self.guild_id(ctx),
-            ctx.author.id,
-            now=self.bot.now(),
-            note=clean_note(note),
-            default_zone=self.bot.settings.default_timezone,
-            source="command" if ctx.interaction is None else "slash",
-        )
-        quote = await self.bot.quotes.pick(self.guild_id(ctx), ctx.channel.id)
-        await self.reply(ctx, embed=replies.checkin_reply(outcome, ctx.author.mention, quote))
-
     @LegDayGroup.legday.command(name="undo", description="Remove today's check-in")
     async def undo(self, ctx: Ctx) -> None:
         """Remove today's check-in."""

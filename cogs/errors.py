@@ -9,7 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.errors import InputError
+from bot.core.errors import InputError, echo
+from bot.core.suggest import suggest_command
 
 if TYPE_CHECKING:
     from bot.app import LegDayBot
@@ -37,18 +38,82 @@ def usage(ctx: commands.Context[Any]) -> str:
     return f"`{prefix}{command.qualified_name} {command.signature}`".replace(" `", "`")
 
 
+def _argument(ctx: commands.Context[Any]) -> str:
+    """The parameter being read, named as usage and help name it."""
+    parameter = ctx.current_parameter
+    return parameter.displayed_name or parameter.name if parameter else "value"
+
+
+def _given(ctx: commands.Context[Any], fallback: str = "") -> str:
+    return echo(ctx.current_argument if ctx.current_argument is not None else fallback)
+
+
+def _permission_names(missing: list[str]) -> str:
+    names = [name.replace("_", " ").replace("guild", "server").title() for name in missing]
+    return " and ".join(f"**{name}**" for name in names)
+
+
+def _subcommands(group: commands.Group[Any, ..., Any]) -> list[str]:
+    return sorted(c.name for c in group.commands if not c.hidden)
+
+
+def _unused_words(ctx: commands.Context[Any]) -> str:
+    """What an extra-words error is about: the words no parameter took, or, for a group
+    called with an unknown word, that word and the subcommands it could have been."""
+    command = ctx.command
+    if isinstance(command, commands.Group) and ctx.subcommand_passed:
+        known = _subcommands(command)
+        meant = suggest_command(ctx.subcommand_passed, known, everyday={})
+        hint = f" Did you mean `{command.name} {meant}`?" if meant else ""
+        return (
+            f"**{command.name}**: {echo(ctx.subcommand_passed)} is not one of its commands. "
+            f"Expected {', '.join(f'`{name}`' for name in known)}.{hint}"
+        )
+    leftover = ctx.view.read_rest().strip() if ctx.view is not None else ""
+    return f"I couldn't use {echo(leftover)}: it is more than this command takes. Usage: " + (
+        usage(ctx)
+    )
+
+
 def describe(ctx: commands.Context[Any], error: BaseException) -> str | None:
-    """The message for an expected error, or None for an unexpected one."""
+    """The message for an expected error, or None for an unexpected one.
+
+    Never the library's own wording: every answer says, in the bot's words, which
+    argument (as usage names it) could not be used and what was expected.
+    """
     if isinstance(error, InputError):
         return error.user_message()
     if isinstance(error, commands.MissingRequiredArgument):
-        return f"Missing **{error.param.name}**. Usage: {usage(ctx)}"
+        name = error.param.displayed_name or error.param.name
+        return f"Missing **{name}**. Usage: {usage(ctx)}"
     if isinstance(error, commands.RangeError):
-        return f"**{_param_name(ctx)}** must be from {error.minimum} to {error.maximum}."
-    if isinstance(error, commands.BadArgument | commands.BadUnionArgument):
-        return f"I couldn't read that: {str(error).rstrip('.')}. Usage: {usage(ctx)}"
+        return (
+            f"**{_argument(ctx)}**: {echo(str(error.value))} is out of range. Expected a "
+            f"number from {error.minimum} to {error.maximum}."
+        )
+    if isinstance(error, commands.ChannelNotFound | commands.ChannelNotReadable):
+        return (
+            f"**{_argument(ctx)}**: {_given(ctx)} is not a channel I can see here. Expected "
+            f"a text channel, e.g. `#gym`. Usage: {usage(ctx)}"
+        )
+    if isinstance(error, commands.RoleNotFound):
+        return (
+            f"**{_argument(ctx)}**: {_given(ctx)} is not a role in this server. Expected a "
+            f"role, e.g. `@lifters`. Usage: {usage(ctx)}"
+        )
+    if isinstance(error, commands.MemberNotFound | commands.UserNotFound):
+        return (
+            f"**{_argument(ctx)}**: {_given(ctx)} is not a member I can find. Expected a "
+            f"mention, e.g. `@alex`. Usage: {usage(ctx)}"
+        )
     if isinstance(error, commands.TooManyArguments):
-        return f"Too many arguments. Usage: {usage(ctx)}"
+        return _unused_words(ctx)
+    if isinstance(error, commands.ArgumentParsingError):
+        return f"I couldn't read that: a quotation mark is not closed. Usage: {usage(ctx)}"
+    if isinstance(error, commands.BadArgument | commands.BadUnionArgument):
+        return f"**{_argument(ctx)}**: I couldn't read {_given(ctx)}. Usage: {usage(ctx)}"
+    if isinstance(error, app_commands.TransformerError):
+        return f"**{_argument(ctx)}**: I couldn't use that value. Usage: {usage(ctx)}"
     if isinstance(error, commands.MissingPermissions | app_commands.MissingPermissions):
         return "You need the **Manage Server** permission for that."
     if isinstance(error, commands.NotOwner):
@@ -58,16 +123,12 @@ def describe(ctx: commands.Context[Any], error: BaseException) -> str | None:
     if isinstance(error, commands.CommandOnCooldown | app_commands.CommandOnCooldown):
         return f"Easy there! Try again in {error.retry_after:.0f}s."
     if isinstance(error, commands.BotMissingPermissions | app_commands.BotMissingPermissions):
-        return "I'm missing permissions here: " + ", ".join(error.missing_permissions) + "."
+        return f"I need {_permission_names(error.missing_permissions)} here for that."
     if isinstance(error, commands.CheckFailure | app_commands.CheckFailure):
         return "You can't use that command here."
     if isinstance(error, commands.UserInputError):
         return f"I couldn't read that. Usage: {usage(ctx)}"
     return None
-
-
-def _param_name(ctx: commands.Context[Any]) -> str:
-    return ctx.current_parameter.name if ctx.current_parameter else "value"
 
 
 class ErrorHandler(commands.Cog):

@@ -1,8 +1,9 @@
-"""The `legday` command group that every feature adds its subcommands to.
+"""The members' `legday` command group, whose bare form checks in.
 
 `!legday ...` and `/legday ...` are one hybrid group. Its subcommands live in one cog
 assembled (in `cogs.legday`) from a mixin per feature, because discord.py binds a
-group's subcommands to the cog that owns the group.
+group's subcommands to the cog that owns the group. The group itself is the check-in
+command, so checking in lives here too.
 """
 
 from __future__ import annotations
@@ -13,20 +14,34 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import replies
+from bot.checkin import check_in
+from bot.core.parsing import clean_note
+from bot.core.suggest import suggest_command
+from bot.views import held_note_view
+
 if TYPE_CHECKING:
     from bot.app import LegDayBot
 
 Ctx = commands.Context["LegDayBot"]
+
+# Subcommands a note's first word is never taken to mean: `checkin` is the note's own
+# command, and the owner's `sync` is nothing a member should be pointed at.
+_NOT_SUGGESTED = frozenset({"checkin", "sync"})
 
 
 class LegDayGroup(commands.Cog):
     def __init__(self, bot: LegDayBot) -> None:
         self.bot = bot
 
+    async def cog_load(self) -> None:
+        refuse_extra_words(self)
+
     @commands.hybrid_group(
         name="legday",
         fallback="checkin",
         invoke_without_command=True,
+        case_insensitive=True,
         description="Log today's leg day",
     )
     @app_commands.guild_only()
@@ -39,10 +54,47 @@ class LegDayGroup(commands.Cog):
             first, _, rest = note.partition(" ")
             if first.lower() == "checkin":
                 note = rest or None
-        await self.record_checkin(ctx, note)
+        cleaned = clean_note(note)
+        if cleaned is not None:
+            meant = suggest_command(cleaned, self.suggestible_names())
+            if meant is not None:
+                await self.reply(
+                    ctx,
+                    replies.did_you_mean(self.spell(ctx, meant), cleaned),
+                    view=held_note_view(ctx.author.id),
+                    ephemeral=True,
+                )
+                return
+        outcome = await check_in(
+            self.bot.store,
+            self.guild_id(ctx),
+            ctx.author.id,
+            now=self.bot.now(),
+            note=cleaned,
+            default_zone=self.bot.settings.default_timezone,
+            source="command" if ctx.interaction is None else "slash",
+        )
+        quote = await self.bot.quotes.pick(self.guild_id(ctx), ctx.channel.id)
+        await self.reply(ctx, embed=replies.checkin_reply(outcome, ctx.author.mention, quote))
 
-    async def record_checkin(self, ctx: Ctx, note: str | None) -> None:
-        raise NotImplementedError  # provided by the check-ins feature
+    def suggestible_names(self) -> list[str]:
+        """What members can type after `legday`: each subcommand's name and aliases."""
+        names: list[str] = []
+        for command in self.legday.commands:
+            if command.hidden or command.name in _NOT_SUGGESTED:
+                continue
+            names += [command.name, *command.aliases]
+        return names
+
+    def spell(self, ctx: Ctx, command: str) -> str:
+        """How to type `legday <command>` the way the member just typed a command."""
+        if ctx.interaction is None:
+            return f"{ctx.clean_prefix}legday {command}"
+        first = command.split()[0]
+        found = self.legday.get_command(first)
+        if found is not None and found.cog is not self:
+            return f"/legday-admin {command}"  # an admin command's prefix twin
+        return f"/legday {command}"
 
     async def cog_check(self, ctx: Ctx) -> bool:  # type: ignore[override]
         if ctx.guild is None and ctx.command is not None and ctx.command.name != "help":
@@ -62,3 +114,33 @@ class LegDayGroup(commands.Cog):
             kwargs.setdefault("mention_author", False)
             return await ctx.reply(content, **kwargs)
         return await ctx.send(content, **kwargs)
+
+
+def refuse_extra_words(cog: commands.Cog) -> None:
+    """Every command of the cog answers words it could not use instead of dropping them
+    (discord.py's default); free text goes into a keyword-only parameter, which takes the
+    rest of the line and so never leaves words over."""
+    for command in cog.walk_commands():
+        command.ignore_extra = False
+
+
+def command_usages(group: commands.Group[Any, ..., Any], ctx: Ctx) -> list[tuple[str, str]]:
+    """`(usage, what it does)` for every command of the group's own cog under `group`, as
+    the invoker types them (the admin commands' prefix twins are listed with the admins')."""
+    slash = ctx.interaction is not None
+    lead = "/" if slash else ctx.clean_prefix
+    found = []
+    for command in group.walk_commands():
+        if command.hidden or command.name == "help" or command.cog is not group.cog:
+            continue
+        name = command.qualified_name
+        if isinstance(command, commands.HybridGroup):
+            # A group is listed when it does something of its own (`settings` shows them);
+            # `/` spells that with the group's fallback subcommand.
+            if command.fallback:
+                spelled = f"{name} {command.fallback}" if slash else name
+                found.append((f"{lead}{spelled}", command.short_doc))
+            continue
+        usage = f"{lead}{name} {command.signature}".strip()
+        found.append((usage, command.short_doc or command.description))
+    return found

@@ -1,4 +1,4 @@
-"""Member preferences (time zone, leaderboard visibility) and server settings."""
+"""Member preferences (time zone, leaderboard visibility), help, and the owner's sync."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from discord.ext import commands
 
 from bot import replies
 from bot.core.days import suggest_zones, zone
+from bot.core.errors import InputError, echo
 from bot.core.parsing import parse_on_off
-from cogs.group import Ctx, LegDayGroup
+from cogs.group import Ctx, LegDayGroup, command_usages
 
 _CLEAR_WORDS = {"clear", "reset", "none", "off", "server"}
 ON_OFF = [app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")]
@@ -47,50 +48,16 @@ class SettingsCommands(LegDayGroup):
         )
         await self.reply(ctx, text, ephemeral=True)
 
-    @LegDayGroup.legday.group(
-        name="settings",
-        fallback="show",
-        description="Server settings (Manage Server)",
-        invoke_without_command=True,
-    )
-    @commands.has_guild_permissions(manage_guild=True)
-    async def settings(self, ctx: Ctx) -> None:
-        """Show the server settings (Manage Server)."""
-        config = await self.bot.store.guild_config(self.guild_id(ctx))
-        await self.reply(
-            ctx, embed=replies.settings_reply(config, self.bot.settings.default_timezone)
-        )
-
-    @settings.command(name="timezone", description="Set the server's time zone (Manage Server)")
-    @app_commands.describe(timezone="IANA time zone, e.g. Europe/London")
-    @app_commands.autocomplete(timezone=zone_autocomplete)
-    @commands.has_guild_permissions(manage_guild=True)
-    async def settings_timezone(self, ctx: Ctx, timezone: str) -> None:
-        """Set the server's time zone (Manage Server)."""
-        chosen = zone(timezone)
-        guild_id = self.guild_id(ctx)
-        await self.bot.store.set_guild_timezone(guild_id, chosen.key)
-        await self.bot.reminders.retime_guild(guild_id, chosen.key)
-        await self.reply(ctx, f"Server time zone set to **{chosen.key}**.")
-
-    @settings.command(name="target", description="Leg days per week that keep a streak alive")
-    @app_commands.describe(days="1 to 7 (default 1)")
-    @commands.has_guild_permissions(manage_guild=True)
-    async def settings_target(self, ctx: Ctx, days: commands.Range[int, 1, 7]) -> None:
-        """Leg days per week that keep a streak alive, 1-7 (Manage Server)."""
-        updated = await self.bot.store.set_weekly_target(self.guild_id(ctx), int(days))
-        await self.reply(
-            ctx,
-            f"Weekly target set to **{replies.plural(int(days), 'leg day')}**; "
-            f"recomputed streaks for {replies.plural(updated, 'member')}.",
-        )
-
     @LegDayGroup.legday.command(name="help", description="How to use the leg day bot")
     async def help(self, ctx: Ctx) -> None:
         """This help."""
+        lead = "/" if ctx.interaction is not None else ctx.clean_prefix
+        checkin = f"{lead}legday checkin [note]" if lead == "/" else f"{lead}legday [note]"
+        usages = [(checkin, "Log today's leg day (once per day, your time zone)")]
+        usages += command_usages(self.legday, ctx)
         await self.reply(
             ctx,
-            embed=replies.help_reply(self.bot.settings.prefix, self.bot.settings.prefix_commands),
+            embed=replies.help_reply(usages, self.bot.settings.prefix_commands),
             ephemeral=True,
         )
 
@@ -111,7 +78,9 @@ class SettingsCommands(LegDayGroup):
             await self.reply(ctx, "Removed this server's slash commands.")
             return
         if scope != "guild":
-            raise commands.BadArgument("scope must be `guild`, `global` or `clear`")
+            raise InputError(
+                "scope", f"{echo(scope)} is not a scope", "`guild`, `global` or `clear`"
+            )
         tree.copy_global_to(guild=ctx.guild)
         synced = await tree.sync(guild=ctx.guild)
         await self.reply(ctx, f"Synced {len(synced)} commands to this server.")

@@ -60,7 +60,7 @@ def zone(name: str) -> ZoneInfo:
     canonical = _names_by_folded().get(key.casefold())
     if canonical is None:
         raise InputError(
-            argument="time zone",
+            argument="timezone",
             problem=f"{echo(key)} is not a time zone I know",
             expected="an IANA time zone name",
             example="Europe/London",

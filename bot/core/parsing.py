@@ -7,6 +7,7 @@ from datetime import date, time, timedelta
 
 from bot.core.days import Period
 from bot.core.errors import InputError, echo
+from bot.core.text import normalize_text
 
 DAY_ABBREVIATIONS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -36,16 +37,16 @@ def parse_checkin_day(text: str, today: date, max_back: int = 7) -> date:
     else:
         parsed = _iso_date(raw)
         if parsed is None:
-            raise InputError("date", f"{echo(raw)} is not a date", _DATE_EXPECTED, example)
+            raise InputError("day", f"{echo(raw)} is not a date", _DATE_EXPECTED, example)
         day = parsed
     if day > today:
         raise InputError(
-            "date", f"{echo(day.isoformat())} is in the future", _DATE_EXPECTED, example
+            "day", f"{echo(day.isoformat())} is in the future", _DATE_EXPECTED, example
         )
     if day < today - timedelta(days=max_back):
         plural = "day" if max_back == 1 else "days"
         raise InputError(
-            "date",
+            "day",
             f"{echo(day.isoformat())} is more than {max_back} {plural} ago",
             f"a day from the last {max_back} {plural}",
             example,
@@ -219,7 +220,7 @@ def parse_weekly_target(text: str) -> int:
     value = _small_int(text)
     if value is None or not 1 <= value <= 7:
         raise InputError(
-            "weekly target",
+            "target",
             f"{echo(text)} is not a number from 1 to 7",
             "a whole number of check-ins per week from 1 to 7",
             "2",
@@ -236,7 +237,7 @@ def parse_nudge_hours(text: str) -> int | None:
         return None
     if value is None or value > 12:
         raise InputError(
-            "nudge hours",
+            "hours",
             f"{echo(text)} is not a number of hours from 1 to 12",
             "hours from 1 to 12, or `off`",
             "3",
@@ -254,20 +255,21 @@ def _check_length(text: str, max_len: int, argument: str) -> None:
 
 
 def clean_note(text: str | None, max_len: int = 200) -> str | None:
-    """Strip an optional note; blank becomes None, too long is an error."""
+    """Normalise an optional note (see `normalize_text`); blank becomes None, too long
+    (counted after normalising) is an error."""
     if text is None:
         return None
-    stripped = text.strip()
-    if not stripped:
+    cleaned = normalize_text(text)
+    if not cleaned:
         return None
-    _check_length(stripped, max_len, "note")
-    return stripped
+    _check_length(cleaned, max_len, "note")
+    return cleaned
 
 
 def clean_quote(text: str, max_len: int = 300) -> str:
-    """Strip a custom quote; it must be non-blank and at most `max_len` characters."""
-    stripped = text.strip()
-    if not stripped:
+    """Normalise a custom quote; it must be non-blank and at most `max_len` characters."""
+    cleaned = normalize_text(text)
+    if not cleaned:
         raise InputError("quote", "it is empty", f"some text, at most {max_len} characters")
-    _check_length(stripped, max_len, "quote")
-    return stripped
+    _check_length(cleaned, max_len, "quote")
+    return cleaned

@@ -55,14 +55,19 @@ class Runner:
     def __init__(self, bot: LegDayBot) -> None:
         self.bot = bot
 
-    def command(self, name: str) -> commands.Command[Any, ..., Any]:
+    def command(self, name: str, ctx: MockContext | None = None) -> commands.Command[Any, ..., Any]:
+        """The command `name` as `ctx` runs it: through `/`, an admin command's prefix twin
+        (`legday settings`) is the `legday-admin` command it mirrors."""
         command = self.bot.get_command(name)
         assert command is not None, f"no command {name!r}"
+        if ctx is not None and ctx.interaction is not None and _is_prefix_twin(command):
+            command = self.bot.get_command("legday-admin " + name.removeprefix("legday "))
+            assert command is not None, f"no slash form of {name!r}"
         return command
 
     async def call(self, ctx: MockContext, name: str, *args: Any, **kwargs: Any) -> None:
         """Run the checks, then the callback; errors propagate unwrapped."""
-        command = self.command(name)
+        command = self.command(name, ctx)
         ctx.command = command
         assert await command.can_run(ctx)
         await command.callback(
@@ -71,7 +76,7 @@ class Runner:
 
     async def invoke(self, ctx: MockContext, name: str, *args: Any, **kwargs: Any) -> None:
         """Like `call`, but errors reach the error handler wrapped as discord.py wraps them."""
-        command = self.command(name)
+        command = self.command(name, ctx)
         ctx.command = command
         try:
             if not await command.can_run(ctx):
@@ -112,6 +117,10 @@ class Runner:
         handler = self.bot.get_cog("ErrorHandler")
         assert handler is not None
         await handler.on_command_error(ctx, error)  # type: ignore[attr-defined]
+
+
+def _is_prefix_twin(command: commands.Command[Any, ..., Any]) -> bool:
+    return getattr(command, "app_command", None) is None and command.cog_name == "LegDayAdmin"
 
 
 @pytest.fixture

@@ -200,7 +200,7 @@ async def test_log_rejects_bad_days_with_a_friendly_message(bot, ctx, run, text,
 
     await run.invoke(c, "legday log", text)
 
-    assert c.last.content.startswith(f"**date**: {problem}.")
+    assert c.last.content.startswith(f"**day**: {problem}.")
     assert c.last.content.endswith("e.g. `2026-11-25`.")
     assert c.last.ephemeral is slash
     assert await stored_days(bot, c.guild.id, c.author.id) == []

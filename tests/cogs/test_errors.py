@@ -73,14 +73,16 @@ async def test_missing_argument_shows_usage(bot, ctx, run, slash, usage):
         ),
         (
             commands.BotMissingPermissions(["send_messages", "embed_links"]),
-            "I'm missing permissions here: send_messages, embed_links.",
+            "I need **Send Messages** and **Embed Links** here for that.",
         ),
         (commands.MissingPermissions(["manage_guild"]), "You need the **Manage Server** "),
         (commands.NotOwner(), "Only the bot's owner can do that."),
         (commands.NoPrivateMessage(), "That works in a server, not in DMs."),
         (commands.CheckFailure(), "You can't use that command here."),
-        (commands.TooManyArguments(), "Too many arguments. Usage: `!legday top [period]`"),
-        (commands.BadArgument("nope"), "I couldn't read that: nope. Usage: `!legday top"),
+        (
+            commands.BadArgument('Converting to "int" failed for parameter "period".'),
+            "**value**: I couldn't read (empty). Usage: `!legday top [period]`",
+        ),
     ],
 )
 async def test_expected_errors_get_short_answers(bot, ctx, run, error, answer):
@@ -97,7 +99,7 @@ async def test_expected_errors_get_short_answers(bot, ctx, run, error, answer):
 
 async def test_slash_errors_are_ephemeral_and_unwrapped(bot, ctx, run):
     c = ctx(slash=True, manage_guild=False)
-    command = run.command("legday quotes add")
+    command = run.command("legday-admin quotes add")
     c.command = command
     wrapped = commands.HybridCommandError(
         app_commands.CommandInvokeError(command.app_command, commands.MissingPermissions(["x"]))

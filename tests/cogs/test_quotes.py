@@ -54,7 +54,7 @@ async def test_quotes_add(bot, ctx, run, slash):
     c = ctx(manage_guild=True, slash=slash)
     before = await bot.quotes.pool(c.guild.id)  # warm the cache
 
-    await run.call(c, "legday quotes add", text="  Never skip leg day.  ")
+    await run.call(c, "legday quotes add", quote="  Never skip leg day.  ")
 
     (stored,) = await bot.store.list_quotes(c.guild.id)
     assert (stored.text, stored.added_by, stored.created_at) == (
@@ -80,9 +80,9 @@ async def test_quotes_add(bot, ctx, run, slash):
 async def test_quotes_add_rejects_bad_text(bot, ctx, run, text, message):
     c = ctx(manage_guild=True)
     with pytest.raises(InputError):
-        await run.call(c, "legday quotes add", text=text)
+        await run.call(c, "legday quotes add", quote=text)
 
-    await run.invoke(c, "legday quotes add", text=text)
+    await run.invoke(c, "legday quotes add", quote=text)
 
     assert c.last.content == message
     assert await bot.store.list_quotes(c.guild.id) == []
@@ -99,7 +99,7 @@ async def test_quotes_add_at_the_limit(bot, ctx, run):
             ],
         )
 
-    await run.call(c, "legday quotes add", text="one more")
+    await run.call(c, "legday quotes add", quote="one more")
 
     assert c.last.content == "This server already has 200 quotes; remove one first."
     assert c.last.ephemeral
@@ -110,13 +110,13 @@ async def test_quotes_add_at_the_limit(bot, ctx, run):
 @pytest.mark.parametrize("slash", [False, True])
 async def test_quote_changes_need_manage_server(bot, ctx, run, name, slash):
     c = ctx(manage_guild=False, slash=slash)
-    command = run.command(name)
+    command = run.command(name, c)
     c.command = command
     with pytest.raises(commands.MissingPermissions) as info:
         await command.can_run(c)
     assert info.value.missing_permissions == ["manage_guild"]
 
-    args = {"text": "sneaky"} if name.endswith("add") else {"quote_id": 1}
+    args = {"quote": "sneaky"} if name.endswith("add") else {"quote_id": 1}
     await run.invoke(c, name, **args)
 
     assert c.last.content == MANAGE

@@ -15,7 +15,7 @@ from tests.helpers import MockGuild, MockMember
 
 MANAGE = "You need the **Manage Server** permission for that."
 BAD_ZONE = (
-    "**time zone**: `Mars/Olympus` is not a time zone I know. Expected an IANA time zone "
+    "**timezone**: `Mars/Olympus` is not a time zone I know. Expected an IANA time zone "
     "name, e.g. `Europe/London`."
 )
 
@@ -97,7 +97,7 @@ async def test_hide_rejects_other_words(bot, ctx, run):
 @pytest.mark.parametrize("slash", [False, True])
 async def test_settings_need_manage_server(bot, ctx, run, name, args, slash):
     c = ctx(manage_guild=False, slash=slash)
-    command = run.command(name)
+    command = run.command(name, c)
     c.command = command
     with pytest.raises(commands.MissingPermissions):
         await command.can_run(c)
@@ -169,7 +169,7 @@ async def test_settings_target_recomputes_streaks(bot, ctx, run):
 async def test_settings_target_out_of_range(bot, ctx, run, value):
     c = ctx(manage_guild=True)
     command = run.command("legday settings target")
-    param = command.clean_params["days"]
+    param = command.clean_params["target"]
     c.command = command
     c.current_parameter = param
     with pytest.raises(commands.RangeError) as info:
@@ -177,14 +177,16 @@ async def test_settings_target_out_of_range(bot, ctx, run, value):
 
     await run.handle(c, info.value)
 
-    assert c.last.content == "**days** must be from 1 to 7."
+    assert c.last.content == (
+        f"**target**: `{value}` is out of range. Expected a number from 1 to 7."
+    )
     assert (await bot.store.guild_config(c.guild.id)).weekly_target == 1
 
 
 async def test_settings_target_in_range_converts(bot, ctx):
     c = ctx(manage_guild=True)
     command = bot.get_command("legday settings target")
-    param = command.clean_params["days"]
+    param = command.clean_params["target"]
     assert await commands.run_converters(c, param.converter, "7", param) == 7
 
 
@@ -194,8 +196,15 @@ async def test_help(bot, ctx, run, slash):
     await run.call(c, "legday help")
     embed = c.last.embed
     assert embed.title == "Leg day bot 🦵"
-    assert "`!legday [note]`" in embed.description
-    assert "`!legday top [week|month|year|all|streak]`" in embed.description
+    lead = "/" if slash else "!"
+    checkin = "`/legday checkin [note]`" if slash else "`!legday [note]`"
+    assert checkin in embed.description
+    # Usage comes from the commands themselves, so help and errors name arguments alike.
+    for usage in ("legday top [period]", "legday log <day>", "legday tz <timezone>"):
+        assert f"`{lead}{usage}`" in embed.description
+    # Members are pointed at the admin group but not shown its commands.
+    assert "`/legday-admin`" in embed.description
+    assert "schedule add" not in embed.description
     assert c.last.ephemeral is slash
 
 
@@ -229,11 +238,11 @@ async def test_sync_for_the_owner(bot, ctx, run):
         await run.call(c, "legday sync", "clear")
         assert c.last.content == "Removed this server's slash commands."
 
-        with pytest.raises(commands.BadArgument):
+        with pytest.raises(InputError):
             await run.call(c, "legday sync", "everywhere")
     await run.invoke(c, "legday sync", "everywhere")
-    assert c.last.content.startswith(
-        "I couldn't read that: scope must be `guild`, `global` or `clear`."
+    assert c.last.content == (
+        "**scope**: `everywhere` is not a scope. Expected `guild`, `global` or `clear`."
     )
 
 

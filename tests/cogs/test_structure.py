@@ -67,12 +67,17 @@ def _walk_slash(
 
 async def test_slash_commands_are_valid_and_unique(bot):
     top = bot.tree.get_commands()
-    assert [c.name for c in top] == ["legday"]
+    assert sorted(c.name for c in top) == ["legday", "legday-admin"]
     entries = _walk_slash(top)
     paths = [path for path, _ in entries]
-    assert {"legday checkin", "legday top", "legday quotes add", "legday settings show"} <= set(
-        paths
-    )
+    assert {
+        "legday checkin",
+        "legday top",
+        "legday quotes list",
+        "legday-admin quotes add",
+        "legday-admin settings show",
+        "legday-admin schedule add",
+    } <= set(paths)
     assert "legday sync" not in paths
     for path, item in entries:
         assert SLASH_NAME.fullmatch(item.name), path
@@ -91,6 +96,33 @@ async def test_every_slash_command_has_a_prefix_twin(bot):
         if isinstance(item, app_commands.Command):
             name = path.removesuffix(" checkin").removesuffix(" show")
             assert bot.get_command(name) is not None, path
+            if path.startswith("legday-admin ") and not path.endswith(" help"):
+                # ...and admins keep typing `!legday schedule ...` as before.
+                twin = bot.get_command(name.replace("legday-admin ", "legday ", 1))
+                assert twin is not None, path
+                if twin.cog_name == "LegDayAdmin":  # not a member command of that name
+                    assert twin.callback is bot.get_command(name).callback
+
+
+async def test_only_the_admin_group_carries_default_permissions(bot):
+    """Discord hides a top-level command from members without its default permissions;
+    subcommands can't carry their own, so every admin command sits under legday-admin."""
+    permissions = {command.name: command.default_permissions for command in bot.tree.get_commands()}
+    assert permissions == {
+        "legday": None,
+        "legday-admin": discord.Permissions(manage_guild=True),
+    }
+    for path, item in _walk_slash(bot.tree.get_commands()):
+        if path.startswith("legday ") and isinstance(item, app_commands.Command):
+            for check in getattr(item, "checks", []):
+                assert "manage_guild" not in repr(check), path
+    admin = bot.tree.get_command("legday-admin")
+    assert admin.guild_only and bot.tree.get_command("legday").guild_only
+
+
+async def test_every_command_refuses_words_it_cannot_use(bot):
+    for command in bot.walk_commands():
+        assert command.ignore_extra is False, command.qualified_name
 
 
 async def test_mentions_are_all_off(bot):

@@ -88,10 +88,17 @@ class E2E:
         channel: Channel | None = None,
         *,
         within: float = 5.0,
+        overridden: bool = False,
     ) -> tuple[InteractionRecord, Message]:
-        """`user` runs `/command`; returns the interaction and the message the user sees."""
+        """`user` runs `/command`; returns the interaction and the message the user sees.
+
+        `overridden`: the server has opened the command to members its default permissions
+        would hide it from (Server Settings > Integrations), so only the bot's own check
+        stands between them and it."""
         await self.pace()
-        record = await self.fd.slash(user, channel or self.gym, command, options or {})
+        record = await self.fd.slash(
+            user, channel or self.gym, command, options or {}, check_permissions=not overridden
+        )
         message = await record.wait_response(timeout=within)
         assert message is not None, f"/{command} was not answered with a message"
         return record, message

@@ -113,7 +113,7 @@ async def test_log_yesterday_and_a_date(e2e: E2E):
 async def test_log_refuses_bad_days(e2e: E2E, day: str, problem: str):
     frank = e2e.member("frank")
     reply = await e2e.ask(frank, f"!legday log {day}")
-    assert reply.content.startswith(f"**date**: `{day}` {problem}."), reply.content
+    assert reply.content.startswith(f"**day**: `{day}` {problem}."), reply.content
     assert "Expected" in reply.content
     assert "Traceback" not in reply.content
     _, slash_reply = await e2e.slash(frank, "legday log", {"day": day})

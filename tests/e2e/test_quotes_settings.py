@@ -35,7 +35,9 @@ async def test_admin_adds_lists_and_removes_quotes(e2e: E2E):
     added = await e2e.ask(coach, "!legday quotes add Squat like nobody is watching.")
     assert added.content.startswith("Added quote #")
     first_id = int(added.content.removeprefix("Added quote #").rstrip("."))
-    _, added2 = await e2e.slash(coach, "legday quotes add", {"text": "Lunges build character."})
+    _, added2 = await e2e.slash(
+        coach, "legday-admin quotes add", {"quote": "Lunges build character."}
+    )
     assert not added2.ephemeral
     second_id = int(added2.content.removeprefix("Added quote #").rstrip("."))
     assert second_id != first_id
@@ -49,7 +51,7 @@ async def test_admin_adds_lists_and_removes_quotes(e2e: E2E):
 
     removed = await e2e.ask(coach, f"!legday quotes remove {first_id}")
     assert removed.content == f"Removed quote #{first_id}."
-    _, removed2 = await e2e.slash(coach, "legday quotes remove", {"quote_id": second_id})
+    _, removed2 = await e2e.slash(coach, "legday-admin quotes remove", {"id": second_id})
     assert removed2.content == f"Removed quote #{second_id}."
     gone = await e2e.ask(coach, f"!legday quotes remove {first_id}")
     assert gone.content == (
@@ -72,9 +74,17 @@ async def test_non_admins_cannot_change_quotes(e2e: E2E):
 
     assert (await e2e.ask(member, "!legday quotes add Mine now")).content == NEEDS_MANAGE
     assert (await e2e.ask(member, f"!legday quotes remove {quote_id}")).content == NEEDS_MANAGE
-    _, slash_add = await e2e.slash(member, "legday quotes add", {"text": "Mine now"})
+    # Discord hides /legday-admin from members; a server that opens it to them still
+    # meets the bot's own check.
+    with pytest.raises(CommandError, match="Discord would hide it"):
+        await e2e.fd.slash(member, e2e.gym, "legday-admin quotes add", {"quote": "Mine now"})
+    _, slash_add = await e2e.slash(
+        member, "legday-admin quotes add", {"quote": "Mine now"}, overridden=True
+    )
     assert slash_add.ephemeral and slash_add.content == NEEDS_MANAGE
-    _, slash_remove = await e2e.slash(member, "legday quotes remove", {"quote_id": quote_id})
+    _, slash_remove = await e2e.slash(
+        member, "legday-admin quotes remove", {"id": quote_id}, overridden=True
+    )
     assert slash_remove.ephemeral and slash_remove.content == NEEDS_MANAGE
 
     listed = await e2e.ask(member, "!legday quotes list")  # still there, nothing added
@@ -93,11 +103,11 @@ async def test_member_time_zone(e2e: E2E):
 
     bad = await e2e.ask(traveller, "!legday tz Mars/Olympus_Mons")
     assert bad.content == (
-        "**time zone**: `Mars/Olympus_Mons` is not a time zone I know. Expected an IANA time "
+        "**timezone**: `Mars/Olympus_Mons` is not a time zone I know. Expected an IANA time "
         "zone name, e.g. `Europe/London`."
     )
     _, slash_bad = await e2e.slash(traveller, "legday tz", {"timezone": "Nowhere"})
-    assert slash_bad.ephemeral and slash_bad.content.startswith("**time zone**: `Nowhere`")
+    assert slash_bad.ephemeral and slash_bad.content.startswith("**timezone**: `Nowhere`")
 
     cleared = await e2e.ask(traveller, "!legday tz clear")
     assert cleared.content == "Your days now follow the server's time zone."
@@ -113,7 +123,7 @@ async def test_time_zone_autocomplete(e2e: E2E):
     assert 1 <= len(choices) <= 25
     admin = e2e.admin()
     server = await e2e.fd.autocomplete(
-        admin, e2e.gym, "legday settings timezone", "timezone", "Europe/Lo"
+        admin, e2e.gym, "legday-admin settings timezone", "timezone", "Europe/Lo"
     )
     assert "Europe/London" in [c["value"] for c in server]
     empty = await e2e.fd.autocomplete(user, e2e.gym, "legday tz", "timezone", "")
@@ -131,20 +141,20 @@ async def test_settings_show_timezone_and_target(e2e: E2E):
     assert zone.content == "Server time zone set to **Europe/Berlin**."
     target = await e2e.ask(boss, "!legday settings target 2")
     assert target.content.startswith("Weekly target set to **2 leg days**; recomputed streaks")
-    _, slash_shown = await e2e.slash(boss, "legday settings show")
+    _, slash_shown = await e2e.slash(boss, "legday-admin settings show")
     assert field(slash_shown, "Time zone") == "Europe/Berlin"
     assert field(slash_shown, "Weekly target") == "2 leg days"
 
     rejected = await e2e.ask(boss, "!legday settings target 9")
-    assert rejected.content == "**days** must be from 1 to 7."
+    assert rejected.content == "**target**: `9` is out of range. Expected a number from 1 to 7."
     with pytest.raises(CommandError, match="max_value"):  # Discord's client refuses it
-        await e2e.fd.slash(boss, e2e.gym, "legday settings target", {"days": 9})
+        await e2e.fd.slash(boss, e2e.gym, "legday-admin settings target", {"target": 9})
     bad_zone = await e2e.ask(boss, "!legday settings timezone Atlantis")
-    assert bad_zone.content.startswith("**time zone**: `Atlantis` is not a time zone I know.")
+    assert bad_zone.content.startswith("**timezone**: `Atlantis` is not a time zone I know.")
 
-    _, slash_zone = await e2e.slash(boss, "legday settings timezone", {"timezone": "UTC"})
+    _, slash_zone = await e2e.slash(boss, "legday-admin settings timezone", {"timezone": "UTC"})
     assert slash_zone.content == "Server time zone set to **UTC**."
-    _, slash_target = await e2e.slash(boss, "legday settings target", {"days": 1})
+    _, slash_target = await e2e.slash(boss, "legday-admin settings target", {"target": 1})
     assert slash_target.content.startswith("Weekly target set to **1 leg day**")
     after = await e2e.ask(boss, "!legday settings")
     assert field(after, "Time zone") == "UTC"
@@ -160,11 +170,13 @@ async def test_settings_refused_for_non_admins(e2e: E2E):
     ):
         assert (await e2e.ask(member, text)).content == NEEDS_MANAGE, text
     for command, options in (
-        ("legday settings show", {}),
-        ("legday settings timezone", {"timezone": "Europe/Paris"}),
-        ("legday settings target", {"days": 3}),
+        ("legday-admin settings show", {}),
+        ("legday-admin settings timezone", {"timezone": "Europe/Paris"}),
+        ("legday-admin settings target", {"target": 3}),
     ):
-        _, reply = await e2e.slash(member, command, options)
+        with pytest.raises(CommandError, match="Discord would hide it"):
+            await e2e.fd.slash(member, e2e.gym, command, options)
+        _, reply = await e2e.slash(member, command, options, overridden=True)
         assert reply.ephemeral and reply.content == NEEDS_MANAGE, command
     shown = await e2e.ask(e2e.admin(), "!legday settings")
     assert "Europe/Paris" not in embed_text(shown)
@@ -175,11 +187,16 @@ async def test_help(e2e: E2E):
     user = e2e.member("lost")
     prefix = await e2e.ask(user, "!legday help")
     assert prefix.embeds[0]["title"] == "Leg day bot 🦵"
-    for usage in ("`!legday undo`", "`!legday top [week|month|year|all|streak]`"):
+    for usage in ("`!legday undo`", "`!legday top [period]`", "`!legday log <day>`"):
         assert usage in prefix.embeds[0]["description"]
     _, slash = await e2e.slash(user, "legday help")
     assert slash.ephemeral
-    assert slash.embeds[0]["description"] == prefix.embeds[0]["description"]
+    # The same commands, spelled the way the member just typed one.
+    assert slash.embeds[0]["description"] == (
+        prefix.embeds[0]["description"]
+        .replace("`!legday [note]`", "`/legday checkin [note]`")
+        .replace("`!legday", "`/legday")
+    )
 
 
 async def test_sync_is_owner_only_and_prefix_only(e2e: E2E):

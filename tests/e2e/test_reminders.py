@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fakediscord import Channel, Message, Permission, User
+from fakediscord import Channel, CommandError, Message, Permission, User
 from tests.e2e.conftest import E2E, field
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -138,14 +138,16 @@ async def test_schedule_commands_are_refused_to_non_admins(e2e: E2E):
     ):
         assert (await e2e.ask(member, text, room)).content == NEEDS_MANAGE, text
     for command, options in (
-        ("legday schedule list", {}),
-        ("legday schedule add", {"days": "daily", "time": "03:00"}),
-        ("legday schedule remove", {"schedule_id": PLAN.schedule_id}),
-        ("legday schedule nudge", {"schedule_id": PLAN.schedule_id, "hours": "2"}),
-        ("legday schedule test", {"schedule_id": PLAN.schedule_id}),
-        ("legday schedule enable", {"schedule_id": PLAN.schedule_id}),
+        ("legday-admin schedule list", {}),
+        ("legday-admin schedule add", {"days": "daily", "time": "03:00"}),
+        ("legday-admin schedule remove", {"id": PLAN.schedule_id}),
+        ("legday-admin schedule nudge", {"id": PLAN.schedule_id, "hours": "2"}),
+        ("legday-admin schedule test", {"id": PLAN.schedule_id}),
+        ("legday-admin schedule enable", {"id": PLAN.schedule_id}),
     ):
-        _, reply = await e2e.slash(member, command, options, room)
+        with pytest.raises(CommandError, match="Discord would hide it"):
+            await e2e.fd.slash(member, room, command, options)
+        _, reply = await e2e.slash(member, command, options, room, overridden=True)
         assert reply.ephemeral and reply.content == NEEDS_MANAGE, command
     # nothing was scheduled, changed or posted on their behalf
     assert not [m for m in e2e.fd.messages(room) if CHECKIN_BUTTON in m.custom_ids()]
@@ -163,7 +165,7 @@ async def test_schedule_list_nudge_remove(e2e: E2E):
 
     _, added = await e2e.slash(
         admin,
-        "legday schedule add",
+        "legday-admin schedule add",
         {"days": "mon-fri", "time": "06:30", "channel": room, "role": e2e.demo.lifters},
         room,
     )
@@ -178,18 +180,18 @@ async def test_schedule_list_nudge_remove(e2e: E2E):
         f"Schedule #{new_id}: a nudge 3 hours after each reminder, for opted-in members who "
         "haven't checked in yet."
     )
-    _, slash_list = await e2e.slash(admin, "legday schedule list", {}, room)
+    _, slash_list = await e2e.slash(admin, "legday-admin schedule list", {}, room)
     line = next(
         x for x in slash_list.embeds[0]["description"].splitlines() if x.startswith(f"**#{new_id}")
     )
     assert line.endswith("nudge after 3 hours")
     assert re.search(r"next: <t:\d+:F>", slash_list.embeds[0]["description"])
     _, nudge_off = await e2e.slash(
-        admin, "legday schedule nudge", {"schedule_id": new_id, "hours": "off"}, room
+        admin, "legday-admin schedule nudge", {"id": new_id, "hours": "off"}, room
     )
     assert nudge_off.content == f"Schedule #{new_id}: no follow-up nudge."
     too_long = await e2e.ask(admin, f"!legday schedule nudge {new_id} 13", room)
-    assert too_long.content.startswith("**nudge hours**: `13` is not a number of hours")
+    assert too_long.content.startswith("**hours**: `13` is not a number of hours")
 
     bad_days = await e2e.ask(admin, "!legday schedule add someday 18:00", room)
     assert bad_days.content.startswith("**days**: `someday` is not a day.")
@@ -198,11 +200,13 @@ async def test_schedule_list_nudge_remove(e2e: E2E):
 
     removed = await e2e.ask(admin, f"!legday schedule remove {new_id}", room)
     assert removed.content == f"Removed schedule #{new_id}."
-    _, again = await e2e.slash(admin, "legday schedule remove", {"schedule_id": new_id}, room)
+    _, again = await e2e.slash(admin, "legday-admin schedule remove", {"id": new_id}, room)
     assert again.ephemeral
-    assert again.content == (f"There is no schedule #{new_id} here. See `/legday schedule list`.")
+    assert again.content == (
+        f"There is no schedule #{new_id} here. See `/legday-admin schedule list`."
+    )
     unknown = await e2e.ask(admin, "!legday schedule enable 999", room)
-    assert unknown.content == "There is no schedule #999 here. See `/legday schedule list`."
+    assert unknown.content == "There is no schedule #999 here. See `/legday-admin schedule list`."
     active = await e2e.ask(admin, f"!legday schedule enable {PLAN.schedule_id}", room)
     assert active.content == f"Schedule #{PLAN.schedule_id} is active again."
 
@@ -221,7 +225,7 @@ async def test_at_most_ten_schedules(e2e: E2E):
     refused = await e2e.ask(admin, f"!legday schedule add sat,sun {far}", room)
     assert refused.content == "This server already has 10 schedules; remove one first."
     _, slash_refused = await e2e.slash(
-        admin, "legday schedule add", {"days": "daily", "time": far}, room
+        admin, "legday-admin schedule add", {"days": "daily", "time": far}, room
     )
     assert slash_refused.ephemeral
     assert slash_refused.content == "This server already has 10 schedules; remove one first."
@@ -257,7 +261,7 @@ async def test_schedule_test_posts_once_despite_a_429(e2e: E2E):
     assert statuses.count(200) == 2  # the test post (after its retry) and the answer
 
     record, slash_answer = await e2e.slash(
-        admin, "legday schedule test", {"schedule_id": test_id}, room
+        admin, "legday-admin schedule test", {"id": test_id}, room
     )
     assert slash_answer.ephemeral
     assert slash_answer.content == f"Posted a test of schedule #{test_id} in <#{room.id}>."
@@ -361,7 +365,7 @@ async def test_a_paused_schedule_shows_why_and_can_be_enabled(e2e: E2E):
 
     fd.set_overwrite(PLAN.doomed, fd.bot_user)  # access restored
     _, enabled = await e2e.slash(
-        admin, "legday schedule enable", {"schedule_id": PLAN.doomed_id}, room
+        admin, "legday-admin schedule enable", {"id": PLAN.doomed_id}, room
     )
     assert enabled.content == f"Schedule #{PLAN.doomed_id} is active again."
     listed = await e2e.ask(admin, "!legday schedule list", room)

@@ -18,6 +18,7 @@ ALLOWED = {
     "random",
     "re",
     "typing",
+    "unicodedata",
     "zoneinfo",
 }
 

@@ -53,7 +53,7 @@ def test_zone_unknown_raises_input_error(name):
     with pytest.raises(InputError) as info:
         zone(name)
     err = info.value
-    assert err.argument == "time zone"
+    assert err.argument == "timezone"
     assert err.expected == "an IANA time zone name"
     assert err.example == "Europe/London"
 

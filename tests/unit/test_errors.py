@@ -5,10 +5,10 @@ from bot.core.errors import InputError, echo
 
 def test_user_message_format_with_example():
     err = InputError(
-        "date", "`2026-13-01` is not a date", "YYYY-MM-DD, `today` or `yesterday`", "2026-11-20"
+        "day", "`2026-13-01` is not a date", "YYYY-MM-DD, `today` or `yesterday`", "2026-11-20"
     )
     assert err.user_message() == (
-        "**date**: `2026-13-01` is not a date. "
+        "**day**: `2026-13-01` is not a date. "
         "Expected YYYY-MM-DD, `today` or `yesterday`, e.g. `2026-11-20`."
     )
     assert str(err) == err.user_message()

@@ -60,7 +60,7 @@ def test_parse_checkin_day_errors(text, problem):
     with pytest.raises(InputError) as info:
         parse_checkin_day(text, TODAY)
     err = info.value
-    assert err.argument == "date"
+    assert err.argument == "day"
     assert err.problem == problem
     assert err.example == "2026-11-20"
 
@@ -77,7 +77,7 @@ def test_parse_checkin_day_error_message_and_truncation():
     with pytest.raises(InputError) as info:
         parse_checkin_day("2026-13-01", TODAY)
     assert str(info.value) == (
-        "**date**: `2026-13-01` is not a date. "
+        "**day**: `2026-13-01` is not a date. "
         "Expected YYYY-MM-DD, `today` or `yesterday`, e.g. `2026-11-20`."
     )
     with pytest.raises(InputError) as info:
@@ -275,7 +275,7 @@ def test_parse_weekly_target_ok(text, expected):
 def test_parse_weekly_target_errors(text):
     with pytest.raises(InputError) as info:
         parse_weekly_target(text)
-    assert info.value.argument == "weekly target"
+    assert info.value.argument == "target"
     assert "1" in info.value.expected and "7" in info.value.expected
 
 
@@ -302,7 +302,7 @@ def test_parse_nudge_hours(text, expected):
 def test_parse_nudge_hours_errors(text):
     with pytest.raises(InputError) as info:
         parse_nudge_hours(text)
-    assert info.value.argument == "nudge hours"
+    assert info.value.argument == "hours"
 
 
 # --- free text --------------------------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""Argument types shared by commands, each one working for `!` and `/` alike.
+
+Each class is a discord.py `Converter` (how `!` reads a word) and an app-command
+`Transformer` (the option type `/` shows and what it hands over), so one annotation gives
+both forms the same meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.errors import InputError, echo
+from bot.core.reminders import Broadcast
+
+#: A required schedule or quote number, shown as `<id>` in usage and errors.
+ID: Any = commands.parameter(displayed_name="id")
+#: A required number of hours, or `off`.
+HOURS: Any = commands.parameter(displayed_name="hours")
+
+_NUMBER = re.compile(r"#?\s*([-+]?\d+)")
+
+
+class ItemNumber(commands.Converter[int], app_commands.Transformer):
+    """A schedule's or quote's number as the lists show it: `3` or `#3`.
+
+    Any whole number is accepted here, however large or negative; one that cannot be an
+    id simply finds nothing, like any unknown id.
+    """
+
+    async def convert(self, ctx: commands.Context[Any], argument: str) -> int:
+        match = _NUMBER.fullmatch(argument.strip())
+        if match is None:
+            raise InputError(
+                "id", f"{echo(argument)} is not a number", "the number shown by `list`", "3"
+            )
+        return int(match[1])
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.integer
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any) -> int:
+        return int(value)
+
+
+Ping = discord.Role | Broadcast
+
+_BROADCAST_WORDS = {
+    "@everyone": Broadcast.EVERYONE,
+    "everyone": Broadcast.EVERYONE,
+    "@here": Broadcast.HERE,
+    "here": Broadcast.HERE,
+}
+
+
+def _ping_of(role: discord.Role) -> Ping:
+    # The @everyone role's mention (<@&guild id>) pings nobody: it is sent as @everyone.
+    return Broadcast.EVERYONE if role.is_default() else role
+
+
+class ReminderPing(commands.Converter[Ping], app_commands.Transformer):
+    """Whom a reminder pings besides opted-in members: a role, `@everyone` or `@here`.
+
+    `/` offers Discord's role picker, where @everyone is a choice; @here exists only as
+    text, so it is typed with `!`.
+    """
+
+    async def convert(self, ctx: commands.Context[Any], argument: str) -> Ping:
+        broadcast = _BROADCAST_WORDS.get(argument.strip().casefold())
+        if broadcast is not None:
+            return broadcast
+        return _ping_of(await commands.RoleConverter().convert(ctx, argument))
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.role
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any) -> Ping:
+        if not isinstance(value, discord.Role):
+            raise app_commands.TransformerError(value, self.type, self)
+        return _ping_of(value)
