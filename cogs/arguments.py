@@ -71,10 +71,17 @@ class ReminderPing(commands.Converter[Ping], app_commands.Transformer):
     """
 
     async def convert(self, ctx: commands.Context[Any], argument: str) -> Ping:
-        broadcast = _BROADCAST_WORDS.get(argument.strip().casefold())
+        text = argument.strip()
+        broadcast = _BROADCAST_WORDS.get(text.casefold())
         if broadcast is not None:
             return broadcast
-        return _ping_of(await commands.RoleConverter().convert(ctx, argument))
+        try:
+            return _ping_of(await commands.RoleConverter().convert(ctx, text))
+        except commands.RoleNotFound:
+            if not text.startswith("@") or text.startswith("<"):
+                raise
+            # "@lifters" typed as text (or pasted) rather than picked from the mention list.
+            return _ping_of(await commands.RoleConverter().convert(ctx, text[1:]))
 
     @property
     def type(self) -> discord.AppCommandOptionType:

@@ -21,10 +21,13 @@ GENERIC_APOLOGY = "Sorry, something went wrong on my side. It has been logged; t
 
 
 def _unwrap(error: BaseException) -> BaseException:
-    # Hybrid and invoke errors wrap the real one, sometimes twice.
+    # Hybrid, invoke and converter errors wrap the real one, sometimes twice.
     while isinstance(
         error,
-        commands.HybridCommandError | commands.CommandInvokeError | app_commands.CommandInvokeError,
+        commands.HybridCommandError
+        | commands.CommandInvokeError
+        | app_commands.CommandInvokeError
+        | commands.ConversionError,
     ):
         error = error.original
     return error

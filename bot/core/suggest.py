@@ -42,8 +42,9 @@ EVERYDAY_WORDS: Mapping[str, str] = {
 # Real words members start notes with that are one slip from a command word: never a typo.
 NOT_TYPOS = frozenset({"start", "steak", "hike", "hikes", "forgot", "hell", "stop"})
 
-# Short words are too easily real notes ("leg" is one letter from "log"): between two
-# words this short only two neighbouring letters swapped ("tpo") counts as a slip.
+# Short words are too easily real notes ("leg" and "long" are one letter from "log"):
+# for a word this short only two neighbouring letters swapped ("tpo") or a key pressed
+# twice ("topp") counts as a slip.
 _MIN_LENGTH_FOR_TYPOS = 4
 _PUNCTUATION = ".,;:!?\"'`()[]{}"
 
@@ -77,11 +78,18 @@ def _is_swap(a: str, b: str) -> bool:
     return len(differ) == 2 and differ[1] == differ[0] + 1
 
 
+def _is_stutter(word: str, name: str) -> bool:
+    """`word` is `name` with one of its letters typed twice."""
+    return len(word) == len(name) + 1 and any(
+        word == name[: i + 1] + name[i:] for i in range(len(name))
+    )
+
+
 def _close_enough(word: str, name: str) -> bool:
     if word == name:
         return True
-    if max(len(word), len(name)) < _MIN_LENGTH_FOR_TYPOS:
-        return _is_swap(word, name)
+    if min(len(word), len(name)) < _MIN_LENGTH_FOR_TYPOS:
+        return _is_swap(word, name) or _is_stutter(word, name)
     # One slip for ordinary words, two for long ones ("leaderbaord").
     limit = 1 if max(len(word), len(name)) < 8 else 2
     return edit_distance(word, name) <= limit

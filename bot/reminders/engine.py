@@ -285,7 +285,7 @@ class ReminderEngine:
         await self.poster.notify_admins(
             schedule.guild_id,
             f"⚠️ Leg day reminder #{schedule.id} is paused: I {reason}. Fix my permissions "
-            f"there, then run `/legday schedule enable {schedule.id}`.",
+            f"there, then run `/legday-admin schedule enable {schedule.id}`.",
         )
 
     async def post_test(self, schedule: Schedule) -> None:

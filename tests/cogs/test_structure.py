@@ -147,3 +147,10 @@ async def test_intents_are_minimal(make_settings, store, prefix_commands):
     privileged = discord.Intents.none()
     privileged.members = privileged.presences = True
     assert intents.value & privileged.value == 0
+
+
+async def test_typo_matcher_knows_every_member_command(bot):
+    from tests.unit.test_suggest import COMMANDS
+
+    cog = bot.get_cog("LegDay")
+    assert set(cog.suggestible_names()) == set(COMMANDS)

@@ -13,7 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.quotes import BUILTIN_QUOTES
-from bot.core.reminders import MENTIONS_PER_MESSAGE, Kind, ReminderPart, compose, nonce
+from bot.core.reminders import (
+    MENTIONS_PER_MESSAGE,
+    Broadcast,
+    Kind,
+    ReminderPart,
+    compose,
+    nonce,
+)
 from bot.reminders.poster import DiscordPoster, PostFailed, reminder_mentions
 from tests.reminders.conftest import CHANNEL, GUILD, ROLE
 from tests.reminders.helpers import utc
@@ -197,3 +204,25 @@ def test_test_posts_carry_no_nonce_and_say_so():
     parts = compose(1, JUNE_1, Kind.REMINDER, list(range(1, 100)), ROLE, test=True)
     assert [p.nonce for p in parts] == [None, None]
     assert "Test reminder" in parts[0].content
+
+
+@pytest.mark.parametrize("broadcast", list(Broadcast))
+def test_an_everyone_or_here_reminder_pings_exactly_that(broadcast):
+    parts = compose(3, JUNE_1, Kind.REMINDER, list(range(1, 120)), None, broadcast=broadcast)
+    first, second = parts
+    assert f"\n@{broadcast}\n" in first.content
+    assert reminder_mentions(first).to_dict()["parse"] == ["everyone"]
+    # Follow-on messages carry only their members, never the channel ping again.
+    assert "@" + broadcast.value not in second.content
+    assert reminder_mentions(second).to_dict()["parse"] == []
+
+
+def test_nudges_never_ping_the_channel():
+    (part,) = compose(3, JUNE_1, Kind.NUDGE, [7], None, broadcast=Broadcast.EVERYONE)
+    assert "@everyone" not in part.content
+    assert reminder_mentions(part).to_dict()["parse"] == []
+
+
+def test_a_role_reminder_never_allows_everyone():
+    (part,) = compose(3, JUNE_1, Kind.REMINDER, [7], ROLE)
+    assert reminder_mentions(part).to_dict()["parse"] == []
