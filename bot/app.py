@@ -14,11 +14,13 @@ from typing import Any
 import discord
 from discord.ext import commands, tasks
 
-from bot.quotebook import QuoteBook
 from bot.reminders import ReminderEngine
 from bot.reminders.poster import DiscordPoster
 from bot.settings import Settings
 from bot.store import Store
+from bot.usecases.cache import SettingsCache
+from bot.usecases.quotes import QuoteBook
+from bot.usecases.services import Services
 from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,14 @@ class LegDayBot(commands.Bot):
             clock=clock,
             catchup_minutes=settings.catchup_minutes,
             sends_per_second=settings.reminder_sends_per_second,
+        )
+        self.services = Services(
+            store=store,
+            cache=SettingsCache(),
+            quotes=self.quotes,
+            timers=self.reminders,
+            now=clock,
+            default_zone=settings.default_timezone,
         )
         self._reminders_started: asyncio.Task[None] | None = None
         self._cooldowns = commands.CooldownMapping.from_cooldown(

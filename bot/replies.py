@@ -6,13 +6,13 @@ from datetime import date, datetime
 
 import discord
 
-from bot.checkin import CheckinOutcome, MemberReport
 from bot.core.days import Period
 from bot.core.parsing import format_weekdays
 from bot.core.quotes import Quote
 from bot.core.suggest import held_note_message
-from bot.leaderboard import Board, Standing
-from bot.store import GuildConfig, Schedule, StoredQuote
+from bot.store import BoardRow, GuildConfig, Schedule, StoredQuote
+from bot.usecases.checkins import CheckinOutcome, MemberReport
+from bot.usecases.leaderboards import Board
 
 BRAND = discord.Colour.from_rgb(233, 84, 32)
 # Embed descriptions stop at 4096 characters; leave room for the "and N more" line.
@@ -92,7 +92,7 @@ def stats_reply(mention: str, report: MemberReport) -> discord.Embed:
     return embed
 
 
-def _score(period: Period, standing: Standing) -> str:
+def _score(period: Period, standing: BoardRow) -> str:
     if period is Period.STREAK:
         return f"{plural(standing.score, 'week')} (best {standing.best})"
     return plural(standing.score, "day")

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import discord
 import yarl
-from sqlalchemy.engine import make_url
 
-from bot import database
 from bot.app import LegDayBot
 from bot.settings import Settings, SettingsError
-from bot.store import Store
+from bot.store import Store, opening
+from bot.usecases import summaries
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +29,20 @@ def point_at_api(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
-async def open_store(settings: Settings) -> Store:
-    engine = database.create_engine(settings.database_url)
-    try:
-        await database.upgrade(engine)
-    except BaseException:
-        await engine.dispose()
-        raise
-    return Store(engine)
+async def open_store(settings: Settings, *, migrate_in_child: bool = False) -> Store:
+    return await opening.open_store(settings.database_url, migrate_in_child=migrate_in_child)
 
 
 async def run(settings: Settings) -> int:
     token = settings.require_token()
     point_at_api(settings)
-    store = await open_store(settings)
+    # A migration runs in a child process, so its libraries never weigh on the bot.
+    store = await open_store(settings, migrate_in_child=True)
+    try:
+        await summaries.ensure_current(store, settings.default_timezone)
+    except BaseException:
+        await store.close()
+        raise
     bot = LegDayBot(settings, store)
     # `docker stop` sends SIGTERM: close cleanly (finish the transaction, stop the
     # scheduler) instead of dying mid-write.
@@ -74,10 +73,9 @@ async def upgrade_only(settings: Settings) -> int:
 
 async def backup(settings: Settings, target: Path) -> int:
     """SQLite's online backup: a consistent copy even while the bot writes."""
-    url = make_url(settings.database_url)
-    if url.get_backend_name() != "sqlite" or not url.database:
+    source_path = opening.sqlite_path(settings.database_url)
+    if source_path is None:
         raise SettingsError("db backup works for SQLite; use pg_dump for PostgreSQL")
-    source_path = url.database
 
     def copy() -> None:
         target.parent.mkdir(parents=True, exist_ok=True)

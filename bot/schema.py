@@ -65,6 +65,10 @@ checkins = sa.Table(
     sa.Index("ix_checkins_guild_day_user", "guild_id", "day", "user_id"),
 )
 
+# A member's running totals and streak in one server, kept in the same transaction as
+# every check-in change. `hidden` mirrors members.hidden so a leaderboard page is one
+# indexed range; `alive_until` is the instant the current streak breaks unless the week
+# is met (the member's own time zone is applied when it is written).
 member_stats = sa.Table(
     "member_stats",
     metadata,
@@ -77,7 +81,64 @@ member_stats = sa.Table(
     sa.Column("run", sa.Integer, nullable=False),
     sa.Column("run_week", sa.Integer, nullable=True),
     sa.Column("best", sa.Integer, nullable=False),
-    sa.Index("ix_member_stats_guild_total", "guild_id", "total"),
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("alive_until", UTCDateTime, nullable=True),
+)
+# Leaderboard pages walk these in order: most first, ties by user id, stopping at LIMIT.
+_stats = member_stats.c
+sa.Index(
+    "ix_member_stats_total", _stats.guild_id, _stats.hidden, _stats.total.desc(), _stats.user_id
+)
+sa.Index(
+    "ix_member_stats_streak",
+    _stats.guild_id,
+    _stats.hidden,
+    _stats.run.desc(),
+    _stats.best.desc(),
+    _stats.total.desc(),
+    _stats.user_id,
+    _stats.alive_until,
+)
+sa.Index(
+    "ix_member_stats_best",
+    _stats.guild_id,
+    _stats.hidden,
+    _stats.best.desc(),
+    _stats.total.desc(),
+    _stats.user_id,
+    _stats.alive_until,
+)
+
+# Check-ins per member and calendar period ("w" ISO week, "m" month, "y" year, keyed by
+# the period's first day), so "this week" is an indexed ORDER BY ... LIMIT, not a GROUP BY.
+member_periods = sa.Table(
+    "member_periods",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(1), primary_key=True),
+    sa.Column("start", sa.Date, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+_periods = member_periods.c
+sa.Index(
+    "ix_member_periods_board",
+    _periods.guild_id,
+    _periods.kind,
+    _periods.start,
+    _periods.hidden,
+    _periods.count.desc(),
+    _periods.user_id,
+)
+
+# Facts about the derived data itself, e.g. which default time zone the summaries were
+# computed with, so a change of LEGDAY_DEFAULT_TIMEZONE rebuilds them.
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
 )
 
 # Ids a server sees are never handed out twice: SQLite reuses the highest rowid after a

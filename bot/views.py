@@ -7,17 +7,26 @@ of the message it belongs to (what a persistent view would otherwise have to reb
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import discord
 
 from bot import replies
-from bot.checkin import check_in
 from bot.core.days import Period
 from bot.core.parsing import clean_note
 from bot.core.suggest import held_note
-from bot.leaderboard import build_board
-from bot.services import Services
+from bot.usecases import privacy
+from bot.usecases.checkins import check_in
+from bot.usecases.leaderboards import leaderboard_page
+from bot.usecases.services import Services
+
+
+class _HasServices(Protocol):
+    services: Services
+
+
+def _services(interaction: discord.Interaction[Any]) -> Services:
+    return cast(_HasServices, interaction.client).services
 
 
 class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"legday:checkin"):
@@ -40,21 +49,16 @@ class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"l
         return cls()
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = cast(Services, interaction.client)
+        services = _services(interaction)
         if interaction.guild_id is None:
             await interaction.response.send_message(
                 "This button works in a server.", ephemeral=True
             )
             return
         outcome = await check_in(
-            bot.store,
-            interaction.guild_id,
-            interaction.user.id,
-            now=bot.now(),
-            source="button",
-            default_zone=bot.settings.default_timezone,
+            services, interaction.guild_id, interaction.user.id, source="button"
         )
-        quote = await bot.quotes.pick(interaction.guild_id, interaction.channel_id or 0)
+        quote = await services.quotes.pick(interaction.guild_id, interaction.channel_id or 0)
         embed = replies.checkin_reply(outcome, interaction.user.mention, quote)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -89,17 +93,14 @@ class LeaderboardPageButton(
         return cls(period, int(match["page"]), match["label"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = cast(Services, interaction.client)
         if interaction.guild_id is None:
             return
-        board = await build_board(
-            bot.store,
+        board = await leaderboard_page(
+            _services(interaction),
             interaction.guild_id,
             self.period,
             self.page,
             interaction.user.id,
-            bot.now(),
-            bot.settings.default_timezone,
         )
         view = leaderboard_view(board.period, board.page.number, board.page.total_pages)
         await interaction.response.edit_message(embed=replies.leaderboard_reply(board), view=view)
@@ -139,13 +140,12 @@ class ForgetButton(
         return False
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = cast(Services, interaction.client)
         if self.answer != "yes" or interaction.guild_id is None:
             await interaction.response.edit_message(
                 content="Cancelled: nothing was deleted.", view=None
             )
             return
-        removed = await bot.store.forget_member(interaction.guild_id, self.user_id)
+        removed = await privacy.forget(_services(interaction), interaction.guild_id, self.user_id)
         await interaction.response.edit_message(
             content=f"Done: deleted your settings and {replies.plural(removed, 'check-in')} "
             "in this server.",
@@ -188,7 +188,7 @@ class HeldNoteButton(
         return False
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = cast(Services, interaction.client)
+        services = _services(interaction)
         message = interaction.message
         note = None if message is None else held_note(message.content)
         if interaction.guild_id is None or note is None:
@@ -197,15 +197,13 @@ class HeldNoteButton(
             )
             return
         outcome = await check_in(
-            bot.store,
+            services,
             interaction.guild_id,
             interaction.user.id,
-            now=bot.now(),
             note=clean_note(note),
             source="button",
-            default_zone=bot.settings.default_timezone,
         )
-        quote = await bot.quotes.pick(interaction.guild_id, interaction.channel_id or 0)
+        quote = await services.quotes.pick(interaction.guild_id, interaction.channel_id or 0)
         embed = replies.checkin_reply(outcome, interaction.user.mention, quote)
         await interaction.response.edit_message(content=None, embed=embed, view=None)
 

@@ -1,1 +1,1 @@
-"""discord.py extensions: thin command layers over the core and the store."""
+"""discord.py extensions: parse the command, call one use case, format the answer."""

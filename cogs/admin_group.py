@@ -17,6 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import replies
+from cogs import typed
 from cogs.group import Ctx, LegDayGroup, command_usages, refuse_extra_words
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class AdminGroup(commands.Cog):
             raise commands.NoPrivateMessage
         return await _MANAGE_GUILD(ctx)
 
-    @commands.hybrid_group(
+    @typed.hybrid_group(
         name="legday-admin",
         invoke_without_command=True,
         case_insensitive=True,
@@ -62,7 +63,7 @@ class AdminGroup(commands.Cog):
         """Server settings, reminder schedules and quotes (Manage Server)."""
         await self.admin_help.callback(self, ctx)  # type: ignore[arg-type]
 
-    @legday_admin.command(name="help", description="How to use the admin commands")
+    @typed.subcommand(legday_admin, name="help", description="How to use the admin commands")
     async def admin_help(self, ctx: Ctx) -> None:
         """The admin commands."""
         await LegDayGroup.reply(
@@ -82,6 +83,8 @@ def add_prefix_twins(
     for command in source.commands:
         if command.hidden or command.name == "help":
             continue
+        if not isinstance(command, commands.HybridCommand | commands.HybridGroup):
+            raise TypeError(f"{command.qualified_name} is not a hybrid command")
         existing = target.get_command(command.name)
         if existing is None:
             twin = _twin(command, cog)

@@ -7,7 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import replies
-from bot.checkin import check_in, member_report, undo_today
+from bot.usecases.checkins import check_in, member_report, undo_today
+from cogs import typed
 from cogs.group import Ctx, LegDayGroup
 
 # Not Optional[...]: discord.py would quietly skip a member it can't resolve and show the
@@ -16,35 +17,27 @@ THE_CALLER = commands.parameter(default=lambda ctx: ctx.author, displayed_defaul
 
 
 class CheckinCommands(LegDayGroup):
-    @LegDayGroup.legday.command(name="undo", description="Remove today's check-in")
+    @typed.subcommand(LegDayGroup.legday, name="undo", description="Remove today's check-in")
     async def undo(self, ctx: Ctx) -> None:
         """Remove today's check-in."""
-        outcome = await undo_today(
-            self.bot.store,
-            self.guild_id(ctx),
-            ctx.author.id,
-            now=self.bot.now(),
-            default_zone=self.bot.settings.default_timezone,
-        )
+        outcome = await undo_today(self.bot.services, self.guild_id(ctx), ctx.author.id)
         await self.reply(ctx, replies.undo_reply(outcome), ephemeral=outcome is None)
 
-    @LegDayGroup.legday.command(name="log", description="Log a past leg day (up to 7 days back)")
+    @typed.subcommand(
+        LegDayGroup.legday, name="log", description="Log a past leg day (up to 7 days back)"
+    )
     @app_commands.describe(day="YYYY-MM-DD or 'yesterday', at most 7 days ago")
     async def log(self, ctx: Ctx, day: str) -> None:
         """Backfill a leg day: `YYYY-MM-DD` or `yesterday`, up to 7 days back."""
         outcome = await check_in(
-            self.bot.store,
-            self.guild_id(ctx),
-            ctx.author.id,
-            now=self.bot.now(),
-            source="backfill",
-            day_text=day,
-            default_zone=self.bot.settings.default_timezone,
+            self.bot.services, self.guild_id(ctx), ctx.author.id, source="backfill", day_text=day
         )
         quote = await self.bot.quotes.pick(self.guild_id(ctx), ctx.channel.id)
         await self.reply(ctx, embed=replies.checkin_reply(outcome, ctx.author.mention, quote))
 
-    @LegDayGroup.legday.command(name="stats", description="Leg day stats for you or a member")
+    @typed.subcommand(
+        LegDayGroup.legday, name="stats", description="Leg day stats for you or a member"
+    )
     @app_commands.describe(member="Whose stats to show (default: yours)")
     async def stats(
         self,
@@ -52,13 +45,7 @@ class CheckinCommands(LegDayGroup):
         member: discord.User = THE_CALLER,
     ) -> None:
         """Totals, this week/month/year, current and best streak."""
-        report = await member_report(
-            self.bot.store,
-            self.guild_id(ctx),
-            member.id,
-            now=self.bot.now(),
-            default_zone=self.bot.settings.default_timezone,
-        )
+        report = await member_report(self.bot.services, self.guild_id(ctx), member.id)
         if report.hidden and member.id != ctx.author.id:
             await self.reply(ctx, "That member keeps their stats private.", ephemeral=True)
             return

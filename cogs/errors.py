@@ -138,7 +138,7 @@ class ErrorHandler(commands.Cog):
     def __init__(self, bot: LegDayBot) -> None:
         self.bot = bot
         self._previous_tree_handler = bot.tree.on_error
-        bot.tree.on_error = self.on_app_command_error  # type: ignore[assignment]
+        bot.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
 
     async def cog_unload(self) -> None:
         self.bot.tree.on_error = self._previous_tree_handler  # type: ignore[method-assign]

@@ -15,10 +15,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import replies
-from bot.checkin import check_in
 from bot.core.parsing import clean_note
 from bot.core.suggest import suggest_command
+from bot.usecases.checkins import check_in
 from bot.views import held_note_view
+from cogs import typed
 
 if TYPE_CHECKING:
     from bot.app import LegDayBot
@@ -37,7 +38,7 @@ class LegDayGroup(commands.Cog):
     async def cog_load(self) -> None:
         refuse_extra_words(self)
 
-    @commands.hybrid_group(
+    @typed.hybrid_group(
         name="legday",
         fallback="checkin",
         invoke_without_command=True,
@@ -66,12 +67,10 @@ class LegDayGroup(commands.Cog):
                 )
                 return
         outcome = await check_in(
-            self.bot.store,
+            self.bot.services,
             self.guild_id(ctx),
             ctx.author.id,
-            now=self.bot.now(),
             note=cleaned,
-            default_zone=self.bot.settings.default_timezone,
             source="command" if ctx.interaction is None else "slash",
         )
         quote = await self.bot.quotes.pick(self.guild_id(ctx), ctx.channel.id)

@@ -6,8 +6,9 @@ from discord import app_commands
 
 from bot import replies
 from bot.core.parsing import parse_period
-from bot.leaderboard import build_board
+from bot.usecases.leaderboards import leaderboard_page
 from bot.views import leaderboard_view
+from cogs import typed
 from cogs.group import Ctx, LegDayGroup
 
 PERIOD_CHOICES = [
@@ -20,20 +21,16 @@ PERIOD_CHOICES = [
 
 
 class LeaderboardCommands(LegDayGroup):
-    @LegDayGroup.legday.command(name="top", description="The server's leg day leaderboard")
+    @typed.subcommand(
+        LegDayGroup.legday, name="top", description="The server's leg day leaderboard"
+    )
     @app_commands.describe(period="Which leaderboard (default: this week)")
     @app_commands.choices(period=PERIOD_CHOICES)
     async def top(self, ctx: Ctx, period: str | None = None) -> None:
         """Leaderboard: `week` (default), `month`, `year`, `all` or `streak`."""
         chosen = parse_period(period)
-        board = await build_board(
-            self.bot.store,
-            self.guild_id(ctx),
-            chosen,
-            0,
-            ctx.author.id,
-            self.bot.now(),
-            self.bot.settings.default_timezone,
+        board = await leaderboard_page(
+            self.bot.services, self.guild_id(ctx), chosen, 0, ctx.author.id
         )
         view = leaderboard_view(board.period, board.page.number, board.page.total_pages)
         embed = replies.leaderboard_reply(board)

@@ -8,19 +8,22 @@ import json
 import discord
 from discord.ext import commands
 
+from bot.usecases import privacy
 from bot.views import forget_view
+from cogs import typed
 from cogs.group import Ctx, LegDayGroup
 
 
 class PrivacyCommands(LegDayGroup):
-    @LegDayGroup.legday.command(name="export", description="Get your data in this server as JSON")
+    @typed.subcommand(
+        LegDayGroup.legday, name="export", description="Get your data in this server as JSON"
+    )
     async def export(self, ctx: Ctx) -> None:
         """Your data in this server as a JSON file, sent privately."""
         guild_id = self.guild_id(ctx)
         if ctx.interaction is not None:
             await ctx.defer(ephemeral=True)
-        data = await self.bot.store.export_member(guild_id, ctx.author.id)
-        data["exported_at"] = self.bot.now().isoformat()
+        data = await privacy.export(self.bot.services, guild_id, ctx.author.id)
         payload = json.dumps(data, indent=2, ensure_ascii=False).encode()
         name = f"legday-{guild_id}-{ctx.author.id}.json"
         file = discord.File(io.BytesIO(payload), filename=name)
@@ -36,7 +39,9 @@ class PrivacyCommands(LegDayGroup):
             return
         await self.reply(ctx, "Sent you a DM with your data. 📬")
 
-    @LegDayGroup.legday.command(name="forget", description="Delete all your data in this server")
+    @typed.subcommand(
+        LegDayGroup.legday, name="forget", description="Delete all your data in this server"
+    )
     @commands.cooldown(1, 30, commands.BucketType.member)
     async def forget(self, ctx: Ctx) -> None:
         """Delete all your data in this server (asks to confirm)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot import replies
+from bot.usecases import quotes
+from cogs import typed
 from cogs.group import Ctx, LegDayGroup
 
 if TYPE_CHECKING:
@@ -12,23 +14,24 @@ if TYPE_CHECKING:
 
 
 class QuoteCommands(LegDayGroup):
-    @LegDayGroup.legday.command(name="why", description="Why leg day matters")
+    @typed.subcommand(LegDayGroup.legday, name="why", description="Why leg day matters")
     async def why(self, ctx: Ctx) -> None:
         """A random reason to train legs."""
         quote = await self.bot.quotes.pick(self.guild_id(ctx), ctx.channel.id)
         await self.reply(ctx, embed=replies.quote_reply(quote))
 
-    @LegDayGroup.legday.group(
+    @typed.subgroup(
+        LegDayGroup.legday,
         name="quotes",
         description="This server's own leg day quotes",
         invoke_without_command=True,
         case_insensitive=True,
     )
-    async def quotes(self, ctx: Ctx) -> None:
+    async def quotes_group(self, ctx: Ctx) -> None:
         """List this server's own quotes (admins add them)."""
         await send_quote_list(self.bot, ctx)
 
-    @quotes.command(name="list", description="List this server's quotes")
+    @typed.subcommand(quotes_group, name="list", description="List this server's quotes")
     async def quotes_list(self, ctx: Ctx) -> None:
         """List this server's own quotes."""
         await send_quote_list(self.bot, ctx)
@@ -36,7 +39,7 @@ class QuoteCommands(LegDayGroup):
 
 async def send_quote_list(bot: LegDayBot, ctx: Ctx) -> None:
     assert ctx.guild is not None
-    stored = await bot.store.list_quotes(ctx.guild.id)
+    stored = await quotes.listed(bot.services, ctx.guild.id)
     if not stored:
         await LegDayGroup.reply(
             ctx,

@@ -8,31 +8,33 @@ import discord
 from discord import app_commands
 
 from bot import replies
-from bot.core.days import effective_zone
 from bot.core.parsing import parse_hhmm, parse_nudge_hours, parse_weekdays
 from bot.core.reminders import Broadcast
 from bot.reminders import PostFailed
+from bot.usecases import schedules
+from bot.usecases.schedules import MAX_SCHEDULES
+from cogs import typed
 from cogs.admin_group import AdminGroup
 from cogs.arguments import HOURS, ID, ItemNumber, Ping, ReminderPing
 from cogs.group import Ctx, LegDayGroup
 from cogs.server_settings import _guild_id
 
-MAX_SCHEDULES = 10
 _NEEDED = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
 
 
 class ScheduleCommands(AdminGroup):
-    @AdminGroup.legday_admin.group(
+    @typed.subgroup(
+        AdminGroup.legday_admin,
         name="schedule",
         description="Leg day reminder schedules",
         invoke_without_command=True,
         case_insensitive=True,
     )
-    async def schedule(self, ctx: Ctx) -> None:
+    async def schedule_group(self, ctx: Ctx) -> None:
         """List this server's reminder schedules."""
         await self.schedule_list.callback(self, ctx)  # type: ignore[arg-type]
 
-    @schedule.command(name="add", description="Add a reminder schedule")
+    @typed.subcommand(schedule_group, name="add", description="Add a reminder schedule")
     @app_commands.describe(
         days="e.g. mon,thu or mon-fri or weekends or daily",
         time="24-hour HH:MM in the server's time zone, e.g. 18:00",
@@ -69,18 +71,14 @@ class ScheduleCommands(AdminGroup):
             if refusal is not None:
                 await LegDayGroup.reply(ctx, refusal, ephemeral=True)
                 return
-        config = await self.bot.store.guild_config(ctx.guild.id)
-        zone = effective_zone(None, config.timezone or self.bot.settings.default_timezone)
-        created = await self.bot.store.add_schedule(
+        created = await schedules.add(
+            self.bot.services,
             ctx.guild.id,
             target.id,
-            role.id if isinstance(role, discord.Role) else None,
-            weekdays,
-            at,
-            zone.key,
-            self.bot.now(),
-            limit=MAX_SCHEDULES,
+            role_id=role.id if isinstance(role, discord.Role) else None,
             broadcast=broadcast,
+            days=weekdays,
+            at=at,
         )
         if created is None:
             await LegDayGroup.reply(
@@ -89,29 +87,28 @@ class ScheduleCommands(AdminGroup):
                 ephemeral=True,
             )
             return
-        self.bot.reminders.arm(created)
-        fires = self.bot.reminders.next_fire_times(created)
+        fires = schedules.next_fires(self.bot.services, created)
         await LegDayGroup.reply(ctx, embed=replies.schedule_added_reply(created, fires))
 
-    @schedule.command(name="list", description="List reminder schedules")
+    @typed.subcommand(schedule_group, name="list", description="List reminder schedules")
     async def schedule_list(self, ctx: Ctx) -> None:
         """List this server's reminder schedules."""
-        found = await self.bot.store.schedules(_guild_id(ctx))
-        rows = [(s, self.bot.reminders.next_fire_times(s, 1)) for s in found]
+        rows = await schedules.listed(self.bot.services, _guild_id(ctx))
         await LegDayGroup.reply(ctx, embed=replies.schedule_list_reply(rows))
 
-    @schedule.command(name="remove", description="Remove a reminder schedule")
+    @typed.subcommand(schedule_group, name="remove", description="Remove a reminder schedule")
     @app_commands.describe(schedule_id="The schedule's number from the schedule list")
     @app_commands.rename(schedule_id="id")
     async def schedule_remove(self, ctx: Ctx, schedule_id: Annotated[int, ItemNumber] = ID) -> None:
         """Remove a schedule by its number."""
-        if not await self.bot.store.remove_schedule(_guild_id(ctx), schedule_id):
+        if not await schedules.remove(self.bot.services, _guild_id(ctx), schedule_id):
             await LegDayGroup.reply(ctx, _unknown(schedule_id), ephemeral=True)
             return
-        self.bot.reminders.disarm(schedule_id)
         await LegDayGroup.reply(ctx, f"Removed schedule #{schedule_id}.")
 
-    @schedule.command(name="nudge", description="Follow-up ping N hours after a reminder")
+    @typed.subcommand(
+        schedule_group, name="nudge", description="Follow-up ping N hours after a reminder"
+    )
     @app_commands.describe(
         schedule_id="The schedule's number", hours="1-12 hours after the reminder, or off"
     )
@@ -121,7 +118,7 @@ class ScheduleCommands(AdminGroup):
     ) -> None:
         """Ping opted-in members who haven't checked in, 1-12 hours later, or `off`."""
         nudge = parse_nudge_hours(hours)
-        updated = await self.bot.store.set_nudge(_guild_id(ctx), schedule_id, nudge)
+        updated = await schedules.set_nudge(self.bot.services, _guild_id(ctx), schedule_id, nudge)
         if updated is None:
             await LegDayGroup.reply(ctx, _unknown(schedule_id), ephemeral=True)
             return
@@ -134,19 +131,19 @@ class ScheduleCommands(AdminGroup):
                 "reminder, for opted-in members who haven't checked in yet.",
             )
 
-    @schedule.command(name="test", description="Post a schedule's reminder now")
+    @typed.subcommand(schedule_group, name="test", description="Post a schedule's reminder now")
     @app_commands.describe(schedule_id="The schedule's number")
     @app_commands.rename(schedule_id="id")
     async def schedule_test(self, ctx: Ctx, schedule_id: Annotated[int, ItemNumber] = ID) -> None:
         """Post the reminder now, marked as a test, without recording a delivery."""
-        found = await self.bot.store.schedule(schedule_id)
-        if found is None or found.guild_id != _guild_id(ctx):
+        found = await schedules.find(self.bot.services, _guild_id(ctx), schedule_id)
+        if found is None:
             await LegDayGroup.reply(ctx, _unknown(schedule_id), ephemeral=True)
             return
         if ctx.interaction is not None:
             await ctx.defer(ephemeral=True)
         try:
-            await self.bot.reminders.post_test(found)
+            await schedules.post_test(self.bot.services, found)
         except PostFailed as exc:  # report it; a test never disables the schedule
             await LegDayGroup.reply(ctx, f"The test post failed: {exc}", ephemeral=True)
             return
@@ -154,16 +151,15 @@ class ScheduleCommands(AdminGroup):
             ctx, f"Posted a test of schedule #{schedule_id} in <#{found.channel_id}>."
         )
 
-    @schedule.command(name="enable", description="Resume a paused schedule")
+    @typed.subcommand(schedule_group, name="enable", description="Resume a paused schedule")
     @app_commands.describe(schedule_id="The schedule's number")
     @app_commands.rename(schedule_id="id")
     async def schedule_enable(self, ctx: Ctx, schedule_id: Annotated[int, ItemNumber] = ID) -> None:
         """Resume a schedule that was paused because I couldn't post."""
-        updated = await self.bot.store.enable_schedule(_guild_id(ctx), schedule_id)
+        updated = await schedules.enable(self.bot.services, _guild_id(ctx), schedule_id)
         if updated is None:
             await LegDayGroup.reply(ctx, _unknown(schedule_id), ephemeral=True)
             return
-        self.bot.reminders.arm(updated)
         await LegDayGroup.reply(ctx, f"Schedule #{schedule_id} is active again.")
 
 

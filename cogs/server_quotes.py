@@ -9,7 +9,9 @@ from discord import app_commands
 from bot import replies
 from bot.core.parsing import clean_quote
 from bot.store import QuoteLimitReached
-from bot.store.quotes import MAX_QUOTES_PER_GUILD
+from bot.usecases import quotes
+from bot.usecases.quotes import MAX_QUOTES_PER_GUILD
+from cogs import typed
 from cogs.admin_group import AdminGroup
 from cogs.arguments import ID, ItemNumber
 from cogs.group import Ctx, LegDayGroup
@@ -18,26 +20,25 @@ from cogs.server_settings import _guild_id
 
 
 class ServerQuoteCommands(AdminGroup):
-    @AdminGroup.legday_admin.group(
+    @typed.subgroup(
+        AdminGroup.legday_admin,
         name="quotes",
         invoke_without_command=True,
         case_insensitive=True,
         description="This server's own leg day quotes",
     )
-    async def quotes(self, ctx: Ctx) -> None:
+    async def quotes_group(self, ctx: Ctx) -> None:
         """List this server's own quotes."""
         await self.quotes_list.callback(self, ctx)  # type: ignore[arg-type]
 
-    @quotes.command(name="add", description="Add a server quote")
+    @typed.subcommand(quotes_group, name="add", description="Add a server quote")
     @app_commands.describe(quote="The quote, at most 300 characters")
     async def quotes_add(self, ctx: Ctx, *, quote: str) -> None:
         """Add a quote for this server (at most 300 characters)."""
         cleaned = clean_quote(quote)
         guild_id = _guild_id(ctx)
         try:
-            quote_id = await self.bot.store.add_quote(
-                guild_id, cleaned, ctx.author.id, self.bot.now()
-            )
+            quote_id = await quotes.add(self.bot.services, guild_id, cleaned, ctx.author.id)
         except QuoteLimitReached:
             await LegDayGroup.reply(
                 ctx,
@@ -45,16 +46,15 @@ class ServerQuoteCommands(AdminGroup):
                 ephemeral=True,
             )
             return
-        self.bot.quotes.forget_guild(guild_id)
         await LegDayGroup.reply(ctx, f"Added quote #{quote_id}.")
 
-    @quotes.command(name="remove", description="Remove a server quote")
+    @typed.subcommand(quotes_group, name="remove", description="Remove a server quote")
     @app_commands.describe(quote_id="The quote's number from the quotes list")
     @app_commands.rename(quote_id="id")
     async def quotes_remove(self, ctx: Ctx, quote_id: Annotated[int, ItemNumber] = ID) -> None:
         """Remove a quote by its number."""
         guild_id = _guild_id(ctx)
-        if not await self.bot.store.remove_quote(guild_id, quote_id):
+        if not await quotes.remove(self.bot.services, guild_id, quote_id):
             await LegDayGroup.reply(
                 ctx,
                 f"There is no quote {replies.item_number(quote_id)} in this server. "
@@ -62,10 +62,9 @@ class ServerQuoteCommands(AdminGroup):
                 ephemeral=True,
             )
             return
-        self.bot.quotes.forget_guild(guild_id)
         await LegDayGroup.reply(ctx, f"Removed quote #{quote_id}.")
 
-    @quotes.command(name="list", description="List this server's quotes")
+    @typed.subcommand(quotes_group, name="list", description="List this server's quotes")
     async def quotes_list(self, ctx: Ctx) -> None:
         """List this server's own quotes."""
         await send_quote_list(self.bot, ctx)

@@ -7,13 +7,16 @@ from discord.ext import commands
 
 from bot import replies
 from bot.core.days import zone
+from bot.usecases import server
+from cogs import typed
 from cogs.admin_group import AdminGroup
 from cogs.group import Ctx, LegDayGroup
 from cogs.settings import zone_autocomplete
 
 
 class ServerSettingsCommands(AdminGroup):
-    @AdminGroup.legday_admin.group(
+    @typed.subgroup(
+        AdminGroup.legday_admin,
         name="settings",
         fallback="show",
         invoke_without_command=True,
@@ -22,27 +25,27 @@ class ServerSettingsCommands(AdminGroup):
     )
     async def settings(self, ctx: Ctx) -> None:
         """Show the server settings."""
-        config = await self.bot.store.guild_config(_guild_id(ctx))
+        config = await server.show(self.bot.services, _guild_id(ctx))
         await LegDayGroup.reply(
             ctx, embed=replies.settings_reply(config, self.bot.settings.default_timezone)
         )
 
-    @settings.command(name="timezone", description="Set the server's time zone")
+    @typed.subcommand(settings, name="timezone", description="Set the server's time zone")
     @app_commands.describe(timezone="IANA time zone, e.g. Europe/London")
     @app_commands.autocomplete(timezone=zone_autocomplete)
     async def settings_timezone(self, ctx: Ctx, timezone: str) -> None:
         """The server's time zone (reminders follow it)."""
         chosen = zone(timezone)
-        guild_id = _guild_id(ctx)
-        await self.bot.store.set_guild_timezone(guild_id, chosen.key)
-        await self.bot.reminders.retime_guild(guild_id, chosen.key)
+        await server.set_timezone(self.bot.services, _guild_id(ctx), chosen)
         await LegDayGroup.reply(ctx, f"Server time zone set to **{chosen.key}**.")
 
-    @settings.command(name="target", description="Leg days per week that keep a streak alive")
+    @typed.subcommand(
+        settings, name="target", description="Leg days per week that keep a streak alive"
+    )
     @app_commands.describe(target="1 to 7 (default 1)")
     async def settings_target(self, ctx: Ctx, target: commands.Range[int, 1, 7]) -> None:
         """Leg days per week that keep a streak alive, 1-7."""
-        updated = await self.bot.store.set_weekly_target(_guild_id(ctx), int(target))
+        updated = await server.set_weekly_target(self.bot.services, _guild_id(ctx), int(target))
         await LegDayGroup.reply(
             ctx,
             f"Weekly target set to **{replies.plural(int(target), 'leg day')}**; "

@@ -9,6 +9,8 @@ from bot import replies
 from bot.core.days import suggest_zones, zone
 from bot.core.errors import InputError, echo
 from bot.core.parsing import parse_on_off
+from bot.usecases import preferences
+from cogs import typed
 from cogs.group import Ctx, LegDayGroup, command_usages
 
 _CLEAR_WORDS = {"clear", "reset", "none", "off", "server"}
@@ -20,27 +22,29 @@ async def zone_autocomplete(interaction: object, current: str) -> list[app_comma
 
 
 class SettingsCommands(LegDayGroup):
-    @LegDayGroup.legday.command(name="tz", description="Set your own time zone")
+    @typed.subcommand(LegDayGroup.legday, name="tz", description="Set your own time zone")
     @app_commands.describe(timezone="IANA time zone, e.g. Europe/London, or 'clear'")
     @app_commands.autocomplete(timezone=zone_autocomplete)
     async def tz(self, ctx: Ctx, timezone: str) -> None:
         """Your time zone (IANA name like `Europe/London`; `clear` to use the server's)."""
         guild_id = self.guild_id(ctx)
         if timezone.strip().lower() in _CLEAR_WORDS:
-            await self.bot.store.set_member_timezone(guild_id, ctx.author.id, None)
+            await preferences.set_timezone(self.bot.services, guild_id, ctx.author.id, None)
             await self.reply(ctx, "Your days now follow the server's time zone.", ephemeral=True)
             return
         chosen = zone(timezone)
-        await self.bot.store.set_member_timezone(guild_id, ctx.author.id, chosen.key)
+        await preferences.set_timezone(self.bot.services, guild_id, ctx.author.id, chosen)
         await self.reply(ctx, f"Your leg days now follow **{chosen.key}**.", ephemeral=True)
 
-    @LegDayGroup.legday.command(name="hide", description="Leave or rejoin the leaderboard")
+    @typed.subcommand(
+        LegDayGroup.legday, name="hide", description="Leave or rejoin the leaderboard"
+    )
     @app_commands.describe(state="on: hide me from leaderboards; off: show me again")
     @app_commands.choices(state=ON_OFF)
     async def hide(self, ctx: Ctx, state: str) -> None:
         """`on` hides you from leaderboards; `off` shows you again."""
         hidden = parse_on_off(state, "state")
-        await self.bot.store.set_hidden(self.guild_id(ctx), ctx.author.id, hidden)
+        await preferences.set_hidden(self.bot.services, self.guild_id(ctx), ctx.author.id, hidden)
         text = (
             "You're hidden from the leaderboards. Your check-ins still count."
             if hidden
@@ -48,7 +52,7 @@ class SettingsCommands(LegDayGroup):
         )
         await self.reply(ctx, text, ephemeral=True)
 
-    @LegDayGroup.legday.command(name="help", description="How to use the leg day bot")
+    @typed.subcommand(LegDayGroup.legday, name="help", description="How to use the leg day bot")
     async def help(self, ctx: Ctx) -> None:
         """This help."""
         lead = "/" if ctx.interaction is not None else ctx.clean_prefix
@@ -61,7 +65,7 @@ class SettingsCommands(LegDayGroup):
             ephemeral=True,
         )
 
-    @LegDayGroup.legday.command(name="sync", with_app_command=False, hidden=True)
+    @typed.subcommand(LegDayGroup.legday, name="sync", with_app_command=False, hidden=True)
     @commands.is_owner()
     async def sync(self, ctx: Ctx, scope: str = "guild") -> None:
         """Owner only: publish slash commands (`guild`, `global` or `clear`)."""

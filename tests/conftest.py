@@ -1,16 +1,23 @@
-"""Fixtures shared by every test package: settings and a real, migrated SQLite store."""
+"""Fixtures shared by every test package: settings, a real migrated SQLite store, and
+`backend_store`: the same on SQLite and on PostgreSQL (when LEGDAY_TEST_POSTGRES_URL is set),
+for the storage and use-case tests."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot import database
 from bot.runner import open_store
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Store, opening
+from bot.store.sa_runner import SqlAlchemyRunner
 
 
 def sqlite_url(path: Path) -> str:
@@ -53,3 +60,39 @@ async def store(make_settings: Callable[..., Settings]) -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
+
+
+POSTGRES_URL = os.environ.get("LEGDAY_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def backend_store(
+    request: pytest.FixtureRequest, make_settings: Callable[..., Settings]
+) -> AsyncIterator[Store]:
+    if request.param == "sqlite":
+        opened = await opening.open_store(make_settings().database_url)
+        try:
+            yield opened
+        finally:
+            await opened.close()
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need LEGDAY_TEST_POSTGRES_URL (`.ci/run` sets it)")
+    schema = f"legday_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(POSTGRES_URL)
+    async with admin.begin() as conn:
+        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    engine = create_async_engine(
+        POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}
+    )
+    try:
+        await database.upgrade(engine)
+        opened = Store(SqlAlchemyRunner(engine))
+        try:
+            yield opened
+        finally:
+            await opened.close()
+    finally:
+        async with admin.begin() as conn:
+            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.dispose()

@@ -22,10 +22,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.reminders import Kind, compose
 from bot.core.schedule import cron_day_of_week, next_fires, occurrences_between
-from bot.quotebook import QuoteBook
 from bot.reminders.pacing import SendQueue
 from bot.reminders.poster import Poster, PostFailed
 from bot.store import Schedule, Store
+from bot.usecases.quotes import QuoteBook
 
 log = logging.getLogger(__name__)
 
@@ -142,11 +142,6 @@ class ReminderEngine:
         for job in self.scheduler.get_jobs():
             if job.id == _job_id(schedule_id) or job.id.startswith(prefix):
                 job.remove()
-
-    async def retime_guild(self, guild_id: int, timezone: str) -> None:
-        """The server's time zone changed: its schedules follow, jobs are rebuilt."""
-        for schedule in await self.store.set_guild_schedules_timezone(guild_id, timezone):
-            self.arm(schedule)
 
     def _arm_nudge(self, schedule: Schedule, day: date, at: datetime) -> None:
         self.scheduler.add_job(

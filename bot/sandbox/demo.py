@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from bot.store import Store
+from bot.store.sql import schedules as schedules_sql
 from fakediscord import Channel, FakeDiscord, Guild, Permission, Role, User
 
 ADMIN_PERMISSIONS = int(Permission.MANAGE_GUILD)
@@ -38,13 +39,16 @@ def build_demo(fd: FakeDiscord) -> Demo:
 
 async def seed_schedule(store: Store, demo: Demo, timezone: str) -> None:
     """A Monday/Thursday 18:00 reminder in #gym pinging @lifters, as an admin would add."""
-    await store.add_schedule(
-        demo.guild.id,
-        demo.gym.id,
-        demo.lifters.id,
-        frozenset({0, 3}),
-        time(18, 0),
-        timezone,
-        datetime.now(UTC),
-        limit=10,
+    await store.run(
+        lambda tx: schedules_sql.add(
+            tx,
+            demo.guild.id,
+            demo.gym.id,
+            demo.lifters.id,
+            frozenset({0, 3}),
+            time(18, 0),
+            timezone,
+            datetime.now(UTC),
+            None,
+        )
     )

@@ -1,53 +1,123 @@
 """The storage layer: every SQL statement of the project lives in this package.
 
-Public methods take and return plain values and the dataclasses of `records`; each is
-one transaction. The SQL is SQLAlchemy Core and stays portable between SQLite and
-PostgreSQL (the one dialect-specific construct is `StoreBase._insert_ignoring_conflicts`).
+A `Store` runs units of work: plain functions over a `Tx` (see `bot.store.tx`), each in
+one transaction and one trip to the database. The use cases compose the query functions
+of `bot.store.sql` into such units; the methods below are the single-query units the
+reminder engine and the maintenance commands need.
+
+SQLite runs on a thread of its own through `sqlite3` (no SQLAlchemy is loaded);
+PostgreSQL runs through SQLAlchemy's async engine. The SQL text is the same for both.
 """
 
-from bot.store.checkins import CheckinQueries
-from bot.store.leaderboards import LeaderboardQueries
-from bot.store.privacy import PrivacyQueries
-from bot.store.quotes import QuoteQueries
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+
 from bot.store.records import (
+    BoardRow,
     CheckinContext,
-    CheckinResult,
-    CountRow,
     Delivery,
     GuildConfig,
     MemberConfig,
-    PeriodCounts,
     QuoteLimitReached,
     Schedule,
     StoredQuote,
-    StreakRow,
+    Summary,
 )
-from bot.store.reminders import ReminderQueries
-from bot.store.settings import SettingsQueries
+from bot.store.sql import deliveries as deliveries_sql
+from bot.store.sql import privacy as privacy_sql
+from bot.store.sql import quotes as quotes_sql
+from bot.store.sql import schedules as schedules_sql
+from bot.store.sql import settings as settings_sql
+from bot.store.sql import summaries as summaries_sql
+from bot.store.tx import Tx, Work
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
-class Store(
-    SettingsQueries,
-    CheckinQueries,
-    LeaderboardQueries,
-    QuoteQueries,
-    PrivacyQueries,
-    ReminderQueries,
-):
-    """Async access to the bot's tables through one engine."""
+class Runner(Protocol):
+    dialect: str
+
+    async def start(self) -> None: ...
+
+    async def run(self, work: Work[Any], *, write: bool = True) -> Any: ...
+
+    async def close(self) -> None: ...
+
+
+def _reading(
+    query: Callable[Concatenate[Tx, P], T],
+) -> Callable[Concatenate[Store, P], Coroutine[Any, Any, T]]:
+    async def method(self: Store, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self.read(lambda tx: query(tx, *args, **kwargs))
+
+    method.__doc__ = query.__doc__
+    return method
+
+
+def _writing(
+    query: Callable[Concatenate[Tx, P], T],
+) -> Callable[Concatenate[Store, P], Coroutine[Any, Any, T]]:
+    async def method(self: Store, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self.run(lambda tx: query(tx, *args, **kwargs))
+
+    method.__doc__ = query.__doc__
+    return method
+
+
+class Store:
+    """The database behind one runner; every method is one transaction, one trip."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+
+    @property
+    def dialect(self) -> str:
+        return self.runner.dialect
+
+    async def run(self, work: Work[T]) -> T:
+        """Run a unit of work that may write, in one transaction."""
+        result: T = await self.runner.run(work, write=True)
+        return result
+
+    async def read(self, work: Work[T]) -> T:
+        """Run a unit of work that only reads."""
+        result: T = await self.runner.run(work, write=False)
+        return result
+
+    async def close(self) -> None:
+        await self.runner.close()
+
+    guild_config = _reading(settings_sql.guild_config)
+    member_config = _reading(settings_sql.member_config)
+    checkin_context = _reading(settings_sql.checkin_context)
+    member_summary = _reading(summaries_sql.read)
+    list_quotes = _reading(quotes_sql.listed)
+    export_member = _reading(privacy_sql.export_member)
+
+    schedules = _reading(schedules_sql.listed)
+    schedule = _reading(schedules_sql.one)
+    disable_schedule = _writing(schedules_sql.disable)
+    reminder_targets = _reading(deliveries_sql.reminder_targets)
+    deliveries = _reading(deliveries_sql.listed)
+    delivery = _reading(deliveries_sql.one)
+    claim_delivery = _writing(deliveries_sql.claim)
+    finish_delivery = _writing(deliveries_sql.finish)
+    record_missed = _writing(deliveries_sql.record_missed)
 
 
 __all__ = [
+    "BoardRow",
     "CheckinContext",
-    "CheckinResult",
-    "CountRow",
     "Delivery",
     "GuildConfig",
     "MemberConfig",
-    "PeriodCounts",
     "QuoteLimitReached",
     "Schedule",
     "Store",
     "StoredQuote",
-    "StreakRow",
+    "Summary",
+    "Tx",
 ]

@@ -1,4 +1,4 @@
-"""Plain dataclasses the storage layer hands out: no SQLAlchemy objects leave it."""
+"""Plain dataclasses the storage layer hands out: no database objects leave it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from bot.core.reminders import Broadcast
-from bot.core.streaks import StreakState
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,30 +31,27 @@ class CheckinContext:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckinResult:
-    created: bool
-    stats: StreakState
+class Summary:
+    """A member's stored running totals and streak (the fields of `core.streaks.StreakState`,
+    which the use cases compute; the store only keeps them)."""
+
+    total: int = 0
+    last_day: date | None = None
+    week: int | None = None
+    week_count: int = 0
+    run: int = 0
+    run_week: int | None = None
+    best: int = 0
 
 
 @dataclass(frozen=True, slots=True)
-class PeriodCounts:
-    week: int
-    month: int
-    year: int
-    last_checkin: datetime | None
+class BoardRow:
+    """One member on a leaderboard page."""
 
-
-@dataclass(frozen=True, slots=True)
-class CountRow:
     user_id: int
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class StreakRow:
-    user_id: int
-    timezone: str | None
-    stats: StreakState
+    score: int  # days in the period, or the current streak in weeks
+    best: int = 0
+    total: int = 0
 
 
 @dataclass(frozen=True, slots=True)

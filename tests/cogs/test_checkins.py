@@ -8,9 +8,12 @@ import pytest
 from discord.ext import commands
 
 from bot.app import EXTENSIONS, LegDayBot
+from bot.core.days import zone
 from bot.core.errors import InputError
+from bot.usecases import preferences, server
 from tests.cogs.conftest import NOW, Runner
 from tests.helpers import MockContext, MockGuild, MockMember
+from tests.support import record_day
 
 TODAY = NOW.date()
 
@@ -22,7 +25,7 @@ GUILD_ROW = pytest.mark.parametrize(
 
 async def configure(bot, guild_id: int, guild_configured: bool) -> None:
     if guild_configured:
-        await bot.store.set_weekly_target(guild_id, 1)
+        await server.set_weekly_target(bot.services, guild_id, 1)
 
 
 async def stored_days(bot, guild_id: int, user_id: int) -> list[str]:
@@ -88,7 +91,7 @@ async def test_checkin_uses_the_members_time_zone(bot, ctx, run, clock, guild_co
     clock.now = NOW.replace(hour=23, minute=30)  # already tomorrow in Tokyo
     c = ctx()
     await configure(bot, c.guild.id, guild_configured)
-    await bot.store.set_member_timezone(c.guild.id, c.author.id, "Asia/Tokyo")
+    await preferences.set_timezone(bot.services, c.guild.id, c.author.id, zone("Asia/Tokyo"))
 
     await run.call(c, "legday")
 
@@ -241,15 +244,13 @@ async def test_stats_of_another_member_and_their_privacy(bot, ctx, run, guild_co
     await configure(bot, guild.id, guild_configured)
     c = ctx(guild=guild)
     other = MockMember(guild=guild)
-    await bot.store.record_checkin(
-        guild.id, other.id, TODAY, now=NOW, note=None, source="command", weekly_target=1
-    )
+    await record_day(bot.store, guild.id, other.id, TODAY, now=NOW)
 
     await run.call(c, "legday stats", other)
     assert c.last.embed.description == other.mention
     assert {f.name: f.value for f in c.last.embed.fields}["Total"] == "1 leg day"
 
-    await bot.store.set_hidden(guild.id, other.id, True)
+    await preferences.set_hidden(bot.services, guild.id, other.id, True)
     await run.call(c, "legday stats", other)
     assert c.last.content == "That member keeps their stats private."
     assert c.last.embed is None
@@ -271,6 +272,8 @@ async def test_servers_without_a_zone_follow_the_bots_default(make_settings, sto
     await Runner(bot).call(c, "legday")
 
     assert await stored_days(bot, c.guild.id, c.author.id) == ["2026-11-26"]
-    await store.set_guild_timezone(c.guild.id, "America/New_York")  # the server's own wins
+    await server.set_timezone(
+        bot.services, c.guild.id, zone("America/New_York")
+    )  # the server's own wins
     await Runner(bot).call(c, "legday")
     assert await stored_days(bot, c.guild.id, c.author.id) == ["2026-11-25", "2026-11-26"]

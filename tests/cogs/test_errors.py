@@ -23,7 +23,7 @@ async def test_unexpected_error_is_logged_with_context_and_apologised_for(
     boom = RuntimeError("disk I/O error at /var/lib/legday/secret.db")
     caplog.set_level(logging.ERROR, logger="cogs.errors")
 
-    with mock.patch.object(bot.store, "counts_since", side_effect=boom):
+    with mock.patch.object(bot.store, "read", side_effect=boom):
         await run.invoke(c, "legday top", "all")
 
     (record,) = [r for r in caplog.records if r.name == "cogs.errors"]

@@ -8,9 +8,11 @@ import pytest
 
 from bot.core.days import Period
 from bot.core.errors import InputError
+from bot.usecases import preferences
 from bot.views import LeaderboardPageButton
 from tests.cogs.conftest import NOW
 from tests.helpers import MockGuild, MockInteraction, MockMember
+from tests.support import record_day
 
 TODAY = NOW.date()
 MONTH_START = date(2026, 11, 1)
@@ -20,9 +22,7 @@ SCORES = [5, 4, 4, 3, 2, 2, 2, 1, 1, 1, 1, 1]
 
 async def log_days(bot, guild_id: int, user_id: int, days: list[date]) -> None:
     for day in days:
-        await bot.store.record_checkin(
-            guild_id, user_id, day, now=NOW, note=None, source="command", weekly_target=1
-        )
+        await record_day(bot.store, guild_id, user_id, day, now=NOW)
 
 
 async def seed_month(bot, guild_id: int) -> None:
@@ -128,7 +128,7 @@ async def test_a_single_page_has_no_buttons_and_hidden_members_are_left_out(bot,
     await log_days(bot, guild.id, 2, week)
     await log_days(bot, guild.id, 3, week)
     await log_days(bot, guild.id, 4, [TODAY - timedelta(days=7)])  # last week only
-    await bot.store.set_hidden(guild.id, 3, True)
+    await preferences.set_hidden(bot.services, guild.id, 3, True)
     c = ctx(guild=guild)
 
     await run.call(c, "legday top")  # default: this week

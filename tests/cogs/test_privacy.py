@@ -11,6 +11,7 @@ import pytest
 from bot.views import ForgetButton
 from tests.cogs.conftest import NOW
 from tests.helpers import MockGuild, MockInteraction, MockMember
+from tests.support import member_stats
 
 TODAY = NOW.date()
 
@@ -99,7 +100,7 @@ async def test_forget_asks_to_confirm_with_two_buttons(bot, ctx, run, slash):
     assert (yes.item.label, yes.item.style) == ("Delete my data", discord.ButtonStyle.danger)
     assert (no.item.label, no.item.style) == ("Cancel", discord.ButtonStyle.secondary)
     # Asking deletes nothing yet.
-    assert (await bot.store.member_stats(c.guild.id, c.author.id)).total == 1
+    assert (await member_stats(bot.store, c.guild.id, c.author.id)).total == 1
 
 
 async def test_forget_buttons_only_answer_the_member_who_asked(bot, ctx, run):
@@ -122,7 +123,7 @@ async def test_forget_confirm_and_cancel(bot, ctx, run):
     interaction.response.edit_message.assert_awaited_with(
         content="Cancelled: nothing was deleted.", view=None
     )
-    assert (await bot.store.member_stats(c.guild.id, c.author.id)).total == 1
+    assert (await member_stats(bot.store, c.guild.id, c.author.id)).total == 1
 
     assert await ForgetButton(c.author.id, "yes").interaction_check(interaction)
     await ForgetButton(c.author.id, "yes").callback(interaction)

@@ -7,8 +7,9 @@ from discord.ext import commands
 
 from bot.core.errors import InputError
 from bot.core.quotes import BUILTIN_QUOTES
-from bot.schema import quotes
-from bot.store.quotes import MAX_QUOTES_PER_GUILD
+from bot.store.sql import quotes as quotes_sql
+from bot.usecases import quotes as quotes_uc
+from bot.usecases.quotes import MAX_QUOTES_PER_GUILD
 from tests.cogs.conftest import NOW
 from tests.helpers import MockGuild
 
@@ -24,7 +25,7 @@ async def test_why_shows_a_quote(bot, ctx, run):
 
 async def test_server_quotes_join_the_rotation(bot):
     guild = MockGuild()
-    await bot.store.add_quote(guild.id, "Our gym, our rules.", 1, NOW)
+    await quotes_uc.add(bot.services, guild.id, "Our gym, our rules.", 1)
     pool = await bot.quotes.pool(guild.id)
     assert pool[-1].text == "Our gym, our rules."
 
@@ -38,9 +39,9 @@ async def test_quotes_list_when_empty(bot, ctx, run, name):
 
 async def test_quotes_list_shows_the_servers_quotes(bot, ctx, run):
     guild = MockGuild()
-    first = await bot.store.add_quote(guild.id, "Squat.", 1, NOW)
-    second = await bot.store.add_quote(guild.id, "Lunge.", 1, NOW)
-    await bot.store.add_quote(guild.id + 1, "Elsewhere.", 1, NOW)
+    first = await quotes_uc.add(bot.services, guild.id, "Squat.", 1)
+    second = await quotes_uc.add(bot.services, guild.id, "Lunge.", 1)
+    await quotes_uc.add(bot.services, guild.id + 1, "Elsewhere.", 1)
     c = ctx(guild=guild)
 
     await run.call(c, "legday quotes")
@@ -90,14 +91,11 @@ async def test_quotes_add_rejects_bad_text(bot, ctx, run, text, message):
 
 async def test_quotes_add_at_the_limit(bot, ctx, run):
     c = ctx(manage_guild=True, slash=True)
-    async with bot.store.engine.begin() as conn:
-        await conn.execute(
-            quotes.insert(),
-            [
-                {"guild_id": c.guild.id, "text": "q", "added_by": 1, "created_at": NOW}
-                for _ in range(MAX_QUOTES_PER_GUILD)
-            ],
-        )
+    await bot.store.run(
+        lambda tx: [
+            quotes_sql.add(tx, c.guild.id, "q", 1, NOW) for _ in range(MAX_QUOTES_PER_GUILD)
+        ]
+    )
 
     await run.call(c, "legday quotes add", quote="one more")
 
@@ -134,7 +132,7 @@ async def test_quotes_list_needs_no_permission(bot, ctx, run):
 @pytest.mark.parametrize("slash", [False, True])
 async def test_quotes_remove(bot, ctx, run, slash):
     c = ctx(manage_guild=True, slash=slash)
-    quote_id = await bot.store.add_quote(c.guild.id, "Bye.", 1, NOW)
+    quote_id = await quotes_uc.add(bot.services, c.guild.id, "Bye.", 1)
     await bot.quotes.pool(c.guild.id)
 
     await run.call(c, "legday quotes remove", quote_id)
@@ -146,7 +144,7 @@ async def test_quotes_remove(bot, ctx, run, slash):
 
 async def test_quotes_remove_unknown_or_another_servers(bot, ctx, run):
     c = ctx(manage_guild=True, slash=True)
-    theirs = await bot.store.add_quote(c.guild.id + 1, "Not yours.", 1, NOW)
+    theirs = await quotes_uc.add(bot.services, c.guild.id + 1, "Not yours.", 1)
 
     await run.call(c, "legday quotes remove", theirs)
 

@@ -8,10 +8,13 @@ from unittest import mock
 import pytest
 from discord.ext import commands
 
+from bot.core.days import zone
 from bot.core.errors import InputError
+from bot.usecases import preferences, server
 from cogs.settings import zone_autocomplete
 from tests.cogs.conftest import NOW, OWNER_ID
 from tests.helpers import MockGuild, MockMember
+from tests.support import member_stats, record_day
 
 MANAGE = "You need the **Manage Server** permission for that."
 BAD_ZONE = (
@@ -34,7 +37,7 @@ async def test_tz_sets_the_members_zone(bot, ctx, run, slash):
 @pytest.mark.parametrize("word", ["clear", "Reset", "server"])
 async def test_tz_clear(bot, ctx, run, word):
     c = ctx(slash=True)
-    await bot.store.set_member_timezone(c.guild.id, c.author.id, "Asia/Tokyo")
+    await preferences.set_timezone(bot.services, c.guild.id, c.author.id, zone("Asia/Tokyo"))
 
     await run.call(c, "legday tz", word)
 
@@ -117,8 +120,8 @@ async def test_settings_show(bot, ctx, run):
     fields = {f.name: f.value for f in c.last.embed.fields}
     assert fields == {"Time zone": "UTC (default)", "Weekly target": "1 leg day"}
 
-    await bot.store.set_guild_timezone(c.guild.id, "Asia/Tokyo")
-    await bot.store.set_weekly_target(c.guild.id, 3)
+    await server.set_timezone(bot.services, c.guild.id, zone("Asia/Tokyo"))
+    await server.set_weekly_target(bot.services, c.guild.id, 3)
     await run.call(c, "legday settings")
     fields = {f.name: f.value for f in c.last.embed.fields}
     assert fields == {"Time zone": "Asia/Tokyo", "Weekly target": "3 leg days"}
@@ -145,15 +148,7 @@ async def test_settings_target_recomputes_streaks(bot, ctx, run):
     today = NOW.date()
     for user_id, offsets in ((1, (0, 1, 7, 8)), (2, (0, 7))):
         for offset in offsets:
-            await bot.store.record_checkin(
-                guild.id,
-                user_id,
-                today - timedelta(days=offset),
-                now=NOW,
-                note=None,
-                source="command",
-                weekly_target=1,
-            )
+            await record_day(bot.store, guild.id, user_id, today - timedelta(days=offset), now=NOW)
 
     await run.call(c, "legday settings target", 2)
 
@@ -161,8 +156,8 @@ async def test_settings_target_recomputes_streaks(bot, ctx, run):
         "Weekly target set to **2 leg days**; recomputed streaks for 2 members."
     )
     assert (await bot.store.guild_config(guild.id)).weekly_target == 2
-    assert (await bot.store.member_stats(guild.id, 1)).run == 2
-    assert (await bot.store.member_stats(guild.id, 2)).run == 0
+    assert (await member_stats(bot.store, guild.id, 1)).run == 2
+    assert (await member_stats(bot.store, guild.id, 2)).run == 0
 
 
 @pytest.mark.parametrize("value", ["0", "8", "-1"])

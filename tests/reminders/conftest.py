@@ -15,10 +15,11 @@ import pytest
 
 from bot.core.quotes import Quote
 from bot.core.reminders import ReminderPart
-from bot.quotebook import QuoteBook
 from bot.reminders import ReminderEngine
 from bot.reminders.poster import PostFailed
 from bot.store import Schedule, Store
+from bot.usecases.quotes import QuoteBook
+from tests import support
 
 GUILD = 1_000
 OTHER_GUILD = 2_000
@@ -167,7 +168,8 @@ def add_schedule(store: Store, clock: FakeClock) -> Callable[..., Any]:
         channel_id: int = CHANNEL,
         created_at: datetime | None = None,
     ) -> Schedule:
-        created = await store.add_schedule(
+        return await support.add_schedule(
+            store,
             guild_id,
             channel_id,
             role_id,
@@ -175,9 +177,6 @@ def add_schedule(store: Store, clock: FakeClock) -> Callable[..., Any]:
             at,
             timezone,
             created_at or clock.now() - timedelta(days=30),
-            limit=10,
         )
-        assert created is not None
-        return created
 
     return add

@@ -13,6 +13,7 @@ from bot.app import LegDayBot
 from bot.views import DYNAMIC_ITEMS, CheckinButton, checkin_view
 from tests.reminders.conftest import CHANNEL, GUILD
 from tests.reminders.helpers import utc
+from tests.support import member_stats
 
 USER = 4242
 NOW = utc(2026, 6, 1, 18, 30)
@@ -74,7 +75,7 @@ async def test_button_rebuilt_from_custom_id_checks_the_member_in(fresh_bot, sto
     assert button.custom_id == CUSTOM_ID
     await button.callback(interaction)
 
-    assert (await store.member_stats(GUILD, USER)).last_day == TODAY
+    assert (await member_stats(store, GUILD, USER)).last_day == TODAY
     interaction.response.send_message.assert_awaited_once()
     kwargs = interaction.response.send_message.await_args.kwargs
     assert kwargs["ephemeral"] is True
@@ -84,8 +85,8 @@ async def test_button_rebuilt_from_custom_id_checks_the_member_in(fresh_bot, sto
     # A second click (say, on yesterday's reminder message) logs nothing new.
     again = fake_interaction(fresh_bot)
     await (await factory.from_custom_id(again, CheckinButton().item, match)).callback(again)
-    assert (await store.member_stats(GUILD, USER)).last_day == TODAY
-    assert (await store.member_stats(GUILD, USER)).total == 1
+    assert (await member_stats(store, GUILD, USER)).last_day == TODAY
+    assert (await member_stats(store, GUILD, USER)).total == 1
     assert again.response.send_message.await_args.kwargs["ephemeral"] is True
     assert again.response.send_message.await_args.kwargs["embed"].title != first_title
 
@@ -95,7 +96,7 @@ async def test_button_outside_a_server_answers_and_records_nothing(fresh_bot, st
     await CheckinButton().callback(interaction)
     interaction.response.send_message.assert_awaited_once()
     assert interaction.response.send_message.await_args.kwargs["ephemeral"] is True
-    assert (await store.member_stats(GUILD, USER)).total == 0
+    assert (await member_stats(store, GUILD, USER)).total == 0
 
 
 async def test_setup_hook_registers_the_button(fresh_bot, monkeypatch):

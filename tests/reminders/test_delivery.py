@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.reminders import Kind, nonce
-from bot.store.reminders import STALE_CLAIM
+from bot.store.sql.deliveries import STALE_CLAIM
 from tests.reminders.conftest import CHANNEL, GUILD, ROLE
 from tests.reminders.helpers import fires_on, job, utc
+from tests.support import set_reminders
 
 LONDON = ZoneInfo("Europe/London")
 JUNE_1 = date(2026, 6, 1)
@@ -232,7 +233,7 @@ async def test_retry_after_a_later_part_fails_does_not_repost_earlier_parts(
 ):
     schedule = await add_schedule()
     for user_id in range(1, 101):  # two parts: 90 + 10
-        await store.set_reminders(GUILD, user_id, True)
+        await set_reminders(store, GUILD, user_id, True)
     poster.fail_on = lambda part: not part.first
     poster.transient_failures = 8  # 2+4+...+256 s: ~8.5 minutes of retrying
     clock.set(JUNE_1_FIRE)
@@ -256,7 +257,7 @@ async def test_post_test_marks_the_message_and_records_nothing(
     engine, add_schedule, clock, poster, store
 ):
     schedule = await add_schedule()
-    await store.set_reminders(GUILD, 42, True)
+    await set_reminders(store, GUILD, 42, True)
     clock.set(JUNE_1_FIRE - timedelta(hours=3))
 
     await engine.post_test(schedule)

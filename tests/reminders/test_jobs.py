@@ -9,8 +9,10 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
+from bot.usecases import server
 from tests.reminders.conftest import CATCHUP_MINUTES, GUILD, OTHER_GUILD
 from tests.reminders.helpers import job, utc
+from tests.support import make_services, set_nudge
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -76,8 +78,8 @@ async def test_misfire_grace_is_never_apschedulers_one_second(make_engine, add_s
 async def test_disarm_removes_the_reminder_and_its_nudges_only(started, add_schedule, store, clock):
     schedule = await add_schedule()
     other = await add_schedule(at=time(7, 0))
-    await store.set_nudge(GUILD, schedule.id, 2)
-    await store.set_nudge(GUILD, other.id, 2)
+    await set_nudge(store, GUILD, schedule.id, 2)
+    await set_nudge(store, GUILD, other.id, 2)
     started.arm(schedule)
     started.arm(other)
     # Send two days' reminders for `schedule`, leaving two nudges pending.
@@ -102,14 +104,16 @@ async def test_disarm_removes_the_reminder_and_its_nudges_only(started, add_sche
     ]
 
 
-async def test_retime_guild_moves_every_job_of_that_guild(started, add_schedule, store):
+async def test_retime_guild_moves_every_job_of_that_guild(started, add_schedule, store, clock):
     first = await add_schedule(at=time(18, 0))
     second = await add_schedule(at=time(7, 30), days=frozenset({5, 6}))
     elsewhere = await add_schedule(guild_id=OTHER_GUILD)
     for schedule in (first, second, elsewhere):
         started.arm(schedule)
 
-    await started.retime_guild(GUILD, "America/New_York")
+    services = make_services(store, clock.now)
+    services.timers = started
+    await server.set_timezone(services, GUILD, ZoneInfo("America/New_York"))
 
     for schedule in (first, second):
         moved = job(started, f"reminder:{schedule.id}")

@@ -24,6 +24,7 @@ from bot.core.reminders import (
 from bot.reminders.poster import DiscordPoster, PostFailed, reminder_mentions
 from tests.reminders.conftest import CHANNEL, GUILD, ROLE
 from tests.reminders.helpers import utc
+from tests.support import set_reminders
 
 JUNE_1 = date(2026, 6, 1)
 JUNE_1_FIRE = utc(2026, 6, 1, 17, 0)
@@ -54,7 +55,7 @@ async def test_two_hundred_members_make_three_safe_messages(
 ):
     members = list(range(10_001, 10_201))
     for user_id in members:
-        await store.set_reminders(GUILD, user_id, True)
+        await set_reminders(store, GUILD, user_id, True)
     schedule = await add_schedule()
     clock.set(JUNE_1_FIRE)
 

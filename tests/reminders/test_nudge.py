@@ -11,6 +11,7 @@ from bot.core.reminders import Kind
 from bot.reminders.poster import reminder_mentions
 from tests.reminders.conftest import GUILD, ROLE
 from tests.reminders.helpers import job, utc
+from tests.support import record_day, set_nudge, set_reminders
 
 JUNE_1 = date(2026, 6, 1)
 JUNE_1_FIRE = utc(2026, 6, 1, 17, 0)  # 18:00 BST
@@ -24,19 +25,17 @@ CHECKED_IN_EARLY = 15
 
 
 async def check_in(store, user_id: int, day: date = JUNE_1) -> None:
-    await store.record_checkin(
-        GUILD, user_id, day, now=JUNE_1_FIRE, note=None, source="test", weekly_target=1
-    )
+    await record_day(store, GUILD, user_id, day, now=JUNE_1_FIRE, source="test")
 
 
 @pytest.fixture
 async def nudged(add_schedule, store):
     schedule = await add_schedule()
-    updated = await store.set_nudge(GUILD, schedule.id, 2)
+    updated = await set_nudge(store, GUILD, schedule.id, 2)
     assert updated.nudge_hours == 2
     for user_id in (STILL_OWING, CHECKS_IN_LATER, OPTED_OUT_AGAIN, CHECKED_IN_EARLY):
-        await store.set_reminders(GUILD, user_id, True)
-    await store.set_reminders(GUILD, NOT_OPTED_IN, False)
+        await set_reminders(store, GUILD, user_id, True)
+    await set_reminders(store, GUILD, NOT_OPTED_IN, False)
     await check_in(store, CHECKED_IN_EARLY)
     return updated
 
@@ -60,7 +59,7 @@ async def test_reminder_arms_a_nudge_that_pings_only_those_still_owing(
     assert nudge_job.args == (nudged.id, JUNE_1)
 
     await check_in(store, CHECKS_IN_LATER)
-    await store.set_reminders(GUILD, OPTED_OUT_AGAIN, False)
+    await set_reminders(store, GUILD, OPTED_OUT_AGAIN, False)
     clock.set(NUDGE_AT + timedelta(milliseconds=500))
     await engine.fire_nudge(*nudge_job.args)
 
@@ -111,7 +110,7 @@ async def test_no_nudge_without_a_sent_reminder_or_with_nudging_off(
     # Nudging switched off between the reminder and the nudge: nothing either.
     clock.set(JUNE_1_FIRE)
     await engine.fire(nudged.id)
-    await store.set_nudge(GUILD, nudged.id, None)
+    await set_nudge(store, GUILD, nudged.id, None)
     clock.set(NUDGE_AT)
     await engine.fire_nudge(nudged.id, JUNE_1)
     assert len(poster.posts) == 1
@@ -137,7 +136,7 @@ async def test_catch_up_rearms_a_pending_nudge_after_restart(
 async def test_late_reminder_is_not_followed_at_once_by_its_nudge(
     make_engine, nudged, clock, poster, store
 ):
-    await store.set_nudge(GUILD, nudged.id, 1)
+    await set_nudge(store, GUILD, nudged.id, 1)
     clock.set(JUNE_1_FIRE + timedelta(minutes=100))  # inside the 120-minute window
     engine = make_engine()
 
@@ -156,7 +155,7 @@ async def test_late_reminder_is_not_followed_at_once_by_its_nudge(
 async def test_nudge_missed_while_offline_is_still_sent_inside_the_window(
     make_engine, nudged, clock, poster, store
 ):
-    await store.set_nudge(GUILD, nudged.id, 1)
+    await set_nudge(store, GUILD, nudged.id, 1)
     clock.set(JUNE_1_FIRE)
     await make_engine().fire(nudged.id)  # the reminder went out on time
 

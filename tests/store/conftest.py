@@ -9,30 +9,36 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot import database
-from bot.settings import Settings
 from bot.store import Store
+from bot.store.opening import open_store, sqlite_path
+from bot.store.sa_runner import SqlAlchemyRunner
 
 POSTGRES_URL = os.environ.get("LEGDAY_TEST_POSTGRES_URL")
 
 
+@pytest.fixture
+def store(backend_store: Store) -> Store:
+    return backend_store
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def store(
-    request: pytest.FixtureRequest, make_settings: Callable[..., Settings]
-) -> AsyncIterator[Store]:
+async def empty_engine(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[AsyncEngine]:
+    """An empty database, not migrated."""
     if request.param == "sqlite":
-        engine = database.create_engine(make_settings().database_url)
-        await database.upgrade(engine)
-        opened = Store(engine)
+        created = database.create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
         try:
-            yield opened
+            yield created
         finally:
-            await opened.close()
+            await created.dispose()
         return
     if not POSTGRES_URL:
         pytest.skip("LEGDAY_TEST_POSTGRES_URL is not set")
@@ -40,17 +46,28 @@ async def store(
     admin = create_async_engine(POSTGRES_URL)
     async with admin.begin() as conn:
         await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine = create_async_engine(
+    created = create_async_engine(
         POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}
     )
     try:
-        await database.upgrade(engine)
-        opened = Store(engine)
-        try:
-            yield opened
-        finally:
-            await opened.close()
+        yield created
     finally:
+        await created.dispose()
         async with admin.begin() as conn:
             await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         await admin.dispose()
+
+
+@pytest.fixture
+async def engine(empty_engine: AsyncEngine) -> AsyncEngine:
+    """A database brought to head by the real migrations, seen through SQLAlchemy."""
+    await database.upgrade(empty_engine)
+    return empty_engine
+
+
+async def open_migrated(engine: AsyncEngine) -> Store:
+    """The bot's store on the database behind `engine` (already migrated)."""
+    url = engine.url.render_as_string(hide_password=False)
+    if sqlite_path(url) is not None:
+        return await open_store(url)
+    return Store(SqlAlchemyRunner(engine))

@@ -7,49 +7,21 @@ the real start-up path (`database.upgrade`) brings it to head.
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, date, datetime, time
 
-import pytest
 from alembic import command
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import database
-from bot.store import Store
+from bot.core.days import Period
+from bot.usecases import quotes, schedules, summaries
+from bot.usecases.leaderboards import leaderboard_page
+from tests.store.conftest import open_migrated
+from tests.support import make_services, member_stats
 
 POSTGRES_URL = os.environ.get("LEGDAY_TEST_POSTGRES_URL")
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """An empty database, not migrated."""
-    if request.param == "sqlite":
-        created = database.create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
-        try:
-            yield created
-        finally:
-            await created.dispose()
-        return
-    if not POSTGRES_URL:
-        pytest.skip("LEGDAY_TEST_POSTGRES_URL is not set")
-    schema = f"legday_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(POSTGRES_URL)
-    async with admin.begin() as conn:
-        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    created = create_async_engine(
-        POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}
-    )
-    try:
-        yield created
-    finally:
-        await created.dispose()
-        async with admin.begin() as conn:
-            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        await admin.dispose()
 
 
 async def _upgrade_to(engine: AsyncEngine, revision: str) -> None:
@@ -106,17 +78,18 @@ async def _fill_0002(engine: AsyncEngine) -> None:
             await conn.exec_driver_sql(statement)
 
 
-async def test_a_0002_database_with_data_upgrades_to_head_intact(engine: AsyncEngine):
+async def test_a_0002_database_with_data_upgrades_to_head_intact(empty_engine: AsyncEngine):
+    engine = empty_engine
     await _upgrade_to(engine, "0002")
     await _fill_0002(engine)
 
     assert await database.upgrade(engine) == database.head_revision()
 
-    store = Store(engine)
+    store = await open_migrated(engine)
     config = await store.guild_config(1)
     assert (config.timezone, config.weekly_target) == ("Europe/Paris", 2)
     assert (await store.member_config(1, 10)).reminders_opt_in is True
-    assert (await store.member_stats(1, 10)).total == 2
+    assert (await member_stats(store, 1, 10)).total == 2
     exported = await store.export_member(1, 10)
     assert [c["note"] for c in exported["checkins"]] == ["squats", None]
     assert [(q.id, q.text) for q in await store.list_quotes(1)] == [(1, "one"), (2, "two")]
@@ -129,27 +102,43 @@ async def test_a_0002_database_with_data_upgrades_to_head_intact(engine: AsyncEn
         (date(2026, 11, 16), "sent", 999),
         (date(2026, 11, 19), "missed", None),
     ]
+    # The first start on the new schema fills the new summaries from history.
+    assert await summaries.ensure_current(store, "UTC") == "rebuilt"
+    assert await summaries.ensure_current(store, "UTC") is None
+    services = make_services(store, lambda: NOW)
+    month = await leaderboard_page(services, 1, Period.MONTH, 0, 10)
+    assert [(e.rank, e.item.user_id, e.item.score) for e in month.page.entries] == [(1, 10, 2)]
+    await store.close()
     async with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
             assert (await conn.exec_driver_sql("PRAGMA integrity_check")).scalar() == "ok"
 
 
-async def test_after_the_upgrade_deleted_ids_are_never_handed_out_again(engine: AsyncEngine):
+async def test_after_the_upgrade_deleted_ids_are_never_handed_out_again(
+    empty_engine: AsyncEngine,
+):
+    engine = empty_engine
     await _upgrade_to(engine, "0002")
     await _fill_0002(engine)
     await database.upgrade(engine)
-    store = Store(engine)
+    store = await open_migrated(engine)
 
-    newest = await store.add_quote(1, "four", 10, NOW)
+    services = make_services(store, lambda: NOW)
+
+    newest = await quotes.add(services, 1, "four", 10)
     assert newest > 2
-    assert await store.remove_quote(1, newest)
-    assert await store.add_quote(1, "five", 10, NOW) > newest
+    assert await quotes.remove(services, 1, newest)
+    assert await quotes.add(services, 1, "five", 10) > newest
 
-    from datetime import time
+    async def add_schedule() -> int:
+        added = await schedules.add(
+            services, 1, 300, role_id=None, broadcast=None, days=frozenset({1}), at=time(7, 0)
+        )
+        assert added is not None
+        return added.id
 
-    added = await store.add_schedule(1, 300, None, frozenset({1}), time(7, 0), "UTC", NOW, limit=10)
-    assert added is not None
-    assert await store.remove_schedule(1, added.id)
-    again = await store.add_schedule(1, 300, None, frozenset({1}), time(7, 0), "UTC", NOW, limit=10)
-    assert again is not None and again.id > added.id
+    first = await add_schedule()
+    assert await schedules.remove(services, 1, first)
+    assert await add_schedule() > first
+    await store.close()

@@ -8,12 +8,24 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.schema import CreateIndex
 
 from bot import database
 from bot.schema import metadata
-from bot.store import Store
+from bot.store import Store, Tx
 
-APP_TABLES = {"guilds", "members", "checkins", "member_stats", "quotes", "schedules", "deliveries"}
+APP_TABLES = {
+    "guilds",
+    "members",
+    "checkins",
+    "member_stats",
+    "member_periods",
+    "meta",
+    "quotes",
+    "schedules",
+    "deliveries",
+}
 
 
 def _tables(connection: Connection) -> set[str]:
@@ -38,7 +50,7 @@ def _current_revision(connection: Connection) -> str | None:
 
 
 async def test_head_revision_is_the_last_shipped_migration():
-    assert database.head_revision() == "0003"
+    assert database.head_revision() == "0004"
 
 
 async def test_upgrade_of_a_fresh_database_reaches_head(db_path):
@@ -54,30 +66,72 @@ async def test_upgrade_of_a_fresh_database_reaches_head(db_path):
         await engine.dispose()
 
 
-async def test_second_upgrade_is_a_no_op(store: Store):
-    async with store.engine.connect() as conn:
+async def test_second_upgrade_is_a_no_op(engine: AsyncEngine):
+    async with engine.connect() as conn:
         before = await conn.run_sync(_schema_sql)
-    assert await database.upgrade(store.engine) == database.head_revision()
-    async with store.engine.connect() as conn:
+    assert await database.upgrade(engine) == database.head_revision()
+    async with engine.connect() as conn:
         after = await conn.run_sync(_schema_sql)
         versions = (await conn.exec_driver_sql("SELECT version_num FROM alembic_version")).all()
     assert after == before
     assert versions == [(database.head_revision(),)]
 
 
-async def test_migrated_schema_matches_the_metadata(store: Store):
+def _ordered(index: sa.Index) -> bool:
+    """An index with a DESC column, which Alembic can only compare approximately."""
+    return any(not isinstance(part, sa.Column) for part in index.expressions)
+
+
+ORDERED_INDEXES = {
+    index.name: index
+    for table in metadata.tables.values()
+    for index in table.indexes
+    if _ordered(index)
+}
+
+
+def _column_list(ddl: str) -> str:
+    """`a, b DESC, c` out of a CREATE INDEX statement, whatever the dialect adds around it."""
+    inside = ddl[ddl.index("(") + 1 : ddl.rindex(")")]
+    return ", ".join(part.strip() for part in inside.split(","))
+
+
+async def test_migrated_schema_matches_the_metadata(engine: AsyncEngine):
+    def skip_ordered(obj: object, name: str | None, type_: str, *_: object) -> bool:
+        return not (type_ == "index" and name in ORDERED_INDEXES)
+
     def differences(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": skip_ordered}
+        )
         return compare_metadata(context, metadata)
 
-    async with store.engine.connect() as conn:
+    def ordered_ddl(connection: Connection) -> dict[str, str]:
+        if connection.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            )
+        else:
+            rows = connection.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            )
+        return {name: _column_list(ddl) for name, ddl in rows if name in ORDERED_INDEXES}
+
+    async with engine.connect() as conn:
         diff = await conn.run_sync(differences)
+        migrated = await conn.run_sync(ordered_ddl)
     # No explained exceptions needed: tables, columns, types, indexes and the FK all agree.
     assert diff == []
+    # The ordered indexes, compared by their column lists, directions included.
+    expected = {
+        name: _column_list(str(CreateIndex(index).compile(dialect=engine.dialect)))
+        for name, index in ORDERED_INDEXES.items()
+    }
+    assert migrated == expected
 
 
-async def test_downgrade_to_base_and_upgrade_again(store: Store):
-    url = store.engine.url.render_as_string(hide_password=False)
+async def test_downgrade_to_base_and_upgrade_again(engine: AsyncEngine):
+    url = engine.url.render_as_string(hide_password=False)
 
     def cycle(connection: Connection) -> tuple[set[str], str | None, set[str], str | None]:
         config = database.alembic_config(url)
@@ -87,7 +141,7 @@ async def test_downgrade_to_base_and_upgrade_again(store: Store):
         command.upgrade(config, "head")
         return (*at_base, _tables(connection), _current_revision(connection))
 
-    async with store.engine.begin() as conn:
+    async with engine.begin() as conn:
         base_tables, base_rev, head_tables, head_rev = await conn.run_sync(cycle)
     assert base_rev is None
     assert base_tables & APP_TABLES == set()
@@ -95,8 +149,8 @@ async def test_downgrade_to_base_and_upgrade_again(store: Store):
     assert head_tables >= APP_TABLES
 
 
-async def test_downgrade_to_0001_drops_only_the_reminder_tables(store: Store):
-    url = store.engine.url.render_as_string(hide_password=False)
+async def test_downgrade_to_0001_drops_only_the_reminder_tables(engine: AsyncEngine):
+    url = engine.url.render_as_string(hide_password=False)
 
     def step(connection: Connection) -> tuple[set[str], str | None]:
         config = database.alembic_config(url)
@@ -104,19 +158,22 @@ async def test_downgrade_to_0001_drops_only_the_reminder_tables(store: Store):
         command.downgrade(config, "0001")
         return _tables(connection), _current_revision(connection)
 
-    async with store.engine.begin() as conn:
+    async with engine.begin() as conn:
         tables, revision = await conn.run_sync(step)
     assert revision == "0001"
-    assert tables & APP_TABLES == APP_TABLES - {"schedules", "deliveries"}
+    assert tables & APP_TABLES == APP_TABLES - {"schedules", "deliveries", "member_periods", "meta"}
 
 
 async def test_sqlite_pragmas_are_on(store: Store):
-    if store.engine.dialect.name != "sqlite":
+    if store.dialect != "sqlite":
         pytest.skip("SQLite pragmas")
-    async with store.engine.connect() as conn:
-        journal = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
-        foreign_keys = (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar()
-        busy = (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+
+    def pragmas(tx: Tx) -> tuple[object, ...]:
+        return tuple(
+            tx.scalar(f"PRAGMA {name}") for name in ("journal_mode", "foreign_keys", "busy_timeout")
+        )
+
+    journal, foreign_keys, busy = await store.read(pragmas)
     assert journal == "wal"
     assert foreign_keys == 1
     assert busy == 5000

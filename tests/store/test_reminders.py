@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.store import Delivery, Schedule, Store
-from bot.store.reminders import STALE_CLAIM
+from bot.store.sql import checkins as checkins_sql
+from bot.store.sql import schedules as schedules_sql
+from bot.store.sql import settings as settings_sql
+from bot.store.sql.deliveries import STALE_CLAIM
+from bot.usecases import schedules
+from bot.usecases.schedules import MAX_SCHEDULES
+from tests.support import make_services
 
 GUILD = 900
 OTHER_GUILD = 901
@@ -17,18 +23,31 @@ FIRE_AT = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 MON_THU = frozenset({0, 3})
 
 
-async def add(store: Store, guild: int = GUILD, *, limit: int = 5, **overrides) -> Schedule:
+async def add(store: Store, guild: int = GUILD, **overrides) -> Schedule:
     values = {
         "channel_id": CHANNEL,
         "role_id": ROLE,
         "days": MON_THU,
         "at": time(18, 30),
         "timezone": "Europe/London",
+        "broadcast": None,
     }
     values.update(overrides)
-    schedule = await store.add_schedule(guild, now=NOW, limit=limit, **values)
-    assert schedule is not None
-    return schedule
+    return await store.run(lambda tx: schedules_sql.add(tx, guild, now=NOW, **values))
+
+
+async def set_nudge(store: Store, guild: int, schedule_id: int, hours: int | None):
+    return await store.run(
+        lambda tx: schedules_sql.update(tx, guild, schedule_id, "nudge", nudge_hours=hours)
+    )
+
+
+async def enable(store: Store, guild: int, schedule_id: int):
+    return await store.run(lambda tx: schedules_sql.update(tx, guild, schedule_id, "enable"))
+
+
+async def remove(store: Store, guild: int, schedule_id: int) -> bool:
+    return await store.run(lambda tx: schedules_sql.remove(tx, guild, schedule_id))
 
 
 async def test_add_schedule_returns_what_it_stored(store: Store):
@@ -52,17 +71,22 @@ async def test_add_schedule_returns_what_it_stored(store: Store):
 
 
 async def test_add_schedule_respects_the_limit_per_guild(store: Store):
-    first = await add(store, limit=2)
-    second = await add(store, limit=2, role_id=None, days=frozenset({6}))
+    services = make_services(store, lambda: NOW)
 
-    assert (
-        await store.add_schedule(GUILD, CHANNEL, None, MON_THU, time(7, 5), "UTC", NOW, limit=2)
-        is None
-    )
-    assert [s.id for s in await store.schedules(GUILD)] == [first.id, second.id]
-    assert second.role_id is None and second.days == frozenset({6})
+    async def add_one(guild: int, hour: int) -> Schedule | None:
+        return await schedules.add(
+            services, guild, CHANNEL, role_id=None, broadcast=None, days=MON_THU, at=time(hour, 5)
+        )
+
+    made = [await add_one(GUILD, hour) for hour in range(MAX_SCHEDULES)]
+    assert all(s is not None for s in made)
+
+    assert await add_one(GUILD, 23) is None
+    assert [s.id for s in await store.schedules(GUILD)] == [s.id for s in made if s]
+    assert set(services.timers.armed) == {s.id for s in made if s}  # type: ignore[attr-defined]
     # Another guild has its own allowance.
-    assert (await add(store, OTHER_GUILD, limit=2)).guild_id == OTHER_GUILD
+    other = await add_one(OTHER_GUILD, 7)
+    assert other is not None and other.guild_id == OTHER_GUILD
 
 
 async def test_schedules_filters_by_guild_and_enabled(store: Store):
@@ -83,13 +107,13 @@ async def test_remove_schedule_also_deletes_its_deliveries(store: Store):
     await store.claim_delivery(schedule.id, DAY, "remind", FIRE_AT, NOW)
     await store.claim_delivery(keep.id, DAY, "remind", FIRE_AT, NOW)
 
-    assert await store.remove_schedule(OTHER_GUILD, schedule.id) is False
+    assert await remove(store, OTHER_GUILD, schedule.id) is False
     assert await store.schedule(schedule.id) is not None
-    assert await store.remove_schedule(GUILD, schedule.id) is True
+    assert await remove(store, GUILD, schedule.id) is True
     assert await store.schedule(schedule.id) is None
     assert await store.deliveries(schedule.id) == []
     assert len(await store.deliveries(keep.id)) == 1
-    assert await store.remove_schedule(GUILD, schedule.id) is False
+    assert await remove(store, GUILD, schedule.id) is False
 
 
 async def test_remove_schedule_of_another_guild_leaves_its_deliveries(store: Store):
@@ -98,7 +122,7 @@ async def test_remove_schedule_of_another_guild_leaves_its_deliveries(store: Sto
     await store.claim_delivery(theirs.id, DAY, "remind", FIRE_AT, NOW)
     await store.finish_delivery(theirs.id, DAY, "remind", "sent", NOW, message_id=42)
 
-    assert await store.remove_schedule(GUILD, theirs.id) is False
+    assert await remove(store, GUILD, theirs.id) is False
 
     # Losing the `sent` row would let the other guild's reminder go out a second time.
     assert [d.state for d in await store.deliveries(theirs.id)] == ["sent"]
@@ -107,11 +131,11 @@ async def test_remove_schedule_of_another_guild_leaves_its_deliveries(store: Sto
 async def test_set_nudge_only_in_the_owning_guild(store: Store):
     schedule = await add(store)
 
-    updated = await store.set_nudge(GUILD, schedule.id, 3)
+    updated = await set_nudge(store, GUILD, schedule.id, 3)
     assert updated is not None and updated.nudge_hours == 3
-    assert await store.set_nudge(OTHER_GUILD, schedule.id, 5) is None
+    assert await set_nudge(store, OTHER_GUILD, schedule.id, 5) is None
     assert (await store.schedule(schedule.id)).nudge_hours == 3
-    cleared = await store.set_nudge(GUILD, schedule.id, None)
+    cleared = await set_nudge(store, GUILD, schedule.id, None)
     assert cleared is not None and cleared.nudge_hours is None
 
 
@@ -125,8 +149,8 @@ async def test_disable_happens_once_and_enable_clears_the_reason(store: Store):
     assert await store.disable_schedule(schedule.id, "again") is None
     assert (await store.schedule(schedule.id)).disabled_reason == "x" * 200
 
-    assert await store.enable_schedule(OTHER_GUILD, schedule.id) is None
-    enabled = await store.enable_schedule(GUILD, schedule.id)
+    assert await enable(store, OTHER_GUILD, schedule.id) is None
+    enabled = await enable(store, GUILD, schedule.id)
     assert enabled is not None
     assert (enabled.enabled, enabled.disabled_reason) == (True, None)
     assert await store.disable_schedule(schedule.id, "once more") is not None
@@ -137,7 +161,7 @@ async def test_set_guild_schedules_timezone(store: Store):
     b = await add(store)
     other = await add(store, OTHER_GUILD)
 
-    changed = await store.set_guild_schedules_timezone(GUILD, "Asia/Tokyo")
+    changed = await store.run(lambda tx: schedules_sql.set_guild_timezone(tx, GUILD, "Asia/Tokyo"))
 
     assert [s.id for s in changed] == [a.id, b.id]
     assert {s.timezone for s in changed} == {"Asia/Tokyo"}
@@ -145,14 +169,19 @@ async def test_set_guild_schedules_timezone(store: Store):
 
 
 async def test_reminder_targets_are_opted_in_members_not_yet_checked_in(store: Store):
+    def opt(tx, guild: int, user: int, value: bool) -> None:
+        settings_sql.set_member(tx, guild, user, "reminders_opt_in", value)
+
+    def record(tx, guild: int, user: int, day: date) -> None:
+        checkins_sql.insert(tx, guild, user, day, created_at=NOW, note=None, source="command")
+
     for user in (1, 2, 3, 4):
-        await store.set_reminders(GUILD, user, True)
-    await store.set_reminders(GUILD, 5, False)
-    await store.set_reminders(OTHER_GUILD, 6, True)
-    record = {"now": NOW, "note": None, "source": "command", "weekly_target": 1}
-    await store.record_checkin(GUILD, 2, DAY, **record)  # done for the day
-    await store.record_checkin(GUILD, 3, DAY - timedelta(days=1), **record)  # yesterday only
-    await store.record_checkin(OTHER_GUILD, 4, DAY, **record)  # elsewhere only
+        await store.run(lambda tx, u=user: opt(tx, GUILD, u, True))
+    await store.run(lambda tx: opt(tx, GUILD, 5, False))
+    await store.run(lambda tx: opt(tx, OTHER_GUILD, 6, True))
+    await store.run(lambda tx: record(tx, GUILD, 2, DAY))  # done for the day
+    await store.run(lambda tx: record(tx, GUILD, 3, DAY - timedelta(days=1)))  # yesterday only
+    await store.run(lambda tx: record(tx, OTHER_GUILD, 4, DAY))  # elsewhere only
 
     assert await store.reminder_targets(GUILD, DAY) == [1, 3, 4]
     assert await store.reminder_targets(OTHER_GUILD, DAY) == [6]
@@ -244,12 +273,11 @@ async def test_record_missed_never_overwrites_sent(store: Store):
 
 
 async def test_deleting_a_schedule_cascades_through_the_foreign_key(store: Store):
-    from bot.schema import schedules
-
     schedule = await add(store)
     await store.claim_delivery(schedule.id, DAY, "remind", FIRE_AT, NOW)
-    async with store.engine.begin() as conn:
-        await conn.execute(schedules.delete().where(schedules.c.id == schedule.id))
+    await store.run(
+        lambda tx: tx.execute("DELETE FROM schedules WHERE id = :id", {"id": schedule.id})
+    )
     assert await store.deliveries(schedule.id) == []
 
 

@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 from bot.core.parsing import clean_note, clean_quote
 from bot.core.text import normalize_text
 from bot.store import Store
+from bot.store.sql import privacy as privacy_sql
+from bot.store.sql import quotes as quotes_sql
+from tests.support import record_day
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -35,14 +38,12 @@ HOSTILE = [
 async def test_hostile_notes_and_quotes_round_trip(store: Store, text: str):
     note = clean_note(text)
     assert note is not None
-    await store.record_checkin(
-        1, 2, date(2026, 11, 25), now=NOW, note=note, source="command", weekly_target=1
-    )
+    await record_day(store, 1, 2, date(2026, 11, 25), now=NOW, note=note)
     exported = await store.export_member(1, 2)
     assert [c["note"] for c in exported["checkins"]] == [note]
 
     quote = clean_quote(text)
-    quote_id = await store.add_quote(1, quote, 2, NOW)
+    quote_id = await store.run(lambda tx: quotes_sql.add(tx, 1, quote, 2, NOW))
     assert [(q.id, q.text) for q in await store.list_quotes(1)] == [(quote_id, quote)]
 
 
@@ -53,9 +54,7 @@ async def test_hostile_notes_and_quotes_round_trip(store: Store, text: str):
 async def test_any_normalised_note_round_trips(store: Store, text: str):
     note = clean_note(normalize_text(text)[:200])  # NFC may lengthen a few scripts
     user = abs(hash(text)) % 1_000_000 + 10
-    await store.record_checkin(
-        1, user, date(2026, 11, 25), now=NOW, note=note, source="command", weekly_target=1
-    )
+    await record_day(store, 1, user, date(2026, 11, 25), now=NOW, note=note)
     exported = await store.export_member(1, user)
     assert exported["checkins"][0]["note"] == note
-    await store.forget_member(1, user)
+    await store.run(lambda tx: privacy_sql.forget_member(tx, 1, user))

@@ -1,20 +1,22 @@
-"""record_checkin / remove_checkin and the summary row kept beside the check-ins."""
+"""Recording and removing check-ins, and the summary rows kept beside them in the same
+unit of work (the rules of `bot.usecases.summaries` on a real store)."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core import streaks
 from bot.core.streaks import StreakState
-from bot.schema import checkins, member_stats
 from bot.store import Store
+from bot.usecases.checkins import member_report
+from tests.support import make_services, member_stats, record_day, remove_day, sql_rows
 
 GUILD = 111
 USER = 222
@@ -23,43 +25,40 @@ MON = date(2026, 11, 2)  # a Monday
 
 
 async def stored_days(store: Store, guild_id: int, user_id: int) -> list[date]:
-    async with store.engine.connect() as conn:
-        rows = await conn.execute(
-            sa.select(checkins.c.day)
-            .where(checkins.c.guild_id == guild_id)
-            .where(checkins.c.user_id == user_id)
-            .order_by(checkins.c.day)
-        )
-        return [day for (day,) in rows]
+    rows = await sql_rows(
+        store,
+        "SELECT day FROM checkins WHERE guild_id = :g AND user_id = :u ORDER BY day",
+        g=guild_id,
+        u=user_id,
+    )
+    return [row["day"] for row in rows]
 
 
-async def checkin_rows(store: Store, guild_id: int, user_id: int) -> list[sa.Row]:
-    async with store.engine.connect() as conn:
-        rows = await conn.execute(
-            sa.select(checkins)
-            .where(checkins.c.guild_id == guild_id)
-            .where(checkins.c.user_id == user_id)
-            .order_by(checkins.c.day)
-        )
-        return list(rows)
+async def checkin_rows(store: Store, guild_id: int, user_id: int) -> list[SimpleNamespace]:
+    rows = await sql_rows(
+        store,
+        "SELECT guild_id, user_id, day, created_at, note, source FROM checkins "
+        "WHERE guild_id = :g AND user_id = :u ORDER BY day",
+        g=guild_id,
+        u=user_id,
+    )
+    return [SimpleNamespace(**row) for row in rows]
 
 
 async def summary_count(store: Store, guild_id: int, user_id: int) -> int:
-    async with store.engine.connect() as conn:
-        return (
-            await conn.execute(
-                sa.select(sa.func.count())
-                .select_from(member_stats)
-                .where(member_stats.c.guild_id == guild_id)
-                .where(member_stats.c.user_id == user_id)
-            )
-        ).scalar_one()
+    rows = await sql_rows(
+        store,
+        "SELECT count(*) AS n FROM member_stats WHERE guild_id = :g AND user_id = :u",
+        g=guild_id,
+        u=user_id,
+    )
+    return int(rows[0]["n"])
 
 
 async def record(store: Store, day: date, *, user: int = USER, guild: int = GUILD, **kwargs):
     values = {"now": NOW, "note": None, "source": "command", "weekly_target": 1}
     values.update(kwargs)
-    return await store.record_checkin(guild, user, day, **values)
+    return await record_day(store, guild, user, day, **values)
 
 
 async def test_first_checkin_creates_the_row_and_the_summary(store: Store):
@@ -73,7 +72,7 @@ async def test_first_checkin_creates_the_row_and_the_summary(store: Store):
     assert (row.day, row.note, row.source) == (MON, "squats 5x5", "slash")
     assert row.created_at == NOW
     assert row.created_at.tzinfo is not None
-    assert await store.member_stats(GUILD, USER) == result.stats
+    assert await member_stats(store, GUILD, USER) == result.stats
 
 
 async def test_repeat_for_the_same_day_changes_nothing(store: Store):
@@ -85,7 +84,7 @@ async def test_repeat_for_the_same_day_changes_nothing(store: Store):
     assert again.stats == first.stats
     (row,) = await checkin_rows(store, GUILD, USER)
     assert (row.note, row.source, row.created_at) == ("first", "command", NOW)
-    assert await store.member_stats(GUILD, USER) == first.stats
+    assert await member_stats(store, GUILD, USER) == first.stats
     assert await summary_count(store, GUILD, USER) == 1
 
 
@@ -95,16 +94,16 @@ async def test_same_day_for_another_member_or_guild_is_separate(store: Store):
     other_guild = await record(store, MON, guild=GUILD + 1)
 
     assert other_user.created and other_guild.created
-    assert (await store.member_stats(GUILD, USER)).total == 1
-    assert (await store.member_stats(GUILD, USER + 1)).total == 1
-    assert (await store.member_stats(GUILD + 1, USER)).total == 1
+    assert (await member_stats(store, GUILD, USER)).total == 1
+    assert (await member_stats(store, GUILD, USER + 1)).total == 1
+    assert (await member_stats(store, GUILD + 1, USER)).total == 1
 
 
 async def test_backfill_of_an_earlier_day_rebuilds_the_streak(store: Store):
     # Weeks 0 and 2 alone are two separate one-week runs; backfilling week 1 joins them.
     await record(store, MON)
     await record(store, MON + timedelta(weeks=2))
-    assert (await store.member_stats(GUILD, USER)).run == 1
+    assert (await member_stats(store, GUILD, USER)).run == 1
 
     result = await record(store, MON + timedelta(weeks=1, days=3))
 
@@ -120,21 +119,21 @@ async def test_remove_checkin_rebuilds_and_reports_nothing_to_undo(store: Store)
     for offset in (0, 7, 14):
         await record(store, MON + timedelta(days=offset))
 
-    stats = await store.remove_checkin(GUILD, USER, MON + timedelta(days=7), weekly_target=1)
+    stats = await remove_day(store, GUILD, USER, MON + timedelta(days=7), weekly_target=1)
 
     assert stats == streaks.rebuild([MON, MON + timedelta(days=14)], 1)
     assert stats is not None and stats.run == 1 and stats.best == 1 and stats.total == 2
-    assert await store.member_stats(GUILD, USER) == stats
-    assert await store.remove_checkin(GUILD, USER, MON + timedelta(days=7), weekly_target=1) is None
+    assert await member_stats(store, GUILD, USER) == stats
+    assert await remove_day(store, GUILD, USER, MON + timedelta(days=7), weekly_target=1) is None
 
 
 async def test_removing_the_last_checkin_deletes_the_summary(store: Store):
     await record(store, MON)
-    stats = await store.remove_checkin(GUILD, USER, MON, weekly_target=1)
+    stats = await remove_day(store, GUILD, USER, MON, weekly_target=1)
 
     assert stats == StreakState()
     assert await summary_count(store, GUILD, USER) == 0
-    assert await store.member_stats(GUILD, USER) == StreakState()
+    assert await member_stats(store, GUILD, USER) == StreakState()
     # A fresh check-in after that starts over cleanly.
     assert (await record(store, MON + timedelta(days=1))).stats.total == 1
 
@@ -162,12 +161,12 @@ async def test_summary_always_matches_a_rebuild_of_the_stored_days(
             assert result.created is (day not in expected)
             expected.add(day)
         else:
-            removed = await store.remove_checkin(guild, USER, day, weekly_target=target)
+            removed = await remove_day(store, guild, USER, day, weekly_target=target)
             assert (removed is not None) is (day in expected)
             expected.discard(day)
         days = await stored_days(store, guild, USER)
         assert set(days) == expected
-        assert await store.member_stats(guild, USER) == streaks.rebuild(days, target)
+        assert await member_stats(store, guild, USER) == streaks.rebuild(days, target)
 
 
 @pytest.mark.parametrize(
@@ -183,7 +182,7 @@ async def test_summary_always_matches_a_rebuild_of_the_stored_days(
 async def test_summary_table(store: Store, offsets, target, run, best):
     for offset in offsets:
         await record(store, MON + timedelta(days=offset), weekly_target=target)
-    stats = await store.member_stats(GUILD, USER)
+    stats = await member_stats(store, GUILD, USER)
     assert (stats.run, stats.best, stats.total) == (run, best, len(offsets))
     assert stats == streaks.rebuild(await stored_days(store, GUILD, USER), target)
 
@@ -193,7 +192,7 @@ async def test_twenty_concurrent_checkins_for_one_day_make_one_row(store: Store)
 
     assert sum(r.created for r in results) == 1
     assert len(await checkin_rows(store, GUILD, USER)) == 1
-    stats = await store.member_stats(GUILD, USER)
+    stats = await member_stats(store, GUILD, USER)
     assert stats.total == 1
     assert await summary_count(store, GUILD, USER) == 1
 
@@ -205,14 +204,13 @@ async def test_concurrent_checkins_for_different_days_all_land(store: Store):
 
     assert all(r.created for r in results)
     assert await stored_days(store, GUILD, USER) == sorted(days)
-    stats = await store.member_stats(GUILD, USER)
+    stats = await member_stats(store, GUILD, USER)
     assert stats.total == len(days)
     assert stats == streaks.rebuild(days, 1)
 
 
 async def test_period_counts_windows_and_latest_checkin(store: Store):
     today = date(2026, 3, 4)  # a Wednesday
-    week_start, month_start, year_start = date(2026, 3, 2), date(2026, 3, 1), date(2026, 1, 1)
     made = {
         date(2025, 12, 31): None,  # last year: counts nowhere
         date(2026, 1, 15): None,  # this year
@@ -226,17 +224,17 @@ async def test_period_counts_windows_and_latest_checkin(store: Store):
         made[day] = created
         await record(store, day, now=created)
     await record(store, today, user=USER + 1)  # another member counts for nobody here
+    services = make_services(store, lambda: datetime(2026, 3, 4, 12, 0, tzinfo=UTC))
 
-    counts = await store.period_counts(
-        GUILD, USER, week_start=week_start, month_start=month_start, year_start=year_start
-    )
+    counts = (await member_report(services, GUILD, USER)).counts
 
     assert (counts.week, counts.month, counts.year) == (2, 3, 5)
     assert counts.last_checkin == made[today]
 
 
 async def test_period_counts_for_a_member_without_checkins(store: Store):
-    counts = await store.period_counts(GUILD, USER, week_start=MON, month_start=MON, year_start=MON)
+    services = make_services(store, lambda: NOW)
+    counts = (await member_report(services, GUILD, USER)).counts
     assert (counts.week, counts.month, counts.year, counts.last_checkin) == (0, 0, 0, None)
 
 
@@ -247,8 +245,8 @@ async def test_large_snowflakes_round_trip_exactly(store: Store):
 
     (row,) = await checkin_rows(store, guild, user)
     assert (row.guild_id, row.user_id) == (guild, user)
-    assert (await store.member_stats(guild, user)).total == 1
-    assert (await store.member_stats(guild, user)).last_day == MON
+    assert (await member_stats(store, guild, user)).total == 1
+    assert (await member_stats(store, guild, user)).last_day == MON
     exported = await store.export_member(guild, user)
     assert exported["guild_id"] == "1234567890123456789"
     assert exported["user_id"] == str(2**63 - 1)

@@ -1,11 +1,15 @@
-"""Guild/member settings, the weekly target recompute, and the leaderboard reads."""
+"""Server and member settings, the weekly target recompute, and what the boards read."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
 from bot.core import streaks
-from bot.store import CountRow, GuildConfig, MemberConfig, Store
+from bot.core.days import Period, zone
+from bot.store import GuildConfig, MemberConfig, Store
+from bot.usecases import preferences, server
+from bot.usecases.leaderboards import leaderboard_page
+from tests.support import make_services, member_stats, seed
 
 GUILD = 500
 OTHER_GUILD = 501
@@ -14,10 +18,7 @@ MON = date(2026, 11, 2)
 
 
 async def record(store: Store, user: int, *days: date, guild: int = GUILD, target: int = 1):
-    for day in days:
-        await store.record_checkin(
-            guild, user, day, now=NOW, note=None, source="command", weekly_target=target
-        )
+    await seed(store, guild, user, days, weekly_target=target)
 
 
 def week_days(week: int, count: int) -> list[date]:
@@ -33,10 +34,11 @@ async def test_defaults_without_any_rows(store: Store):
 
 
 async def test_guild_and_member_settings_round_trip(store: Store):
-    await store.set_guild_timezone(GUILD, "Europe/Berlin")
-    await store.set_member_timezone(GUILD, 1, "Asia/Tokyo")
-    await store.set_hidden(GUILD, 1, True)
-    await store.set_reminders(GUILD, 1, True)
+    services = make_services(store, lambda: NOW)
+    await server.set_timezone(services, GUILD, zone("Europe/Berlin"))
+    await preferences.set_timezone(services, GUILD, 1, zone("Asia/Tokyo"))
+    await preferences.set_hidden(services, GUILD, 1, True)
+    await preferences.set_reminders(services, GUILD, 1, True)
 
     assert await store.guild_config(GUILD) == GuildConfig(GUILD, "Europe/Berlin", 1)
     assert await store.member_config(GUILD, 1) == MemberConfig("Asia/Tokyo", True, True)
@@ -49,80 +51,90 @@ async def test_guild_and_member_settings_round_trip(store: Store):
     assert other.member == MemberConfig()
     assert await store.member_config(OTHER_GUILD, 1) == MemberConfig()
 
-    await store.set_member_timezone(GUILD, 1, None)
+    await preferences.set_timezone(services, GUILD, 1, None)
     assert (await store.member_config(GUILD, 1)).timezone is None
 
 
 async def test_set_weekly_target_recomputes_every_member(store: Store):
+    services = make_services(store, lambda: NOW)
     # Member 1 trains twice a week for three weeks, member 2 once a week.
     await record(store, 1, *week_days(0, 2), *week_days(1, 2), *week_days(2, 2))
     await record(store, 2, *week_days(0, 1), *week_days(1, 1), *week_days(2, 1))
     await record(store, 3, *week_days(0, 2), guild=OTHER_GUILD)
-    assert (await store.member_stats(GUILD, 2)).run == 3
+    assert (await member_stats(store, GUILD, 2)).run == 3
 
-    updated = await store.set_weekly_target(GUILD, 2)
+    updated = await server.set_weekly_target(services, GUILD, 2)
 
     assert updated == 2
     assert (await store.guild_config(GUILD)).weekly_target == 2
-    one = await store.member_stats(GUILD, 1)
-    two = await store.member_stats(GUILD, 2)
+    one = await member_stats(store, GUILD, 1)
+    two = await member_stats(store, GUILD, 2)
     assert one == streaks.rebuild(week_days(0, 2) + week_days(1, 2) + week_days(2, 2), 2)
     assert (one.run, one.best) == (3, 3)
     assert two == streaks.rebuild(week_days(0, 1) + week_days(1, 1) + week_days(2, 1), 2)
     assert (two.run, two.best, two.run_week) == (0, 0, None)
     # The other guild keeps its own target and summaries.
     assert (await store.guild_config(OTHER_GUILD)).weekly_target == 1
-    assert (await store.member_stats(OTHER_GUILD, 3)).run == 1
+    assert (await member_stats(store, OTHER_GUILD, 3)).run == 1
 
-    assert await store.set_weekly_target(GUILD, 1) == 2
-    assert (await store.member_stats(GUILD, 2)).run == 3
+    assert await server.set_weekly_target(services, GUILD, 1) == 2
+    assert (await member_stats(store, GUILD, 2)).run == 3
 
 
 async def test_set_weekly_target_on_an_empty_guild(store: Store):
-    assert await store.set_weekly_target(GUILD, 4) == 0
+    services = make_services(store, lambda: NOW)
+    assert await server.set_weekly_target(services, GUILD, 4) == 0
     assert (await store.guild_config(GUILD)).weekly_target == 4
 
 
-async def test_counts_since_respects_window_hidden_members_and_guild(store: Store):
+def _rows(board) -> list[tuple[int, int]]:
+    return [(entry.item.user_id, entry.item.score) for entry in board.page.entries]
+
+
+async def test_boards_respect_the_window_hidden_members_and_the_guild(store: Store):
     start = MON + timedelta(days=7)
+    in_window = datetime.combine(start + timedelta(days=4), datetime.min.time(), UTC)
+    services = make_services(store, lambda: in_window)
     await record(store, 1, MON, start, start + timedelta(days=1))  # 2 in the window, 3 total
     await record(store, 2, MON)  # nothing in the window
     await record(store, 3, start, start + timedelta(days=2), start + timedelta(days=3))
     await record(store, 4, start)  # hidden
-    await store.set_hidden(GUILD, 4, True)
-    await store.set_hidden(GUILD, 2, False)  # an explicit "not hidden" row
+    await preferences.set_hidden(services, GUILD, 4, True)
+    await preferences.set_hidden(services, GUILD, 2, False)  # an explicit "not hidden" row
     await record(store, 5, start, guild=OTHER_GUILD)
 
-    windowed = sorted(await store.counts_since(GUILD, start), key=lambda r: r.user_id)
-    all_time = sorted(await store.counts_since(GUILD, None), key=lambda r: r.user_id)
+    windowed = await leaderboard_page(services, GUILD, Period.WEEK, 0, 99)
+    all_time = await leaderboard_page(services, GUILD, Period.ALL, 0, 99)
 
-    assert windowed == [CountRow(1, 2), CountRow(3, 3)]
-    assert all_time == [CountRow(1, 3), CountRow(2, 1), CountRow(3, 3)]
+    assert sorted(_rows(windowed)) == [(1, 2), (3, 3)]
+    assert sorted(_rows(all_time)) == [(1, 3), (2, 1), (3, 3)]
 
-    await store.set_hidden(GUILD, 4, False)
-    assert CountRow(4, 1) in await store.counts_since(GUILD, start)
+    await preferences.set_hidden(services, GUILD, 4, False)
+    shown = await leaderboard_page(services, GUILD, Period.WEEK, 0, 99)
+    assert (4, 1) in _rows(shown)
 
 
-async def test_streak_rows_include_member_time_zones_and_skip_hidden(store: Store):
+async def test_streak_board_uses_member_time_zones_and_skips_hidden(store: Store):
+    services = make_services(store, lambda: NOW)
     await record(store, 1, MON)
     await record(store, 2, MON, MON + timedelta(weeks=1))
     await record(store, 3, MON)
     await record(store, 4, MON, guild=OTHER_GUILD)
-    await store.set_member_timezone(GUILD, 1, "America/New_York")
-    await store.set_hidden(GUILD, 3, True)
+    await preferences.set_timezone(services, GUILD, 1, zone("America/New_York"))
+    await preferences.set_hidden(services, GUILD, 3, True)
 
-    rows = {row.user_id: row for row in await store.streak_rows(GUILD)}
+    board = await leaderboard_page(services, GUILD, Period.STREAK, 0, 99)
+    rows = {entry.item.user_id: entry.item for entry in board.page.entries}
 
     assert set(rows) == {1, 2}
-    assert rows[1].timezone == "America/New_York"
-    assert rows[2].timezone is None  # no members row at all: the outer join keeps them
-    assert rows[2].stats == await store.member_stats(GUILD, 2)
-    assert rows[2].stats.run == 2
+    assert rows[2].score == 0 and rows[2].best == 2  # the streak broke: two weeks ago
+    assert rows[2].best == (await member_stats(store, GUILD, 2)).best
 
 
 async def test_checkin_context_sees_member_settings_before_any_guild_settings(store: Store):
-    await store.set_member_timezone(GUILD, 1, "Asia/Tokyo")
-    await store.set_hidden(GUILD, 1, True)
+    services = make_services(store, lambda: NOW)
+    await preferences.set_timezone(services, GUILD, 1, zone("Asia/Tokyo"))
+    await preferences.set_hidden(services, GUILD, 1, True)
 
     assert await store.member_config(GUILD, 1) == MemberConfig("Asia/Tokyo", False, True)
     context = await store.checkin_context(GUILD, 1)

@@ -1,0 +1,144 @@
+"""The deliveries ledger: one row per reminder occurrence, claimed before it is sent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from bot.store.records import Delivery
+from bot.store.tx import Row, Tx
+
+# A `sending` claim older than this is taken to belong to a sender that died.
+STALE_CLAIM = timedelta(minutes=1)
+
+_COLUMNS = (
+    "schedule_id, occurrence_day, kind, state, fire_at, message_id, attempts, error, updated_at"
+)
+_KEY = "schedule_id = :schedule_id AND occurrence_day = :day AND kind = :kind"
+
+
+def _delivery(row: Row) -> Delivery:
+    return Delivery(
+        schedule_id=row["schedule_id"],
+        occurrence_day=row["occurrence_day"],
+        kind=row["kind"],
+        state=row["state"],
+        fire_at=row["fire_at"],
+        message_id=row["message_id"],
+        attempts=row["attempts"],
+        error=row["error"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _key(schedule_id: int, day: date, kind: str) -> dict[str, object]:
+    return {"schedule_id": schedule_id, "day": day, "kind": kind}
+
+
+def claim(
+    tx: Tx,
+    schedule_id: int,
+    day: date,
+    kind: str,
+    fire_at: datetime,
+    now: datetime,
+    *,
+    take_over: bool = False,
+) -> Delivery | None:
+    """Claim an occurrence for sending.
+
+    Returns the claimed row (state `sending`), or None when it is already `sent`,
+    `missed` or being sent by someone else less than STALE_CLAIM ago. `take_over`
+    also re-claims fresh `sending` rows: at start-up no other sender can own them.
+    """
+    key = _key(schedule_id, day, kind)
+    inserted = tx.execute(
+        "INSERT INTO deliveries (schedule_id, occurrence_day, kind, state, fire_at, attempts, "
+        "updated_at) VALUES (:schedule_id, :day, :kind, 'sending', :fire_at, 1, :now) "
+        "ON CONFLICT (schedule_id, occurrence_day, kind) DO NOTHING",
+        {**key, "fire_at": fire_at, "now": now},
+    )
+    if inserted != 1:
+        # Re-claim only rows a crash or an error left behind: a `sending` row is left
+        # alone while its sender may still be at work.
+        updated = tx.execute(
+            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = :now "
+            f"WHERE {_KEY} AND (state = 'failed' OR (state = 'sending' "
+            "AND (:take_over OR updated_at < :stale)))",
+            {**key, "now": now, "take_over": take_over, "stale": now - STALE_CLAIM},
+        )
+        if updated != 1:
+            return None
+    return one(tx, schedule_id, day, kind)
+
+
+def finish(
+    tx: Tx,
+    schedule_id: int,
+    day: date,
+    kind: str,
+    state: str,
+    now: datetime,
+    *,
+    message_id: int | None = None,
+    error: str | None = None,
+) -> None:
+    tx.execute(
+        "UPDATE deliveries SET state = :state, message_id = :message_id, error = :error, "
+        f"updated_at = :now WHERE {_KEY}",
+        {
+            **_key(schedule_id, day, kind),
+            "state": state,
+            "message_id": message_id,
+            "error": None if error is None else error[:200],
+            "now": now,
+        },
+    )
+
+
+def record_missed(
+    tx: Tx, schedule_id: int, day: date, kind: str, fire_at: datetime, now: datetime
+) -> bool:
+    """Mark an occurrence that is too old to send; never touches a `sent` one."""
+    key = _key(schedule_id, day, kind)
+    inserted = tx.execute(
+        "INSERT INTO deliveries (schedule_id, occurrence_day, kind, state, fire_at, attempts, "
+        "updated_at) VALUES (:schedule_id, :day, :kind, 'missed', :fire_at, 0, :now) "
+        "ON CONFLICT (schedule_id, occurrence_day, kind) DO NOTHING",
+        {**key, "fire_at": fire_at, "now": now},
+    )
+    if inserted == 1:
+        return True
+    return (
+        tx.execute(
+            "UPDATE deliveries SET state = 'missed', updated_at = :now "
+            f"WHERE {_KEY} AND state IN ('sending', 'failed')",
+            {**key, "now": now},
+        )
+        == 1
+    )
+
+
+def listed(tx: Tx, schedule_id: int) -> list[Delivery]:
+    rows = tx.rows(
+        f"SELECT {_COLUMNS} FROM deliveries WHERE schedule_id = :schedule_id "
+        "ORDER BY occurrence_day, kind",
+        {"schedule_id": schedule_id},
+    )
+    return [_delivery(row) for row in rows]
+
+
+def one(tx: Tx, schedule_id: int, day: date, kind: str) -> Delivery | None:
+    row = tx.first(f"SELECT {_COLUMNS} FROM deliveries WHERE {_KEY}", _key(schedule_id, day, kind))
+    return None if row is None else _delivery(row)
+
+
+def reminder_targets(tx: Tx, guild_id: int, day: date) -> list[int]:
+    """Opted-in members who have not checked in on `day`, in a stable order."""
+    rows = tx.rows(
+        "SELECT m.user_id FROM members m WHERE m.guild_id = :guild_id "
+        "AND m.reminders_opt_in = :yes AND NOT EXISTS (SELECT 1 FROM checkins c "
+        "WHERE c.guild_id = m.guild_id AND c.user_id = m.user_id AND c.day = :day) "
+        "ORDER BY m.user_id",
+        {"guild_id": guild_id, "day": day, "yes": True},
+    )
+    return [row["user_id"] for row in rows]

@@ -1,0 +1,225 @@
+"""The summary rows kept beside the check-ins: `member_stats` and `member_periods`.
+
+Only storage here: which values they hold is decided by the use cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from bot.store.records import Summary
+from bot.store.tx import Tx
+
+_FIELDS = ("total", "last_day", "week", "week_count", "run", "run_week", "best")
+
+_READ = (
+    "SELECT total, last_day, week, week_count, run, run_week, best FROM member_stats "
+    "WHERE guild_id = :guild_id AND user_id = :user_id"
+)
+_WRITE = (
+    "INSERT INTO member_stats (guild_id, user_id, total, last_day, week, week_count, run, "
+    "run_week, best, hidden, alive_until) VALUES (:guild_id, :user_id, :total, :last_day, "
+    ":week, :week_count, :run, :run_week, :best, :hidden, :alive_until) "
+    "ON CONFLICT (guild_id, user_id) DO UPDATE SET total = excluded.total, "
+    "last_day = excluded.last_day, week = excluded.week, week_count = excluded.week_count, "
+    "run = excluded.run, run_week = excluded.run_week, best = excluded.best, "
+    "hidden = excluded.hidden, alive_until = excluded.alive_until"
+)
+_BUMP = (
+    "INSERT INTO member_periods (guild_id, user_id, kind, start, count, hidden) "
+    "VALUES (:guild_id, :user_id, :kind, :start, :delta, :hidden) "
+    "ON CONFLICT (guild_id, user_id, kind, start) "
+    "DO UPDATE SET count = member_periods.count + excluded.count"
+)
+_DROP_EMPTY = (
+    "DELETE FROM member_periods WHERE guild_id = :guild_id AND user_id = :user_id AND count <= 0"
+)
+
+
+def read(tx: Tx, guild_id: int, user_id: int, *, lock: bool = False) -> Summary | None:
+    """The member's summary; `lock` holds it until the transaction ends, so two
+    concurrent check-ins of one member apply one after the other (SQLite's single
+    writer already does that; PostgreSQL needs a row to lock, even for a first one)."""
+    params = {"guild_id": guild_id, "user_id": user_id}
+    if lock and tx.dialect == "postgresql":
+        tx.execute(
+            "INSERT INTO member_stats (guild_id, user_id, total, week_count, run, best) "
+            "VALUES (:guild_id, :user_id, 0, 0, 0, 0) ON CONFLICT (guild_id, user_id) DO NOTHING",
+            params,
+        )
+        row = tx.first(_READ + " FOR UPDATE", params)
+    else:
+        row = tx.first(_READ, params)
+    if row is None or row["total"] == 0:
+        return None
+    return Summary(*(row[name] for name in _FIELDS))
+
+
+def _values(
+    guild_id: int, user_id: int, summary: Summary, hidden: bool, alive_until: datetime | None
+) -> dict[str, object]:
+    values: dict[str, object] = {name: getattr(summary, name) for name in _FIELDS}
+    values.update(guild_id=guild_id, user_id=user_id, hidden=hidden, alive_until=alive_until)
+    return values
+
+
+def write(
+    tx: Tx,
+    guild_id: int,
+    user_id: int,
+    summary: Summary,
+    *,
+    hidden: bool,
+    alive_until: datetime | None,
+) -> None:
+    """Store the member's summary; a member with no check-ins left has no row."""
+    if summary.total == 0:
+        tx.execute(
+            "DELETE FROM member_stats WHERE guild_id = :guild_id AND user_id = :user_id",
+            {"guild_id": guild_id, "user_id": user_id},
+        )
+        return
+    tx.execute(_WRITE, _values(guild_id, user_id, summary, hidden, alive_until))
+
+
+def bump_periods(
+    tx: Tx,
+    guild_id: int,
+    user_id: int,
+    periods: Iterable[tuple[str, date]],
+    delta: int,
+    *,
+    hidden: bool,
+) -> None:
+    """Add `delta` to the member's count in each (kind, first day) period."""
+    tx.execute_many(
+        _BUMP,
+        (
+            {
+                "guild_id": guild_id,
+                "user_id": user_id,
+                "kind": kind,
+                "start": start,
+                "delta": delta,
+                "hidden": hidden,
+            }
+            for kind, start in periods
+        ),
+    )
+    if delta < 0:
+        tx.execute(_DROP_EMPTY, {"guild_id": guild_id, "user_id": user_id})
+
+
+def period_counts(
+    tx: Tx, guild_id: int, user_id: int, periods: Iterable[tuple[str, date]]
+) -> dict[tuple[str, date], int]:
+    found = {}
+    for kind, start in periods:
+        count = tx.scalar(
+            "SELECT count FROM member_periods WHERE guild_id = :guild_id AND user_id = :user_id "
+            "AND kind = :kind AND start = :start",
+            {"guild_id": guild_id, "user_id": user_id, "kind": kind, "start": start},
+        )
+        found[(kind, start)] = int(count or 0)
+    return found
+
+
+def set_hidden(tx: Tx, guild_id: int, user_id: int, hidden: bool) -> None:
+    params = {"guild_id": guild_id, "user_id": user_id, "hidden": hidden}
+    for table in ("member_stats", "member_periods"):
+        tx.execute(
+            f"UPDATE {table} SET hidden = :hidden "
+            "WHERE guild_id = :guild_id AND user_id = :user_id",
+            params,
+        )
+
+
+def streak_weeks(tx: Tx, guild_id: int) -> dict[int, int | None]:
+    """Each member's last week that met the target (None: never), for re-timing expiries."""
+    rows = tx.rows(
+        "SELECT user_id, run_week FROM member_stats WHERE guild_id = :guild_id",
+        {"guild_id": guild_id},
+    )
+    return {row["user_id"]: row["run_week"] for row in rows}
+
+
+def set_alive_until(tx: Tx, guild_id: int, expiries: Iterable[tuple[int, datetime | None]]) -> None:
+    tx.execute_many(
+        "UPDATE member_stats SET alive_until = :alive_until "
+        "WHERE guild_id = :guild_id AND user_id = :user_id",
+        (
+            {"guild_id": guild_id, "user_id": user_id, "alive_until": until}
+            for user_id, until in expiries
+        ),
+    )
+
+
+def delete_member(tx: Tx, guild_id: int, user_id: int) -> None:
+    for table in ("member_stats", "member_periods"):
+        tx.execute(
+            f"DELETE FROM {table} WHERE guild_id = :guild_id AND user_id = :user_id",
+            {"guild_id": guild_id, "user_id": user_id},
+        )
+
+
+def replace_guild(
+    tx: Tx,
+    guild_id: int,
+    members: Iterable[tuple[int, Summary, bool, datetime | None]],
+    periods: Iterable[tuple[int, str, date, int, bool]],
+) -> None:
+    """Swap every summary row of one server for the given ones."""
+    for table in ("member_stats", "member_periods"):
+        tx.execute(f"DELETE FROM {table} WHERE guild_id = :guild_id", {"guild_id": guild_id})
+    tx.execute_many(
+        _WRITE,
+        (
+            _values(guild_id, user_id, summary, hidden, until)
+            for user_id, summary, hidden, until in members
+            if summary.total
+        ),
+    )
+    tx.execute_many(
+        "INSERT INTO member_periods (guild_id, user_id, kind, start, count, hidden) "
+        "VALUES (:guild_id, :user_id, :kind, :start, :count, :hidden)",
+        (
+            {
+                "guild_id": guild_id,
+                "user_id": user_id,
+                "kind": kind,
+                "start": start,
+                "count": count,
+                "hidden": hidden,
+            }
+            for user_id, kind, start, count, hidden in periods
+        ),
+    )
+
+
+def all_summaries(tx: Tx, guild_id: int) -> dict[int, tuple[Summary, bool, datetime | None]]:
+    """Every stored summary row of a server, for comparing against a recomputation."""
+    rows = tx.rows(
+        "SELECT user_id, total, last_day, week, week_count, run, run_week, best, hidden, "
+        "alive_until FROM member_stats WHERE guild_id = :guild_id",
+        {"guild_id": guild_id},
+    )
+    return {
+        row["user_id"]: (
+            Summary(*(row[name] for name in _FIELDS)),
+            bool(row["hidden"]),
+            row["alive_until"],
+        )
+        for row in rows
+    }
+
+
+def all_periods(tx: Tx, guild_id: int) -> set[tuple[int, str, date, int, bool]]:
+    rows = tx.rows(
+        "SELECT user_id, kind, start, count, hidden FROM member_periods WHERE guild_id = :guild_id",
+        {"guild_id": guild_id},
+    )
+    return {
+        (row["user_id"], row["kind"], row["start"], row["count"], bool(row["hidden"]))
+        for row in rows
+    }

@@ -1,0 +1,105 @@
+"""Server settings and member settings, remembered between commands.
+
+A check-in needs the server's time zone and weekly target and the member's own zone;
+reading them is most of what a check-in would otherwise ask the database. Entries are
+dropped by the use cases that change them (`forget_guild`, `forget_member`); several
+processes on one database will drop them on a notification the same way.
+
+The cache is read and filled from the database thread inside units of work and dropped
+from the event loop, so it takes a lock, and a value read before a drop is never stored
+after it (the generation check).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Generic, TypeVar
+
+from bot.store import CheckinContext, GuildConfig, MemberConfig, Tx
+from bot.store.sql import settings as settings_sql
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Bounded(Generic[K, V]):
+    """A least-recently-used map that never holds more than `limit` entries."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.limit:
+            self._items.popitem(last=False)
+
+    def pop(self, key: K) -> None:
+        self._items.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class SettingsCache:
+    def __init__(self, *, max_guilds: int = 100_000, max_members: int = 100_000) -> None:
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._guilds: _Bounded[int, GuildConfig] = _Bounded(max_guilds)
+        self._members: _Bounded[tuple[int, int], MemberConfig] = _Bounded(max_members)
+
+    def guild(self, tx: Tx, guild_id: int) -> GuildConfig:
+        with self._lock:
+            cached = self._guilds.get(guild_id)
+            generation = self._generation
+        if cached is not None:
+            return cached
+        loaded = settings_sql.guild_config(tx, guild_id)
+        with self._lock:
+            if generation == self._generation:
+                self._guilds.put(guild_id, loaded)
+        return loaded
+
+    def member(self, tx: Tx, guild_id: int, user_id: int) -> MemberConfig:
+        key = (guild_id, user_id)
+        with self._lock:
+            cached = self._members.get(key)
+            generation = self._generation
+        if cached is not None:
+            return cached
+        loaded = settings_sql.member_config(tx, guild_id, user_id)
+        with self._lock:
+            if generation == self._generation:
+                self._members.put(key, loaded)
+        return loaded
+
+    def context(self, tx: Tx, guild_id: int, user_id: int) -> CheckinContext:
+        return CheckinContext(self.guild(tx, guild_id), self.member(tx, guild_id, user_id))
+
+    def forget_guild(self, guild_id: int) -> None:
+        with self._lock:
+            self._generation += 1
+            self._guilds.pop(guild_id)
+
+    def forget_member(self, guild_id: int, user_id: int) -> None:
+        with self._lock:
+            self._generation += 1
+            self._members.pop((guild_id, user_id))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._guilds = _Bounded(self._guilds.limit)
+            self._members = _Bounded(self._members.limit)
+
+    def sizes(self) -> tuple[int, int]:
+        with self._lock:
+            return len(self._guilds), len(self._members)

@@ -1,0 +1,29 @@
+"""A member's data in one server: everything of it, or none of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.store import Tx
+from bot.store.sql import privacy as privacy_sql
+from bot.usecases.services import Services
+
+
+async def export(services: Services, guild_id: int, user_id: int) -> dict[str, Any]:
+    data = await services.store.read(lambda tx: privacy_sql.export_member(tx, guild_id, user_id))
+    data["exported_at"] = services.now().isoformat()
+    return data
+
+
+async def forget(services: Services, guild_id: int, user_id: int) -> int:
+    """Delete the member's check-ins, summaries and settings here; returns how many
+    check-ins went."""
+
+    def work(tx: Tx) -> int:
+        removed = privacy_sql.forget_member(tx, guild_id, user_id)
+        services.cache.forget_member(guild_id, user_id)
+        return removed
+
+    removed = await services.store.run(work)
+    services.cache.forget_member(guild_id, user_id)
+    return removed

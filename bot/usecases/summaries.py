@@ -1,0 +1,236 @@
+"""Keeping the summary rows exact: the rules every check-in change goes through.
+
+A member's `member_stats` row (total, weekly streak, best, when the streak expires) and
+their `member_periods` rows (check-ins per week, month and year) are derived from their
+check-ins. Each change of check-ins, time zone or target updates them in the same unit of
+work, and `rebuild_all` recomputes every one of them from history (`legday db
+rebuild-summaries`; run automatically when the summaries are older than the code).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from bot.core import days, streaks
+from bot.core.streaks import StreakState
+from bot.store import Store, Summary, Tx
+from bot.store.sql import checkins as checkins_sql
+from bot.store.sql import meta as meta_sql
+from bot.store.sql import settings as settings_sql
+from bot.store.sql import summaries as summaries_sql
+
+log = logging.getLogger(__name__)
+
+# Bump when what the summary rows hold changes: the next start rebuilds them all.
+SUMMARIES_VERSION = "1"
+_VERSION_KEY = "summaries_version"
+_ZONE_KEY = "summaries_default_zone"
+
+Period = tuple[str, date]
+
+
+def periods_of(day: date) -> list[Period]:
+    """The (kind, first day) of the week, month and year a check-in day counts in."""
+    return [("w", days.week_start(day)), ("m", days.month_start(day)), ("y", days.year_start(day))]
+
+
+def to_state(summary: Summary | None) -> StreakState:
+    return StreakState() if summary is None else StreakState(**asdict(summary))
+
+
+def to_summary(state: StreakState) -> Summary:
+    return Summary(
+        total=state.total,
+        last_day=state.last_day,
+        week=state.week,
+        week_count=state.week_count,
+        run=state.run,
+        run_week=state.run_week,
+        best=state.best,
+    )
+
+
+def alive_until(state: StreakState, zone: ZoneInfo) -> datetime | None:
+    """The instant the current streak breaks unless another week is met: the start of
+    the second week after the last met one, in the member's zone.
+
+    `streaks.current_streak` counts the streak while today's week is at most one after
+    the last met week; this is the first instant it no longer does.
+    """
+    if state.run_week is None:
+        return None
+    monday = date.fromordinal((state.run_week + 2) * 7 + 1)
+    # fold=0: a midnight that a DST change skips or repeats resolves to the instant the
+    # local date turns, which is when the week starts.
+    return datetime.combine(monday, time(0)).replace(tzinfo=zone).astimezone(UTC)
+
+
+def member_zone(
+    tx: Tx, guild_id: int, user_id: int, default_zone: str | None, guild_zone: str | None
+) -> ZoneInfo:
+    member = settings_sql.member_config(tx, guild_id, user_id)
+    return days.effective_zone(member.timezone, guild_zone, default_zone)
+
+
+def _write(
+    tx: Tx, guild_id: int, user_id: int, state: StreakState, zone: ZoneInfo, hidden: bool
+) -> None:
+    summaries_sql.write(
+        tx,
+        guild_id,
+        user_id,
+        to_summary(state),
+        hidden=hidden,
+        alive_until=alive_until(state, zone),
+    )
+
+
+def _hidden(tx: Tx, guild_id: int, user_id: int) -> bool:
+    # Straight from the members table, never a cache: a summary row carries the flag
+    # that decides whether a leaderboard shows the member.
+    return settings_sql.member_config(tx, guild_id, user_id).hidden
+
+
+def record_day(
+    tx: Tx, guild_id: int, user_id: int, day: date, *, target: int, zone: ZoneInfo
+) -> StreakState:
+    """After a new check-in on `day`: the summaries count it. Returns the new state."""
+    current = summaries_sql.read(tx, guild_id, user_id, lock=True)
+    state = to_state(current)
+    if state.last_day is None or day > state.last_day:
+        updated = streaks.add_day(state, day, target)
+    else:  # a backfilled day changes history behind the running totals
+        updated = streaks.rebuild(checkins_sql.days(tx, guild_id, user_id), target)
+    hidden = _hidden(tx, guild_id, user_id)
+    _write(tx, guild_id, user_id, updated, zone, hidden)
+    summaries_sql.bump_periods(tx, guild_id, user_id, periods_of(day), +1, hidden=hidden)
+    return updated
+
+
+def unrecord_day(
+    tx: Tx, guild_id: int, user_id: int, day: date, *, target: int, zone: ZoneInfo
+) -> StreakState:
+    """After a check-in on `day` was removed."""
+    summaries_sql.read(tx, guild_id, user_id, lock=True)
+    updated = streaks.rebuild(checkins_sql.days(tx, guild_id, user_id), target)
+    hidden = _hidden(tx, guild_id, user_id)
+    _write(tx, guild_id, user_id, updated, zone, hidden)
+    summaries_sql.bump_periods(tx, guild_id, user_id, periods_of(day), -1, hidden=hidden)
+    return updated
+
+
+def retime_member(tx: Tx, guild_id: int, user_id: int, zone: ZoneInfo) -> None:
+    """The member's time zone changed: their streak expires at another instant."""
+    state = to_state(summaries_sql.read(tx, guild_id, user_id))
+    summaries_sql.set_alive_until(tx, guild_id, [(user_id, alive_until(state, zone))])
+
+
+def retime_guild(tx: Tx, guild_id: int, default_zone: str | None) -> None:
+    """The server's zone (or the bot's default) changed: every member following it gets
+    new streak expiries."""
+    guild_zone = settings_sql.guild_config(tx, guild_id).timezone
+    own = settings_sql.member_zones(tx, guild_id)
+    expiries = []
+    for user_id, run_week in summaries_sql.streak_weeks(tx, guild_id).items():
+        zone = days.effective_zone(own.get(user_id), guild_zone, default_zone)
+        state = StreakState(run_week=run_week)
+        expiries.append((user_id, alive_until(state, zone)))
+    summaries_sql.set_alive_until(tx, guild_id, expiries)
+
+
+def restreak_guild(tx: Tx, guild_id: int, default_zone: str | None) -> int:
+    """The weekly target changed: every member's streak is recomputed from history.
+    Returns how many members have check-ins."""
+    config = settings_sql.guild_config(tx, guild_id)
+    own = settings_sql.member_zones(tx, guild_id)
+    hidden = settings_sql.hidden_members(tx, guild_id)
+    history = checkins_sql.days_by_member(tx, guild_id)
+    for user_id, member_days in history.items():
+        zone = days.effective_zone(own.get(user_id), config.timezone, default_zone)
+        state = streaks.rebuild(member_days, config.weekly_target)
+        _write(tx, guild_id, user_id, state, zone, user_id in hidden)
+    return len(history)
+
+
+def expected_guild(
+    tx: Tx, guild_id: int, default_zone: str | None
+) -> tuple[dict[int, tuple[Summary, bool, datetime | None]], set[tuple[int, str, date, int, bool]]]:
+    """Every summary row of a server as it should be, computed from history alone."""
+    config = settings_sql.guild_config(tx, guild_id)
+    own = settings_sql.member_zones(tx, guild_id)
+    hidden = settings_sql.hidden_members(tx, guild_id)
+    members: dict[int, tuple[Summary, bool, datetime | None]] = {}
+    periods: set[tuple[int, str, date, int, bool]] = set()
+    for user_id, member_days in checkins_sql.days_by_member(tx, guild_id).items():
+        zone = days.effective_zone(own.get(user_id), config.timezone, default_zone)
+        state = streaks.rebuild(member_days, config.weekly_target)
+        is_hidden = user_id in hidden
+        members[user_id] = (to_summary(state), is_hidden, alive_until(state, zone))
+        counts = Counter(period for day in member_days for period in periods_of(day))
+        periods |= {
+            (user_id, kind, start, count, is_hidden) for (kind, start), count in counts.items()
+        }
+    return members, periods
+
+
+def rebuild_guild(tx: Tx, guild_id: int, default_zone: str | None) -> int:
+    members, periods = expected_guild(tx, guild_id, default_zone)
+    summaries_sql.replace_guild(
+        tx,
+        guild_id,
+        ((user_id, *row) for user_id, row in members.items()),
+        periods,
+    )
+    return len(members)
+
+
+async def rebuild_all(store: Store, default_zone: str) -> tuple[int, int]:
+    """Recompute every summary row from the check-ins; one transaction per server.
+    Returns (servers, members)."""
+    guild_ids: list[int] = await store.read(settings_sql.guild_ids)
+    members = 0
+    for guild_id in guild_ids:
+        members += await store.run(
+            partial(rebuild_guild, guild_id=guild_id, default_zone=default_zone)
+        )
+    await store.run(lambda tx: _stamp(tx, default_zone))
+    return len(guild_ids), members
+
+
+async def retime_all(store: Store, default_zone: str) -> int:
+    guild_ids: list[int] = await store.read(settings_sql.guild_ids)
+    for guild_id in guild_ids:
+        await store.run(partial(retime_guild, guild_id=guild_id, default_zone=default_zone))
+    await store.run(lambda tx: _stamp(tx, default_zone))
+    return len(guild_ids)
+
+
+def _stamp(tx: Tx, default_zone: str) -> None:
+    meta_sql.put(tx, _VERSION_KEY, SUMMARIES_VERSION)
+    meta_sql.put(tx, _ZONE_KEY, default_zone)
+
+
+async def ensure_current(store: Store, default_zone: str) -> str | None:
+    """At start-up: rebuild the summaries if they predate this code, re-time streak
+    expiries if the bot's default time zone changed. Returns what was done, if anything."""
+
+    def stamps(tx: Tx) -> tuple[str | None, str | None]:
+        return meta_sql.get(tx, _VERSION_KEY), meta_sql.get(tx, _ZONE_KEY)
+
+    version, zone = await store.read(stamps)
+    if version != SUMMARIES_VERSION:
+        servers, members = await rebuild_all(store, default_zone)
+        log.info("rebuilt leaderboard summaries: %d servers, %d members", servers, members)
+        return "rebuilt"
+    if zone != default_zone:
+        servers = await retime_all(store, default_zone)
+        log.info(
+            "default time zone is now %s: re-timed streaks in %d servers", default_zone, servers
+        )
+        return "retimed"
+    return None
