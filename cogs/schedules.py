@@ -10,7 +10,6 @@ from discord import app_commands
 from bot import replies
 from bot.core.parsing import parse_hhmm, parse_nudge_hours, parse_weekdays
 from bot.core.reminders import Broadcast
-from bot.reminders import PostFailed
 from bot.usecases import schedules
 from bot.usecases.schedules import MAX_SCHEDULES
 from cogs import typed
@@ -142,10 +141,9 @@ class ScheduleCommands(AdminGroup):
             return
         if ctx.interaction is not None:
             await ctx.defer(ephemeral=True)
-        try:
-            await schedules.post_test(self.bot.services, found)
-        except PostFailed as exc:  # report it; a test never disables the schedule
-            await LegDayGroup.reply(ctx, f"The test post failed: {exc}", ephemeral=True)
+        failure = await schedules.post_test(self.bot.services, found)
+        if failure is not None:
+            await LegDayGroup.reply(ctx, f"The test post failed: {failure}", ephemeral=True)
             return
         await LegDayGroup.reply(
             ctx, f"Posted a test of schedule #{schedule_id} in <#{found.channel_id}>."

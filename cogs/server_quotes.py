@@ -8,9 +8,8 @@ from discord import app_commands
 
 from bot import replies
 from bot.core.parsing import clean_quote
-from bot.store import QuoteLimitReached
 from bot.usecases import quotes
-from bot.usecases.quotes import MAX_QUOTES_PER_GUILD
+from bot.usecases.quotes import MAX_QUOTES_PER_GUILD, QuoteLimitReached
 from cogs import typed
 from cogs.admin_group import AdminGroup
 from cogs.arguments import ID, ItemNumber

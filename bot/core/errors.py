@@ -1,4 +1,4 @@
-"""Errors raised for bad user input."""
+"""Errors the domain knows: bad user input, and a post that did not go out."""
 
 from __future__ import annotations
 
@@ -39,3 +39,12 @@ class InputError(ValueError):
 
     def __str__(self) -> str:
         return self.user_message()
+
+
+class PostFailed(Exception):
+    """A post did not go out. `permanent` failures (403, 404) will not heal by retrying."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent

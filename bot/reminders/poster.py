@@ -11,20 +11,12 @@ import aiohttp
 import discord
 
 from bot import replies
+from bot.core.errors import PostFailed
 from bot.core.quotes import Quote
 from bot.core.reminders import ReminderPart
 from bot.views import checkin_view
 
 log = logging.getLogger(__name__)
-
-
-class PostFailed(Exception):
-    """A post did not go out. `permanent` failures (403, 404) will not heal by retrying."""
-
-    def __init__(self, reason: str, *, permanent: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
 
 
 class Poster(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from bot.core.days import effective_zone
+from bot.core.errors import PostFailed
 from bot.core.reminders import Broadcast
 from bot.store import Schedule, Tx
 from bot.store.sql import schedules as schedules_sql
@@ -84,5 +85,10 @@ async def find(services: Services, guild_id: int, schedule_id: int) -> Schedule 
     return found if found is not None and found.guild_id == guild_id else None
 
 
-async def post_test(services: Services, schedule: Schedule) -> None:
-    await services.timers.post_test(schedule)
+async def post_test(services: Services, schedule: Schedule) -> str | None:
+    """Post the reminder now, marked as a test; returns why it failed, if it did."""
+    try:
+        await services.timers.post_test(schedule)
+    except PostFailed as failure:  # reported to the admin; a test never pauses a schedule
+        return failure.reason
+    return None

@@ -1,0 +1,82 @@
+"""The layers point one way: cogs -> use cases -> core and store; store -> SQL only."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def imports(path: Path) -> set[str]:
+    """Every module a file imports, type-checking-only imports included."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def files(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def _offending(path: Path, forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in imports(path) if m.startswith(forbidden))
+
+
+@pytest.mark.parametrize("path", files("cogs"), ids=lambda p: p.name)
+def test_cogs_never_touch_the_store_or_the_engine(path: Path):
+    # bot.app is imported for typing only: the bot class that owns the services.
+    assert _offending(path, ("bot.store", "bot.reminders", "sqlalchemy", "sqlite3")) == []
+
+
+@pytest.mark.parametrize("path", files("bot/store"), ids=lambda p: p.name)
+def test_the_store_holds_no_domain_rules(path: Path):
+    forbidden = ("bot.core.streaks", "bot.core.days", "bot.usecases", "discord", "cogs")
+    assert _offending(path, forbidden) == []
+
+
+@pytest.mark.parametrize("path", files("bot/usecases"), ids=lambda p: p.name)
+def test_use_cases_know_nothing_of_discord(path: Path):
+    forbidden = ("discord", "cogs", "sqlalchemy", "bot.reminders", "bot.views", "bot.replies")
+    assert _offending(path, forbidden) == []
+
+
+def test_use_cases_import_no_discord_even_indirectly():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, bot.usecases.checkins, bot.usecases.leaderboards, bot.usecases.schedules, "
+        "bot.usecases.server, bot.usecases.preferences, bot.usecases.privacy, bot.usecases.quotes;"
+        "roots = {m.split('.')[0] for m in sys.modules};"
+        "print(sorted(roots & {'discord', 'sqlalchemy', 'alembic'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in files("bot") + files("cogs") if "sandbox" not in p.parts],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_production_code_never_imports_the_emulator(path: Path):
+    assert _offending(path, ("fakediscord",)) == []
+
+
+def test_sqlalchemy_only_where_a_migration_or_postgresql_needs_it():
+    users = {
+        str(p.relative_to(ROOT))
+        for p in files("bot")
+        if any(m.startswith(("sqlalchemy", "alembic")) for m in imports(p))
+    }
+    assert users == {"bot/database.py", "bot/schema.py", "bot/store/sa_runner.py"}
