@@ -1,0 +1,135 @@
+"""Months of history for the demo server, written through the bot's own store.
+
+Going through `Store.record_checkin` keeps the summary rows exactly as real check-ins
+would leave them. The history is drawn from a fixed seed per member and ends today, so
+every fresh sandbox tells the same story; a kept database (`--db`) is seeded only once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import UTC, date, datetime, time, timedelta
+
+from bot import database
+from bot.core.days import effective_zone, local_day
+from bot.sandbox.demo import LIFTERS, QUOTES, Demo, Lifter
+from bot.store import Store
+
+WEEKLY_TARGET = 1  # the bot's default; the demo server never changed it
+MAX_SCHEDULES = 10
+
+_NOTES = ("front squats 5x5", "lunges", "leg press", "deadlifts", "pistol squats", "hill sprints")
+_SOURCES = ("command", "command", "slash", "button")
+
+
+def history(lifter: Lifter, today: date) -> list[date]:
+    """The days `lifter` trained legs, oldest first, up to `today` (their local date)."""
+    habit = lifter.habit
+    rng = random.Random(f"legday-demo:{lifter.name}")
+    this_monday = today - timedelta(days=today.weekday())
+    days: list[date] = []
+    for weeks_ago in range(habit.weeks, -1, -1):
+        trains = rng.random() < habit.rate
+        wanted = rng.randint(*habit.days)
+        if weeks_ago < habit.stopped:
+            continue
+        if habit.gap is not None and habit.gap[0] <= weeks_ago <= habit.gap[1]:
+            continue
+        monday = this_monday - timedelta(weeks=weeks_ago)
+        # This week only has the days so far; today is theirs only if they already trained.
+        last = 6 if weeks_ago else today.weekday() - 1
+        picked = set(rng.sample(range(last + 1), min(wanted, last + 1))) if trains else set()
+        if weeks_ago == 0 and habit.today:
+            picked = set(sorted(picked)[: wanted - 1]) | {today.weekday()}
+        days += [monday + timedelta(days=d) for d in sorted(picked)]
+    return days
+
+
+async def needs_seeding(store: Store, demo: Demo) -> bool:
+    """A database the demo server has not been written to yet.
+
+    `mark_seeded` sets the server's time zone last; every step before it is safe to
+    repeat, so a first run cut short just seeds again.
+    """
+    return (await store.guild_config(demo.guild.id)).timezone is None
+
+
+async def seed_server(store: Store, demo: Demo, timezone: str, now: datetime) -> None:
+    """The server's reminder schedule and its own quotes."""
+    guild_id = demo.guild.id
+    if not await store.schedules(guild_id):
+        await seed_schedule(store, demo, timezone, now)
+    if not await store.list_quotes(guild_id):
+        for text in QUOTES:
+            await store.add_quote(guild_id, text, demo.users["alice"].id, now)
+
+
+async def seed_members(store: Store, demo: Demo, timezone: str, now: datetime) -> None:
+    """Every member's settings and check-ins, ending today."""
+    for lifter in LIFTERS:
+        await _seed_member(store, demo, lifter, timezone, now)
+
+
+def seed_members_in_thread(url: str, demo: Demo, timezone: str, now: datetime) -> None:
+    """`seed_members` with a store and event loop of its own (call it in a worker thread)."""
+
+    async def seed() -> None:
+        store = Store(database.create_engine(url))
+        try:
+            await seed_members(store, demo, timezone, now)
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+
+
+async def mark_seeded(store: Store, demo: Demo, timezone: str) -> None:
+    await store.set_guild_timezone(demo.guild.id, timezone)
+
+
+async def seed_demo(store: Store, demo: Demo, timezone: str, now: datetime) -> bool:
+    """All of the above, once: False when the database already had the demo server."""
+    if not await needs_seeding(store, demo):
+        return False
+    await seed_server(store, demo, timezone, now)
+    await seed_members(store, demo, timezone, now)
+    await mark_seeded(store, demo, timezone)
+    return True
+
+
+async def seed_schedule(store: Store, demo: Demo, timezone: str, now: datetime) -> None:
+    """A Monday/Thursday 18:00 reminder in #gym pinging @lifters, as an admin would add."""
+    await store.add_schedule(
+        demo.guild.id,
+        demo.gym.id,
+        demo.lifters.id,
+        frozenset({0, 3}),
+        time(18, 0),
+        timezone,
+        now,
+        limit=MAX_SCHEDULES,
+    )
+
+
+async def _seed_member(
+    store: Store, demo: Demo, lifter: Lifter, timezone: str, now: datetime
+) -> None:
+    guild_id, user_id = demo.guild.id, demo.users[lifter.name].id
+    if lifter.timezone:
+        await store.set_member_timezone(guild_id, user_id, lifter.timezone)
+    if lifter.reminders:
+        await store.set_reminders(guild_id, user_id, True)
+    zone = effective_zone(lifter.timezone, timezone)
+    rng = random.Random(f"legday-demo-notes:{lifter.name}")
+    for day in history(lifter, local_day(now, zone)):
+        trained = datetime.combine(day, time(rng.randint(6, 21), rng.randint(0, 59)), zone)
+        await store.record_checkin(
+            guild_id,
+            user_id,
+            day,
+            now=min(trained.astimezone(UTC), now),
+            note=rng.choice(_NOTES) if rng.random() < 0.3 else None,
+            source=rng.choice(_SOURCES),
+            weekly_target=WEEKLY_TARGET,
+        )
