@@ -37,8 +37,11 @@ def history(lifter: Lifter, today: date) -> list[date]:
         if habit.gap is not None and habit.gap[0] <= weeks_ago <= habit.gap[1]:
             continue
         monday = this_monday - timedelta(weeks=weeks_ago)
-        # This week only has the days so far; today is theirs only if they already trained.
+        # This week only has the days so far (today only if they already trained), and
+        # the week isn't over: some have done less than usual yet.
         last = 6 if weeks_ago else today.weekday() - 1
+        if weeks_ago == 0:
+            wanted = rng.randint(0, wanted)
         picked = set(rng.sample(range(last + 1), min(wanted, last + 1))) if trains else set()
         if weeks_ago == 0 and habit.today:
             picked = set(sorted(picked)[: wanted - 1]) | {today.weekday()}
