@@ -130,7 +130,8 @@ async def test_a_message_the_bot_ignores_does_not_hold_up_the_next_line(
     took: dict[str, float] = {}
 
     async def lines() -> AsyncIterator[str]:
-        for line in ["hello everyone", "!legday why"]:
+        # The second is a paste of two lines at the prompt: each is handled on its own.
+        for line in ["hello everyone", "!legday why\n:who"]:
             started = time.monotonic()
             yield line
             took[line] = time.monotonic() - started
@@ -141,4 +142,17 @@ async def test_a_message_the_bot_ignores_does_not_hold_up_the_next_line(
     # The old sandbox waited REPLY_TIMEOUT for an answer that never came.
     assert took["hello everyone"] < REPLY_TIMEOUT / 2, out.getvalue()
     assert "(no answer" in out.getvalue()
-    assert "Why it matters" in out.getvalue() or "💡" in out.getvalue()
+    assert "💡" in out.getvalue()
+    assert "members (25)" in out.getvalue()
+
+
+def test_a_missing_script_is_a_one_line_error(tmp_path: Path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "sandbox", "--script", "nowhere.txt"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "legday sandbox: there is no script file nowhere.txt\n"
