@@ -26,12 +26,14 @@ def run_sandbox(settings: Settings, *, script: Path | None, database: Path | Non
         level=logging.WARNING, filename=folder / "sandbox.log", format="%(name)s: %(message)s"
     )
     interactive = script is None and sys.stdin.isatty() and sys.stdout.isatty()
+    code, keep = 0, False
     try:
-        code = asyncio.run(_session(settings, script, database, folder, interactive=interactive))
+        code, keep = asyncio.run(
+            _session(settings, script, database, folder, interactive=interactive)
+        )
     except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C or kill: all was stopped
         print("\n(interrupted; the bot has stopped; bye)", flush=True)
-        code = 0
-    if code == 0:
+    if not keep:
         shutil.rmtree(folder, ignore_errors=True)
     return code
 
@@ -43,17 +45,19 @@ async def _session(
     folder: Path,
     *,
     interactive: bool,
-) -> int:
+) -> tuple[int, bool]:
+    """One session: its exit code, and whether to keep its logs."""
     from bot.sandbox.chat import Sandbox
     from bot.sandbox.lines import open_history, prompt_lines, script_lines
 
     if not interactive:
         sandbox = Sandbox(settings, sys.stdout, database, folder)
-        return await sandbox.run(script_lines(script), echo=True)
+        code = await sandbox.run(script_lines(script), echo=True)
+        return code, sandbox.keep_folder
     from prompt_toolkit.patch_stdout import patch_stdout
 
     with patch_stdout(raw=True):  # the bot's messages print above the prompt being edited
         sandbox = Sandbox(settings, sys.stdout, database, folder)
         code = await sandbox.run(prompt_lines(sandbox.prompt, open_history()), echo=False)
         sandbox.transcript.say("(the bot has stopped; bye)")
-        return code
+        return code, sandbox.keep_folder

@@ -71,6 +71,7 @@ class Sandbox:
         self.activity: BotActivity | None = None
         self.user_name = "alice"
         self.channel_name = "gym"
+        self.keep_folder = False  # something went wrong: its logs are worth keeping
 
     # --- set-up -----------------------------------------------------------------------
 
@@ -151,10 +152,11 @@ class Sandbox:
                         continue  # blank lines, and comments in scripts
                     if echo:
                         self._say(self.prompt() + printable(_shorten(line, 300)))
+                    if self._bot_died():
+                        return 1
                     if not await self._one_line(line):
                         return 0
-                    if not self.stage.bot.running:
-                        self._say("! the bot stopped unexpectedly; the session ends")
+                    if self._bot_died():
                         return 1
         finally:
             watcher.cancel()
@@ -162,6 +164,14 @@ class Sandbox:
                 await watcher
             self.transcript.print_new()
         return 0
+
+    def _bot_died(self) -> bool:
+        assert self.stage is not None
+        if self.stage.bot.running:
+            return False
+        self.keep_folder = True
+        self._say(f"! the bot stopped unexpectedly; its log: {self.folder}")
+        return True
 
     async def _one_line(self, line: str) -> bool:
         """Handle a line; False means leave. Whatever was typed, the session goes on."""
@@ -179,6 +189,7 @@ class Sandbox:
             self._say("! Discord would not let you do that; nothing was sent")
         except Exception:  # the last guard: no traceback reaches the chat
             log.exception("sandbox line failed: %r", line)
+            self.keep_folder = True
             self._say(f"! the sandbox could not handle that line (details in {self.folder})")
         return True
 

@@ -156,3 +156,21 @@ def test_a_missing_script_is_a_one_line_error(tmp_path: Path):
     )
     assert result.returncode == 2
     assert result.stderr == "legday sandbox: there is no script file nowhere.txt\n"
+
+
+async def test_a_bot_that_dies_ends_the_session_and_keeps_its_log(
+    tmp_path: Path, make_settings: Callable[..., Settings]
+):
+    out = io.StringIO()
+    sandbox = Sandbox(make_settings(), out, None, tmp_path)
+
+    async def lines() -> AsyncIterator[str]:
+        assert sandbox.stage is not None
+        await sandbox.stage.kill_bot()  # as if it crashed
+        yield "!legday squats"
+        yield "!legday never reached"
+
+    assert await sandbox.run(lines(), echo=True) == 1
+    assert f"! the bot stopped unexpectedly; its log: {tmp_path}" in out.getvalue()
+    assert "never reached" not in out.getvalue()
+    assert sandbox.keep_folder and (tmp_path / "bot.log").exists()
