@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import mimetypes
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -200,8 +201,25 @@ class FakeDiscord:
 
     # -- world building ----------------------------------------------------------------------
 
-    def create_user(self, name: str, *, global_name: str | None = None, bot: bool = False) -> User:
-        return self.state.add_user(name, global_name=global_name, bot=bot)
+    def create_user(
+        self,
+        name: str,
+        *,
+        global_name: str | None = None,
+        bot: bool = False,
+        id: int | None = None,
+    ) -> User:
+        """Create a user; ``id`` (here and in the other ``create_*``) fixes the snowflake
+        instead of taking the next one, for worlds that must look the same on every run."""
+        with self._wanted_id():
+            return self.state.add_user(name, global_name=global_name, bot=bot, id=id)
+
+    @contextlib.contextmanager
+    def _wanted_id(self) -> Iterator[None]:
+        try:
+            yield
+        except ValueError as exc:  # an explicit id that is already in use
+            raise ScenarioError(str(exc)) from None
 
     def create_guild(
         self,
@@ -212,15 +230,18 @@ class FakeDiscord:
         bot_permissions: int | None = DEFAULT_BOT_PERMISSIONS,
         everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
         channels: Iterable[str] = (),
+        id: int | None = None,
     ) -> Guild:
         """Create a guild the bot is in (with a managed bot role holding ``bot_permissions``)."""
-        guild = self.state.add_guild(
-            name,
-            owner=owner or self.emulator.owner,
-            bot=self.bot_user,
-            everyone_permissions=everyone_permissions,
-            bot_permissions=bot_permissions,
-        )
+        with self._wanted_id():
+            guild = self.state.add_guild(
+                name,
+                owner=owner or self.emulator.owner,
+                bot=self.bot_user,
+                everyone_permissions=everyone_permissions,
+                bot_permissions=bot_permissions,
+                id=id,
+            )
         for user in members:
             self.state.add_member(guild, user)
         for channel_name in channels:
@@ -271,18 +292,21 @@ class FakeDiscord:
         hoist: bool = False,
         mentionable: bool = False,
         position: int | None = None,
+        id: int | None = None,
     ) -> Role:
         """Create a role. New roles start at the bottom (position 1, above @everyone), so
         the bot's managed role stays above them unless ``position`` says otherwise."""
-        role = self.state.add_role(
-            guild,
-            name,
-            permissions=permissions,
-            color=color,
-            hoist=hoist,
-            mentionable=mentionable,
-            position=position,
-        )
+        with self._wanted_id():
+            role = self.state.add_role(
+                guild,
+                name,
+                permissions=permissions,
+                color=color,
+                hoist=hoist,
+                mentionable=mentionable,
+                position=position,
+                id=id,
+            )
         events.role_event(self.emulator, "GUILD_ROLE_CREATE", role)
         self.emulator.changed()
         return role
@@ -318,18 +342,21 @@ class FakeDiscord:
         topic: str | None = None,
         category: Channel | None = None,
         nsfw: bool = False,
+        id: int | None = None,
     ) -> Channel:
         """Create a channel. ``overwrites`` maps a role/member/user (or the guild, meaning
         @everyone) to an :class:`Overwrite` or an ``(allow, deny)`` tuple."""
-        channel = self.state.add_channel(
-            guild,
-            name,
-            type=type,
-            overwrites=self._overwrites(guild, overwrites),
-            topic=topic,
-            parent_id=category.id if category is not None else None,
-            nsfw=nsfw,
-        )
+        with self._wanted_id():
+            channel = self.state.add_channel(
+                guild,
+                name,
+                type=type,
+                overwrites=self._overwrites(guild, overwrites),
+                topic=topic,
+                parent_id=category.id if category is not None else None,
+                nsfw=nsfw,
+                id=id,
+            )
         events.channel_event(self.emulator, "CHANNEL_CREATE", channel)
         self.emulator.changed()
         return channel

@@ -50,8 +50,27 @@ class World:
 
     # -- users -------------------------------------------------------------------------------
 
-    def add_user(self, name: str, *, bot: bool = False, global_name: str | None = None) -> User:
-        user = User(id=self.ids.next(), name=name, bot=bot, global_name=global_name)
+    def new_id(self, wanted: int | None = None) -> int:
+        """A fresh snowflake, or ``wanted`` when a scenario needs ids that stay the same
+        from run to run (e.g. a world whose ids are stored in a database)."""
+        if wanted is None:
+            return self.ids.next()
+        taken = (self.users, self.guilds, self.channels, self.messages)
+        if any(wanted in table for table in taken) or any(
+            wanted in guild.roles for guild in self.guilds.values()
+        ):
+            raise ValueError(f"id {wanted} is already taken")
+        return wanted
+
+    def add_user(
+        self,
+        name: str,
+        *,
+        bot: bool = False,
+        global_name: str | None = None,
+        id: int | None = None,
+    ) -> User:
+        user = User(id=self.new_id(id), name=name, bot=bot, global_name=global_name)
         self.users[user.id] = user
         return user
 
@@ -65,9 +84,10 @@ class World:
         bot: User,
         everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
         bot_permissions: int | None = DEFAULT_BOT_PERMISSIONS,
+        id: int | None = None,
     ) -> Guild:
         now = self.clock.now()
-        guild = Guild(id=self.ids.next(), name=name, owner_id=owner.id, created_at=now)
+        guild = Guild(id=self.new_id(id), name=name, owner_id=owner.id, created_at=now)
         guild.bot_joined_at = now
         guild.roles[guild.id] = Role(
             id=guild.id, guild_id=guild.id, name="@everyone", permissions=everyone_permissions
@@ -97,15 +117,17 @@ class World:
         managed: bool = False,
         bot_id: int | None = None,
         position: int | None = None,
+        id: int | None = None,
     ) -> Role:
         """Add a role; like Discord, new roles go to the bottom (position 1) unless
         ``position`` is given. Roles at or above the new position move up by one."""
+        role_id = self.new_id(id)
         position = 1 if position is None else max(1, position)
         for other in guild.roles.values():
             if other.id != guild.id and other.position >= position:
                 other.position += 1
         role = Role(
-            id=self.ids.next(),
+            id=role_id,
             guild_id=guild.id,
             name=name,
             permissions=int(permissions),
@@ -147,10 +169,11 @@ class World:
         topic: str | None = None,
         parent_id: int | None = None,
         nsfw: bool = False,
+        id: int | None = None,
     ) -> Channel:
         position = len([c for c in guild.channels.values() if c.type == type])
         channel = Channel(
-            id=self.ids.next(),
+            id=self.new_id(id),
             type=type,
             name=name,
             guild_id=guild.id,

@@ -15,9 +15,15 @@ from typing import IO
 class BotProcess:
     """Starts, stops and kills one `python -m bot run` with the given environment."""
 
-    def __init__(self, env: Mapping[str, str], log_path: Path) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        log_path: Path,
+        stop_signal: signal.Signals = signal.SIGINT,
+    ) -> None:
         self._env = {**os.environ, **env}
         self.log_path = log_path
+        self.stop_signal = stop_signal
         self._process: asyncio.subprocess.Process | None = None
         self._log: IO[bytes] | None = None
 
@@ -44,10 +50,12 @@ class BotProcess:
         )
 
     async def stop(self, grace: float = 10.0) -> int | None:
-        """Ask it to shut down (SIGINT, like Ctrl-C); kill it if it takes too long."""
+        """Ask it to shut down (SIGINT by default, like Ctrl-C); kill it if it takes too
+        long. The sandbox uses SIGTERM: a Ctrl-C in its terminal already sent the bot a
+        SIGINT, and a second one would cut the bot's shutdown short."""
         if self.running:
             assert self._process is not None
-            self._process.send_signal(signal.SIGINT)
+            self._process.send_signal(self.stop_signal)
             try:
                 await asyncio.wait_for(self._process.wait(), grace)
             except TimeoutError:

@@ -7,6 +7,7 @@ way production does: a separate `python -m bot run` that only knows two URLs.
 from __future__ import annotations
 
 import asyncio
+import signal
 from pathlib import Path
 
 from bot.sandbox.demo import Demo
@@ -22,13 +23,16 @@ class Stage:
         database_url: str,
         folder: Path,
         env: dict[str, str] | None = None,
+        *,
+        stop_signal: signal.Signals = signal.SIGINT,
     ) -> None:
         self.fd = fd
         self.demo = demo
         self.database_url = database_url
         self.folder = folder
         self.extra_env = dict(env or {})
-        self.bot = BotProcess(self.env(), folder / "bot.log")
+        self.stop_signal = stop_signal
+        self.bot = BotProcess(self.env(), folder / "bot.log", stop_signal)
         self._readies = 0
 
     def env(self) -> dict[str, str]:
@@ -47,7 +51,7 @@ class Stage:
 
     async def start_bot(self, within: float = 30.0) -> None:
         """Start the bot and wait until it has synced its commands and identified."""
-        self.bot = BotProcess(self.env(), self.bot.log_path)
+        self.bot = BotProcess(self.env(), self.bot.log_path, self.stop_signal)
         await self.bot.start()
         self._readies += 1
         waiting = asyncio.create_task(self.fd.wait_ready(within, count=self._readies))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,13 +33,14 @@ def test_sandbox_script_prints_a_readable_transcript(tmp_path: Path):
     script.write_text(
         "\n".join(
             [
-                "!legday front squats",
-                "/legday top period:week",
+                "# a comment line is skipped",
                 ":as bob",
                 "!legday stats @alice",
                 "!legday forget",
                 ":click 1",
                 ":as alice",
+                "!legday front squats",
+                "/legday top period:week",
                 "!legday schedule list",
             ]
         )
@@ -52,10 +54,14 @@ def test_sandbox_script_prints_a_readable_transcript(tmp_path: Path):
     )
     out = result.stdout
     assert result.returncode == 0, result.stderr + out
+    assert "a comment line" not in out
     assert "alice in #gym> !legday front squats" in out
     assert "Leg day logged" in out
-    assert "🥇 @alice · 1 day" in out  # mentions rendered as names
+    # The demo server has history: the board is full of members, shown by name.
+    board = re.findall(r"^  │ (?:🥇|🥈|🥉|\*?\*?\d+\.) @(\w+) · (\d+) days?$", out, re.MULTILINE)
+    assert len(board) >= 5 and "alice" in dict(board)
+    assert "<@" not in out  # mentions rendered as names
     assert "[1] Delete my data   [2] Cancel" in out  # buttons as numbered choices
-    assert "Done: deleted your settings and 0 check-ins" in out  # the click worked
+    assert re.search(r"Done: deleted your settings and [1-9]\d* check-ins", out)  # the click
     assert "Mon, Thu at 18:00 (UTC) in #gym, pings @lifters" in out  # the demo schedule
     assert "Traceback" not in out + result.stderr

@@ -7,7 +7,7 @@ import asyncio
 import discord
 import pytest
 
-from fakediscord import CommandError, FakeDiscord, Permission
+from fakediscord import CommandError, FakeDiscord, Permission, ScenarioError
 from tests.fakediscord.tiny_bot import default_intents
 
 
@@ -135,3 +135,21 @@ async def test_rest_fetch_respects_app_intent_setting(fd: FakeDiscord, world, st
     assert fetched.content == ""
     fd.application.message_content_allowed = True
     assert (await channel.fetch_message(said.id)).content == "secret squats"
+
+
+async def test_explicit_ids_make_a_world_that_is_the_same_on_every_run(
+    fd: FakeDiscord, start_bot
+) -> None:
+    base = 1_300_000_000_000_000_000
+    carol = fd.create_user("carol", id=base + 1)
+    guild = fd.create_guild("Fixed", owner=carol, id=base + 2)
+    role = fd.create_role(guild, "lifters", id=base + 3)
+    channel = fd.create_channel(guild, "gym", id=base + 4)
+    assert (carol.id, guild.id, role.id, channel.id) == (base + 1, base + 2, base + 3, base + 4)
+    with pytest.raises(ScenarioError, match="already taken"):
+        fd.create_user("impostor", id=base + 3)
+    assert fd.create_user("dave").id not in {base + 1, base + 2, base + 3, base + 4}
+    bot = await start_bot()
+    seen = bot.get_guild(base + 2)
+    assert seen is not None and seen.get_channel(base + 4) is not None
+    assert seen.get_role(base + 3) is not None
