@@ -53,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sandbox":
             from bot.sandbox import run_sandbox
 
-            return run_sandbox(settings, script=args.script, database=args.db)
+            database = args.db.absolute() if args.db else None
+            return run_sandbox(settings, script=args.script, database=database)
         configure_logging(settings.log_level)
         if args.command == "db":
             from bot import runner
