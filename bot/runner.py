@@ -1,4 +1,10 @@
-"""The async `main`: opens the resources, hands them to the bot, and closes them."""
+"""The async `main`: opens the resources, hands them to the bot, and closes them.
+
+Shutdown is explicit: SIGINT (Ctrl-C) and SIGTERM (`docker stop`) only set an event.
+`serve` then stops taking commands, lets the ones under way finish (they still have
+Discord and the database), closes the bot, and `run` disposes the database: all inside
+the loop, so `asyncio.run` finds nothing left to cancel.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import contextlib
 import logging
 import signal
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -16,10 +23,15 @@ from sqlalchemy.engine import make_url
 
 from bot import database
 from bot.app import LegDayBot
+from bot.failures import NETWORK_ERRORS, DiscordUnreachable, network_reason
 from bot.settings import Settings, SettingsError
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# How long a check-in or reminder under way at shutdown may take to finish.
+HANDLER_GRACE = 5.0
 
 
 def point_at_api(settings: Settings) -> None:
@@ -30,43 +42,110 @@ def point_at_api(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
+def discord_endpoint(settings: Settings) -> str:
+    return settings.discord_api_base or "Discord (discord.com)"
+
+
 async def open_store(settings: Settings) -> Store:
-    engine = database.create_engine(settings.database_url)
-    try:
-        await database.upgrade(engine)
-    except BaseException:
-        await engine.dispose()
-        raise
-    return Store(engine)
+    return Store(await database.open_database(settings.database_url))
 
 
 async def run(settings: Settings) -> int:
     token = settings.require_token()
+    database.refuse_moved_database(settings)
     point_at_api(settings)
-    store = await open_store(settings)
-    bot = LegDayBot(settings, store)
-    # `docker stop` sends SIGTERM: close cleanly (finish the transaction, stop the
-    # scheduler) instead of dying mid-write.
-    with contextlib.suppress(NotImplementedError):
-        asyncio.get_running_loop().add_signal_handler(
-            signal.SIGTERM, lambda: asyncio.ensure_future(bot.close())
-        )
-    try:
-        async with bot:
-            await bot.start(token)
-    except discord.LoginFailure:
-        raise SettingsError(
-            "Discord rejected DISCORD_TOKEN; copy it again from the portal"
-        ) from None
-    except discord.PrivilegedIntentsRequired:
-        raise SettingsError(
-            "the Message Content intent is not enabled for this application: enable it in "
-            "the developer portal, or set LEGDAY_PREFIX_COMMANDS=false to use slash commands only"
-        ) from None
+    stop = asyncio.Event()
+    with _stop_on_signals(stop):
+        store = await open_store(settings)
+        try:
+            if not stop.is_set():
+                await serve(LegDayBot(settings, store), token, stop, settings)
+        finally:
+            await _finish_tasks()
+            await store.close()
     return 0
 
 
+async def serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Settings) -> None:
+    """Run the bot until `stop` is set or Discord ends it; close it either way."""
+    serving = asyncio.create_task(bot.start(token), name="legday-serve")
+    stopping = asyncio.create_task(stop.wait(), name="legday-stop")
+    try:
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            log.info("stopping: closing the Discord connection and the database")
+    finally:
+        stopping.cancel()
+        await bot.stop_serving()
+        await _finish_tasks(keep={serving})  # commands under way
+        await bot.close()
+        # Closed, the gateway loop ends; one caught mid-handshake is ended for it.
+        _, still_running = await asyncio.wait({serving}, timeout=HANDLER_GRACE)
+        for task in still_running:
+            task.cancel()
+        await asyncio.gather(serving, return_exceptions=True)
+    if stop.is_set() or serving.cancelled() or serving.exception() is None:
+        return  # a stop we asked for ends well, whatever it interrupted
+    raise _failure(serving.exception(), bot, settings)
+
+
+def _failure(error: BaseException | None, bot: LegDayBot, settings: Settings) -> Exception:
+    """The one-line failure for what ended `bot.start`; anything else (a bug) goes up
+    unchanged."""
+    if isinstance(error, discord.LoginFailure):
+        return SettingsError("Discord rejected DISCORD_TOKEN; copy it again from the portal")
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return SettingsError(
+            "the Message Content intent is not enabled for this application: enable it in "
+            "the developer portal, or set LEGDAY_PREFIX_COMMANDS=false to use slash commands only"
+        )
+    if isinstance(error, NETWORK_ERRORS) and not isinstance(error, discord.DiscordServerError):
+        return DiscordUnreachable(
+            f"cannot reach {discord_endpoint(settings)}: {network_reason(error)}"
+        )
+    if isinstance(error, discord.DiscordServerError):
+        return DiscordUnreachable(f"Discord is having trouble: {network_reason(error)}")
+    if isinstance(error, AttributeError) and bot.ws is None:
+        # discord.py retries a gateway connection only once one was open; when the very
+        # first one fails it trips over the missing websocket instead.
+        where = settings.discord_gateway_url or "gateway.discord.gg"
+        return DiscordUnreachable(f"cannot connect to Discord's gateway at {where}")
+    assert isinstance(error, Exception)
+    return error
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in STOP_SIGNALS:
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+async def _finish_tasks(keep: set[asyncio.Task[None]] | None = None) -> None:
+    """Give the tasks still running (a check-in mid-transaction) a moment to finish, then
+    cancel what is left ourselves; `keep` (the gateway connection) is left alone."""
+    current = asyncio.current_task()
+    others = {task for task in asyncio.all_tasks() if task is not current}
+    leftovers = others - (keep or set())
+    if not leftovers:
+        return
+    _, late = await asyncio.wait(leftovers, timeout=HANDLER_GRACE)
+    for task in late:
+        log.debug("cancelling %r at shutdown", task)
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)
+
+
 async def upgrade_only(settings: Settings) -> int:
+    database.refuse_moved_database(settings)
     store = await open_store(settings)
     await store.close()
     return 0

@@ -43,11 +43,12 @@ class BotProcess:
             stderr=self._log,
         )
 
-    async def stop(self, grace: float = 10.0) -> int | None:
-        """Ask it to shut down (SIGINT, like Ctrl-C); kill it if it takes too long."""
+    async def stop(self, grace: float = 10.0, sig: signal.Signals = signal.SIGINT) -> int | None:
+        """Ask it to shut down (SIGINT, like Ctrl-C, or SIGTERM, like `docker stop`); kill
+        it if it takes too long."""
         if self.running:
             assert self._process is not None
-            self._process.send_signal(signal.SIGINT)
+            self._process.send_signal(sig)
             try:
                 await asyncio.wait_for(self._process.wait(), grace)
             except TimeoutError:

@@ -4,30 +4,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.database import head_revision
-
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-def legday(*args: str, env: dict[str, str] | None = None, cwd: Path) -> subprocess.CompletedProcess:
-    # A clean environment: no developer .env (cwd is a temp dir) and no stray settings.
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("LEGDAY_", "DISCORD_"))}
-    base.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={**base, **(env or {})},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.cli.run import legday
 
 
 def test_missing_token_is_one_clear_line_and_exit_2(tmp_path: Path):
