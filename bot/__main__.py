@@ -34,8 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="upgrade | backup PATH: database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations and exit")
-    backup = db_sub.add_parser("backup", help="copy a SQLite database safely while the bot runs")
-    backup.add_argument("target", type=Path, help="file to write the copy to")
+    backup = db_sub.add_parser(
+        "backup", help="a verified copy of the SQLite database, safe while the bot runs"
+    )
+    backup.add_argument("target", type=Path, metavar="PATH", help="file to write the copy to")
     sub.add_parser("health", help="exit 0 when the running bot reported in recently")
     sandbox = sub.add_parser("sandbox", help="try the bot locally, no Discord account needed")
     sandbox.add_argument("--script", type=Path, help="run the commands in FILE, print the chat")
@@ -70,11 +72,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
-        from bot import runner
-
         if args.db_command == "upgrade":
+            from bot import runner
+
             return asyncio.run(runner.upgrade_only(settings))
-        return asyncio.run(runner.backup(settings, args.target))
+        from bot.backup import backup
+
+        print(backup(settings, args.target))
+        return ExitCode.OK
     if args.command == "health":
         return _health(settings)
     settings.require_token()  # fail fast, before anything is opened or logged

@@ -12,14 +12,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
-from pathlib import Path
 
 import discord
 import yarl
-from sqlalchemy.engine import make_url
 
 from bot import database
 from bot.app import LegDayBot
@@ -148,24 +144,4 @@ async def upgrade_only(settings: Settings) -> int:
     database.refuse_moved_database(settings)
     store = await open_store(settings)
     await store.close()
-    return 0
-
-
-async def backup(settings: Settings, target: Path) -> int:
-    """SQLite's online backup: a consistent copy even while the bot writes."""
-    url = make_url(settings.database_url)
-    if url.get_backend_name() != "sqlite" or not url.database:
-        raise SettingsError("db backup works for SQLite; use pg_dump for PostgreSQL")
-    source_path = url.database
-
-    def copy() -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with (
-            closing(sqlite3.connect(source_path)) as source,
-            closing(sqlite3.connect(target)) as dest,
-        ):
-            source.backup(dest)
-
-    await asyncio.to_thread(copy)
-    print(f"backed up {source_path} to {target}")
     return 0

@@ -56,22 +56,6 @@ def test_db_upgrade_creates_a_migrated_database(tmp_path: Path):
     assert {"checkins", "member_stats", "schedules", "deliveries"} <= tables
 
 
-def test_db_backup_copies_the_data(tmp_path: Path):
-    db = tmp_path / "legday.db"
-    env = {"DATABASE_URL": f"sqlite:///{db}"}
-    assert legday("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
-    with sqlite3.connect(db) as conn:
-        conn.execute(
-            "INSERT INTO quotes (guild_id, text, added_by, created_at) "
-            "VALUES (1, 'q', 2, '2026-01-01')"
-        )
-    copy = tmp_path / "backups" / "copy.db"
-    result = legday("db", "backup", str(copy), cwd=tmp_path, env=env)
-    assert result.returncode == 0, result.stderr
-    with sqlite3.connect(copy) as conn:
-        assert conn.execute("SELECT text FROM quotes").fetchall() == [("q",)]
-
-
 def test_health_reports_the_heartbeat_file_age(tmp_path: Path):
     beat = tmp_path / "health"
     env = {"LEGDAY_HEALTH_FILE": str(beat)}
