@@ -1,4 +1,4 @@
-"""Command line: `legday [run | db upgrade | db backup PATH | health | sandbox]`.
+"""Command line: `legday [run | commands sync | db upgrade | db backup PATH | health | sandbox]`.
 
 Every failure the admin can act on is one line on stderr and an exit code from
 `bot.failures.ExitCode`; the codes are listed in `legday --help`.
@@ -22,6 +22,14 @@ from bot.settings import Settings, SettingsError, load_settings
 log = logging.getLogger("bot")
 
 
+def _server_id(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(
+            f"expected a server id (a number, e.g. 123456789012345678), got {text!r}"
+        )
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="legday",
@@ -31,6 +39,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="connect to Discord and serve (the default)")
+    commands = sub.add_parser("commands", help="sync [--guild ID]: publish the slash commands")
+    commands_sub = commands.add_subparsers(dest="commands_command", required=True)
+    sync = commands_sub.add_parser(
+        "sync",
+        help="publish the slash commands over HTTP (no gateway) and exit",
+        description="Publish the slash commands globally, or instantly to one server.",
+    )
+    sync.add_argument(
+        "--guild", type=_server_id, metavar="ID", help="publish to this server only (instant)"
+    )
     db = sub.add_parser("db", help="upgrade | backup PATH: database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations and exit")
@@ -79,6 +97,15 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.backup import backup
 
         print(backup(settings, args.target))
+        return ExitCode.OK
+    if args.command == "commands":
+        from bot.publish import sync_commands
+
+        # A one-shot command answers with its one line; discord.py's "logging in" is noise.
+        quiet = max(logging.getLevelName(settings.log_level), logging.WARNING)
+        logging.getLogger("discord").setLevel(quiet)
+
+        print(asyncio.run(sync_commands(settings, args.guild)))
         return ExitCode.OK
     if args.command == "health":
         return _health(settings)
