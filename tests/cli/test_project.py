@@ -1,5 +1,5 @@
 """The project as a newcomer meets it: `make` targets, `legday --version`, skip reasons in
-the test run."""
+the test run, the licence and the package metadata."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from importlib.metadata import metadata
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,14 @@ def test_the_test_run_says_which_tests_were_skipped_and_why(tmp_path: Path):
         text=True,
     )
     assert "SKIPPED [1] test_sample.py:5: no PostgreSQL here" in done.stdout, done.stdout
+
+
+def test_the_licence_is_mit_and_the_package_says_so():
+    licence = (PROJECT / "LICENSE").read_text()
+    assert licence.startswith("MIT License\n\nCopyright (c) 2026 the legday authors\n")
+    meta = metadata("legday")
+    assert meta["License-Expression"] == "MIT"
+    assert "LICENSE" in (meta.get_all("License-File") or [])
+    classifiers = meta.get_all("Classifier") or []
+    assert "Programming Language :: Python :: 3.11" in classifiers
+    assert "Topic :: Communications :: Chat" in classifiers
