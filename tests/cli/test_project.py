@@ -113,3 +113,19 @@ def test_the_licence_is_mit_and_the_package_says_so():
     classifiers = meta.get_all("Classifier") or []
     assert "Programming Language :: Python :: 3.11" in classifiers
     assert "Topic :: Communications :: Chat" in classifiers
+
+
+def test_env_example_names_only_settings_the_bot_reads():
+    from bot.settings import Settings
+
+    known = set()
+    for field in Settings.model_fields.values():
+        known |= {str(alias) for alias in field.validation_alias.choices}
+    example = (PROJECT / ".env.example").read_text()
+    named = {
+        line.lstrip("# ").split("=", 1)[0]
+        for line in example.splitlines()
+        if "=" in line and line.lstrip("# ").split("=", 1)[0].isupper()
+    }
+    assert named, "no settings found in .env.example"
+    assert named <= known, named - known
