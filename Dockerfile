@@ -11,9 +11,11 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt ".[postgres]
 
 # Run stage: no compiler, no build tools, no root.
 FROM python:3.11-slim
+# Relative SQLite paths (the default legday.db, or one from .env) resolve inside /data,
+# the volume; an absolute DATABASE_URL or PostgreSQL is used as given.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    DATABASE_URL=sqlite+aiosqlite:////data/legday.db \
+    LEGDAY_DATA_DIR=/data \
     LEGDAY_HEALTH_FILE=/tmp/legday.health
 RUN useradd --create-home --uid 10001 legday && mkdir /data && chown legday /data
 COPY --from=build /wheels /wheels

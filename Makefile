@@ -1,43 +1,56 @@
 # The project's everyday commands. Each works on a fresh machine with Python 3.11+.
+# The first target that needs .venv installs it; after that nothing is downloaded until
+# pyproject.toml or constraints.txt change, so every target then works offline.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Touched after a successful install; older than either file below means "reinstall".
+INSTALLED := $(VENV)/.installed
 
-.PHONY: install test lint format run sandbox bench lock clean
+.DEFAULT_GOAL := help
+.PHONY: help install test lint format run sandbox bench lock clean
+
+help:  ## list the targets
+	@echo "make TARGET, with TARGET one of:"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  \1\t/' | expand -t 12
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python  ## create .venv and install the bot with its dev tools
+$(INSTALLED): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,postgres]"
+	touch $@
 
-test: install  ## lint-free or not, run every test
+install: $(INSTALLED)  ## create .venv and install the bot with its dev tools (once)
+
+test: $(INSTALLED)  ## run every test (skipped ones are listed with the reason)
 	$(BIN)/python -m pytest
 
-lint: install
+lint: $(INSTALLED)  ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-format: install
+format: $(INSTALLED)  ## reformat and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-run: install  ## connect to Discord (needs DISCORD_TOKEN in .env)
+run: $(INSTALLED)  ## connect to Discord (needs DISCORD_TOKEN in .env)
 	$(BIN)/legday run
 
-sandbox: install  ## try the bot in the terminal: no token, no Discord
+sandbox: $(INSTALLED)  ## try the bot in the terminal: no token, no Discord
 	$(BIN)/legday sandbox
 
-bench: install  ## side-by-side performance measurements
+bench: $(INSTALLED)  ## side-by-side performance measurements
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.roundtrip
 
-lock: install  ## refresh constraints.txt from the current environment
+lock: $(INSTALLED)  ## refresh constraints.txt from the current environment
 	{ echo "# Exact versions every install uses (pip install -c constraints.txt ...)."; \
 	  echo "# Regenerate after changing dependencies: make lock"; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^legday'; } > constraints.txt
+	touch $(INSTALLED)
 
-clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
+clean:  ## remove .venv and the caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build *.egg-info

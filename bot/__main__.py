@@ -1,4 +1,8 @@
-"""Command line: `python -m bot [run | db upgrade | db backup FILE | health | sandbox]`."""
+"""Command line: `legday [run | commands sync | db upgrade | db backup PATH | health | sandbox]`.
+
+Every failure the admin can act on is one line on stderr and an exit code from
+`bot.failures.ExitCode`; the codes are listed in `legday --help`.
+"""
 
 from __future__ import annotations
 
@@ -9,41 +13,63 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from bot.failures import EXIT_CODES_HELP, ExitCode, StartupFailure
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
-
-EXIT_CONFIG = 2
 
 log = logging.getLogger("bot")
 
 
+def _version() -> str:
+    try:
+        return version("legday")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _server_id(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(
+            f"expected a server id (a number, e.g. 123456789012345678), got {text!r}"
+        )
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="legday", description="The leg-day Discord bot.")
-    sub = parser.add_subparsers(dest="command")
+    parser = argparse.ArgumentParser(
+        prog="legday",
+        description="The leg-day Discord bot. Settings come from the environment or .env.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"legday {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="connect to Discord and serve (the default)")
-    db = sub.add_parser("db", help="database maintenance")
+    commands = sub.add_parser("commands", help="sync [--guild ID]: publish the slash commands")
+    commands_sub = commands.add_subparsers(dest="commands_command", required=True)
+    sync = commands_sub.add_parser(
+        "sync",
+        help="publish the slash commands over HTTP (no gateway) and exit",
+        description="Publish the slash commands globally, or instantly to one server.",
+    )
+    sync.add_argument(
+        "--guild", type=_server_id, metavar="ID", help="publish to this server only (instant)"
+    )
+    db = sub.add_parser("db", help="upgrade | backup PATH: database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations and exit")
-    backup = db_sub.add_parser("backup", help="copy a SQLite database safely while the bot runs")
-    backup.add_argument("target", type=Path, help="file to write the copy to")
+    backup = db_sub.add_parser(
+        "backup", help="a verified copy of the SQLite database, safe while the bot runs"
+    )
+    backup.add_argument("target", type=Path, metavar="PATH", help="file to write the copy to")
     sub.add_parser("health", help="exit 0 when the running bot reported in recently")
     sandbox = sub.add_parser("sandbox", help="try the bot locally, no Discord account needed")
     sandbox.add_argument("--script", type=Path, help="run the commands in FILE, print the chat")
     sandbox.add_argument("--db", type=Path, help="SQLite file to keep (default: a throw-away one)")
     return parser
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # discord.py's gateway chatter and Alembic's plugin list are noise at INFO.
-    quiet = max(logging.getLevelName(level), logging.WARNING)
-    for name in ("discord.gateway", "alembic"):
-        logging.getLogger(name).setLevel(quiet)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -53,40 +79,71 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sandbox":
             from bot.sandbox import run_sandbox
 
-            return run_sandbox(settings, script=args.script, database=args.db)
+            database = args.db.absolute() if args.db else None
+            return run_sandbox(settings, script=args.script, database=database)
         configure_logging(settings.log_level)
-        if args.command == "db":
+        return _dispatch(args, settings)
+    except SettingsError as exc:
+        return _fail(str(exc), ExitCode.CONFIGURATION)
+    except StartupFailure as exc:
+        return _fail(str(exc), exc.exit_code)
+    except Exception as exc:
+        # A bug, not the admin's doing: the details are in the log at DEBUG.
+        log.debug("unexpected error", exc_info=exc)
+        return _fail(
+            f"unexpected error ({type(exc).__name__}); run with LEGDAY_LOG_LEVEL=DEBUG "
+            "for the details",
+            ExitCode.UNEXPECTED,
+        )
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db":
+        if args.db_command == "upgrade":
             from bot import runner
 
-            if args.db_command == "upgrade":
-                return asyncio.run(runner.upgrade_only(settings))
-            return asyncio.run(runner.backup(settings, args.target))
-        if args.command == "health":
-            return _health(settings)
-        settings.require_token()  # fail fast, before anything is opened or logged
-        from bot import runner
+            return asyncio.run(runner.upgrade_only(settings))
+        from bot.backup import backup
 
-        with contextlib.suppress(KeyboardInterrupt):
-            return asyncio.run(runner.run(settings))
-        return 0
-    except SettingsError as exc:
-        print(f"legday: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        print(backup(settings, args.target))
+        return ExitCode.OK
+    if args.command == "commands":
+        from bot.publish import sync_commands
+
+        # A one-shot command answers with its one line; discord.py's "logging in" is noise.
+        quiet = max(logging.getLevelName(settings.log_level), logging.WARNING)
+        logging.getLogger("discord").setLevel(quiet)
+
+        print(asyncio.run(sync_commands(settings, args.guild)))
+        return ExitCode.OK
+    if args.command == "health":
+        return _health(settings)
+    settings.require_token()  # fail fast, before anything is opened or logged
+    from bot import runner
+
+    # The runner handles SIGINT itself; this covers a Ctrl-C before it is listening.
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(runner.run(settings))
+    return ExitCode.OK
+
+
+def _fail(message: str, code: ExitCode) -> int:
+    print(f"legday: {message}", file=sys.stderr)
+    return code
 
 
 def _health(settings: Settings, max_age: float = 120.0) -> int:
     if not settings.health_file:
-        print("legday: LEGDAY_HEALTH_FILE is not set", file=sys.stderr)
-        return EXIT_CONFIG
+        return _fail("LEGDAY_HEALTH_FILE is not set", ExitCode.CONFIGURATION)
     try:
         age = time.time() - Path(settings.health_file).stat().st_mtime
     except FileNotFoundError:
         print("unhealthy: the bot has not reported in yet", file=sys.stderr)
-        return 1
+        return ExitCode.UNEXPECTED
     if age > max_age:
         print(f"unhealthy: last report {age:.0f}s ago", file=sys.stderr)
-        return 1
-    return 0
+        return ExitCode.UNEXPECTED
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

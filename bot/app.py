@@ -98,15 +98,30 @@ class LegDayBot(commands.Bot):
             default_zone=settings.default_timezone,
         )
         self._reminders_started: asyncio.Task[None] | None = None
+        # Set by stop_serving: shutdown has begun, new commands are not taken.
+        self._stopping = False
+        self.tree.interaction_check = self._taking_interactions  # type: ignore[method-assign]
         self._cooldowns = commands.CooldownMapping.from_cooldown(
             settings.cooldown_rate, settings.cooldown_seconds, commands.BucketType.member
         )
         self.add_check(self._cooldown_check)
 
     async def setup_hook(self) -> None:
+        # Only what the command tree needs: `legday commands sync` logs in (which runs
+        # this hook) to publish the commands, and must not start serving.
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+
+    async def start(self, token: str, *, reconnect: bool = True) -> None:
+        """Serve: log in, start the reminders and the health file, then connect."""
+        await self.login(token)
+        await self._start_serving()
+        await self.connect(reconnect=reconnect)
+
+    async def _start_serving(self) -> None:
+        if self._stopping:  # a stop arrived while logging in
+            return
         if self.settings.dev_guild_id:
             guild = discord.Object(self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -142,7 +157,12 @@ class LegDayBot(commands.Bot):
             path = Path(self.settings.health_file)
             await asyncio.to_thread(path.write_text, self.now().isoformat())
 
+    async def _taking_interactions(self, interaction: discord.Interaction[Any]) -> bool:
+        return not self._stopping
+
     async def on_message(self, message: discord.Message) -> None:
+        if self._stopping:
+            return
         if (
             not self.settings.prefix_commands
             and not message.author.bot
@@ -160,14 +180,21 @@ class LegDayBot(commands.Bot):
         assert self.user is not None
         log.info("connected as %s (%s) in %d servers", self.user, self.user.id, len(self.guilds))
 
+    async def stop_serving(self) -> None:
+        """The first step of a shutdown: take no new commands, stop the reminders and the
+        health file. Commands under way keep Discord and the store until they finish."""
+        if self._stopping:
+            return
+        self._stopping = True
+        if self._reminders_started is not None:
+            self._reminders_started.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reminders_started
+        self._report_health.cancel()
+        await self.reminders.stop()
+
     async def close(self) -> None:
-        try:
-            if self._reminders_started is not None:
-                self._reminders_started.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await self._reminders_started
-            self._report_health.cancel()
-            await self.reminders.stop()
-            await super().close()
-        finally:
-            await self.store.close()
+        """Stop serving, then close the connection to Discord. The store is the caller's
+        to close, after the handlers still running are done with it (runner.serve)."""
+        await self.stop_serving()
+        await super().close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -10,22 +11,29 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 import migrations
+from bot.failures import DatabaseUnusable, os_reason
+from bot.settings import sqlite_file
 
 log = logging.getLogger(__name__)
 
+# Seconds to wait for PostgreSQL to accept a connection (asyncpg's default is 60).
+CONNECT_TIMEOUT = 10
+
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine; for SQLite, a file with WAL, foreign keys and a busy timeout."""
+    """An async engine, not connected yet; for SQLite, WAL, foreign keys, a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return create_async_engine(
+            url, pool_pre_ping=True, connect_args={"timeout": CONNECT_TIMEOUT}
+        )
     engine = create_async_engine(url)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
@@ -39,6 +47,49 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def describe(url: str) -> str:
+    """Where the data lives, for the log and for errors; never the password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_file(parsed)
+        return f"SQLite database {path}" if path else "in-memory SQLite database"
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
+    return f"PostgreSQL database at {where}"
+
+
+async def open_database(url: str) -> AsyncEngine:
+    """An engine on a reachable database with the newest schema, or DatabaseUnusable.
+    (A SQLite folder is checked before this, without SQLAlchemy: `bot.store.opening`.)"""
+    log.info("using the %s", describe(url))
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    except BaseException as exc:
+        await engine.dispose()
+        reason = unusable_reason(exc)
+        if reason is None:
+            raise
+        raise DatabaseUnusable(f"cannot use the {describe(url)}: {reason}") from None
+    return engine
+
+
+def unusable_reason(error: BaseException) -> str | None:
+    """Why the database cannot be used, in a few words; None for a bug (not its fault)."""
+    if isinstance(error, socket.gaierror):
+        return "its host name could not be resolved"
+    if isinstance(error, TimeoutError):
+        return f"no answer within {CONNECT_TIMEOUT} s"
+    if isinstance(error, OSError):
+        return os_reason(error)
+    if isinstance(error, DBAPIError):
+        # The database's own message (SQLite's or PostgreSQL's), e.g. `role "x" does not exist`.
+        lines = str(error.orig).strip().splitlines()
+        return lines[0] if lines else "the database refused the connection"
+    if isinstance(error, CommandError):
+        return "its schema is at a revision this version of legday does not know"
+    return None
 
 
 def alembic_config(url: str) -> Config:

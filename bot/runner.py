@@ -1,4 +1,10 @@
-"""The async `main`: opens the resources, hands them to the bot, and closes them."""
+"""The async `main`: opens the resources, hands them to the bot, and closes them.
+
+Shutdown is explicit: SIGINT (Ctrl-C) and SIGTERM (`docker stop`) only set an event.
+`serve` then stops taking commands, lets the ones under way finish (they still have
+Discord and the database), closes the bot, and `run` disposes the database: all inside
+the loop, so `asyncio.run` finds nothing left to cancel.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +12,22 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sqlite3
-from contextlib import closing
-from pathlib import Path
+from collections.abc import Iterator
 
 import discord
 import yarl
 
 from bot.app import LegDayBot
+from bot.failures import NETWORK_ERRORS, DatabaseUnusable, DiscordUnreachable, network_reason
 from bot.settings import Settings, SettingsError
 from bot.store import Store, opening
 from bot.usecases import summaries
 
 log = logging.getLogger(__name__)
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# How long a check-in or reminder under way at shutdown may take to finish.
+HANDLER_GRACE = 5.0
 
 
 def point_at_api(settings: Settings) -> None:
@@ -29,62 +38,127 @@ def point_at_api(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
+def discord_endpoint(settings: Settings) -> str:
+    return settings.discord_api_base or "Discord (discord.com)"
+
+
 async def open_store(settings: Settings, *, migrate_in_child: bool = False) -> Store:
-    return await opening.open_store(settings.database_url, migrate_in_child=migrate_in_child)
+    """The store on an up-to-date schema, or DatabaseUnusable (one line)."""
+    try:
+        return await opening.open_store(settings.database_url, migrate_in_child=migrate_in_child)
+    except opening.DatabaseUnavailable as exc:
+        raise DatabaseUnusable(str(exc)) from None
+
+
+def refuse_moved_database(settings: Settings) -> None:
+    """Refuse to start on an empty database while the real one sits at the old place."""
+    moved = settings.moved_database()
+    if moved is not None:
+        raise DatabaseUnusable(
+            f"found a database at {moved}, but DATABASE_URL now means {settings.sqlite_path} "
+            f"(relative SQLite paths are inside LEGDAY_DATA_DIR, {settings.data_dir}): move "
+            "the file there, or give DATABASE_URL its absolute path"
+        )
 
 
 async def run(settings: Settings) -> int:
     token = settings.require_token()
+    refuse_moved_database(settings)
     point_at_api(settings)
-    # A migration runs in a child process, so its libraries never weigh on the bot.
-    store = await open_store(settings, migrate_in_child=True)
+    stop = asyncio.Event()
+    with _stop_on_signals(stop):
+        # A due migration runs in a child process, so its libraries never weigh on the bot.
+        store = await open_store(settings, migrate_in_child=True)
+        try:
+            await summaries.ensure_current(store, settings.default_timezone)
+            if not stop.is_set():
+                await serve(LegDayBot(settings, store), token, stop, settings)
+        finally:
+            await _finish_tasks()
+            await store.close()
+    return 0
+
+
+async def serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Settings) -> None:
+    """Run the bot until `stop` is set or Discord ends it; close it either way."""
+    serving = asyncio.create_task(bot.start(token), name="legday-serve")
+    stopping = asyncio.create_task(stop.wait(), name="legday-stop")
     try:
-        await summaries.ensure_current(store, settings.default_timezone)
-    except BaseException:
-        await store.close()
-        raise
-    bot = LegDayBot(settings, store)
-    # `docker stop` sends SIGTERM: close cleanly (finish the transaction, stop the
-    # scheduler) instead of dying mid-write.
-    with contextlib.suppress(NotImplementedError):
-        asyncio.get_running_loop().add_signal_handler(
-            signal.SIGTERM, lambda: asyncio.ensure_future(bot.close())
-        )
-    try:
-        async with bot:
-            await bot.start(token)
-    except discord.LoginFailure:
-        raise SettingsError(
-            "Discord rejected DISCORD_TOKEN; copy it again from the portal"
-        ) from None
-    except discord.PrivilegedIntentsRequired:
-        raise SettingsError(
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            log.info("stopping: closing the Discord connection and the database")
+    finally:
+        stopping.cancel()
+        await bot.stop_serving()
+        await _finish_tasks(keep={serving})  # commands under way
+        await bot.close()
+        # Closed, the gateway loop ends; one caught mid-handshake is ended for it.
+        _, still_running = await asyncio.wait({serving}, timeout=HANDLER_GRACE)
+        for task in still_running:
+            task.cancel()
+        await asyncio.gather(serving, return_exceptions=True)
+    if stop.is_set() or serving.cancelled() or serving.exception() is None:
+        return  # a stop we asked for ends well, whatever it interrupted
+    raise _failure(serving.exception(), bot, settings)
+
+
+def _failure(error: BaseException | None, bot: LegDayBot, settings: Settings) -> Exception:
+    """The one-line failure for what ended `bot.start`; anything else (a bug) goes up
+    unchanged."""
+    if isinstance(error, discord.LoginFailure):
+        return SettingsError("Discord rejected DISCORD_TOKEN; copy it again from the portal")
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return SettingsError(
             "the Message Content intent is not enabled for this application: enable it in "
             "the developer portal, or set LEGDAY_PREFIX_COMMANDS=false to use slash commands only"
-        ) from None
-    return 0
+        )
+    if isinstance(error, NETWORK_ERRORS) and not isinstance(error, discord.DiscordServerError):
+        return DiscordUnreachable(
+            f"cannot reach {discord_endpoint(settings)}: {network_reason(error)}"
+        )
+    if isinstance(error, discord.DiscordServerError):
+        return DiscordUnreachable(f"Discord is having trouble: {network_reason(error)}")
+    if isinstance(error, AttributeError) and bot.ws is None:
+        # discord.py retries a gateway connection only once one was open; when the very
+        # first one fails it trips over the missing websocket instead.
+        where = settings.discord_gateway_url or "gateway.discord.gg"
+        return DiscordUnreachable(f"cannot connect to Discord's gateway at {where}")
+    assert isinstance(error, Exception)
+    return error
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in STOP_SIGNALS:
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+async def _finish_tasks(keep: set[asyncio.Task[None]] | None = None) -> None:
+    """Give the tasks still running (a check-in mid-transaction) a moment to finish, then
+    cancel what is left ourselves; `keep` (the gateway connection) is left alone."""
+    current = asyncio.current_task()
+    others = {task for task in asyncio.all_tasks() if task is not current}
+    leftovers = others - (keep or set())
+    if not leftovers:
+        return
+    _, late = await asyncio.wait(leftovers, timeout=HANDLER_GRACE)
+    for task in late:
+        log.debug("cancelling %r at shutdown", task)
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)
 
 
 async def upgrade_only(settings: Settings) -> int:
+    refuse_moved_database(settings)
     store = await open_store(settings)
     await store.close()
-    return 0
-
-
-async def backup(settings: Settings, target: Path) -> int:
-    """SQLite's online backup: a consistent copy even while the bot writes."""
-    source_path = opening.sqlite_path(settings.database_url)
-    if source_path is None:
-        raise SettingsError("db backup works for SQLite; use pg_dump for PostgreSQL")
-
-    def copy() -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with (
-            closing(sqlite3.connect(source_path)) as source,
-            closing(sqlite3.connect(target)) as dest,
-        ):
-            source.backup(dest)
-
-    await asyncio.to_thread(copy)
-    print(f"backed up {source_path} to {target}")
     return 0

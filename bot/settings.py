@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import importlib.util
+from pathlib import Path
+from typing import Self
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/legday.db"
+from pydantic import (
+    AliasChoices,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+# A relative SQLite path is a file inside LEGDAY_DATA_DIR (`./data`; `/data` in the image).
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///legday.db"
+DEFAULT_DATA_DIR = Path("data")
+EXPECTED_URL = "expected sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER:PASSWORD@HOST/DB"
+# The SQLAlchemy drivers the bot runs on, and the package each one needs.
+DRIVERS = {"sqlite+aiosqlite": "aiosqlite", "postgresql+asyncpg": "asyncpg"}
 
 
 class Settings(BaseSettings):
@@ -24,6 +43,10 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
         validation_alias=AliasChoices("DATABASE_URL", "database_url"),
+    )
+    data_dir: Path = Field(
+        default=DEFAULT_DATA_DIR,
+        validation_alias=AliasChoices("LEGDAY_DATA_DIR", "data_dir"),
     )
     discord_api_base: str | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_API_BASE", "discord_api_base")
@@ -111,20 +134,74 @@ class Settings(BaseSettings):
 
         return zone(value).key
 
+    # Set by _resolve_sqlite_path: where a relative SQLite path pointed before 0.2, when
+    # it was taken relative to the working directory (see `moved_database`).
+    _working_dir_database: Path | None = PrivateAttr(default=None)
+
     @field_validator("database_url")
     @classmethod
-    def _async_driver(cls, value: str) -> str:
+    def _supported_url(cls, value: str) -> str:
+        value = value.strip()
         if value.startswith("sqlite:///"):
-            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
-        if value.startswith(("postgres://", "postgresql://")):
-            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+            value = "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        elif value.startswith(("postgres://", "postgresql://")):
+            value = "postgresql+asyncpg://" + value.split("://", 1)[1]
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            raise ValueError(EXPECTED_URL) from None
+        if driver not in DRIVERS:
+            raise ValueError(f"{driver} is not supported; {EXPECTED_URL}")
+        package = DRIVERS[driver]
+        if importlib.util.find_spec(package) is None:
+            raise ValueError(
+                f"{driver} needs the {package} package, which is not installed "
+                "(pip install 'legday[postgres]')"
+            )
         return value
+
+    @model_validator(mode="after")
+    def _resolve_sqlite_path(self) -> Self:
+        # Only a DATABASE_URL written for the old meaning can have left a file behind.
+        given_fields = self.model_fields_set
+        old_style = "database_url" in given_fields and "data_dir" not in given_fields
+        self.data_dir = self.data_dir.expanduser().absolute()
+        url = make_url(self.database_url)
+        given = sqlite_file(url)
+        if given is not None and not given.is_absolute():
+            if old_style:
+                self._working_dir_database = given.absolute()
+            resolved = url.set(database=str(self.data_dir / given))
+            self.database_url = resolved.render_as_string(hide_password=False)
+        return self
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file (absolute), or None for PostgreSQL or an in-memory database."""
+        return sqlite_file(make_url(self.database_url))
+
+    def moved_database(self) -> Path | None:
+        """A database left where a relative DATABASE_URL pointed before it meant "inside
+        LEGDAY_DATA_DIR", when none is at the new place yet: starting would open an empty
+        one and look like data loss."""
+        old, new = self._working_dir_database, self.sqlite_path
+        if old is None or new is None or old == new:
+            return None
+        return old if old.is_file() and not new.exists() else None
 
     def require_token(self) -> str:
         """The token, or a clear error when it is missing."""
         if self.discord_token is None or not self.discord_token.get_secret_value().strip():
             raise SettingsError("DISCORD_TOKEN is not set; put it in the environment or .env")
         return self.discord_token.get_secret_value().strip()
+
+
+def sqlite_file(url: URL) -> Path | None:
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    if url.database.startswith("file:"):  # a URI filename; SQLite resolves it
+        return None
+    return Path(url.database).expanduser()
 
 
 class SettingsError(Exception):
@@ -139,5 +216,7 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for error in exc.errors():
             name = ".".join(str(p) for p in error["loc"]) or "settings"
-            problems.append(f"{name.upper()}: {error['msg']}")
+            # Our validators' own words, without pydantic's "Value error, " in front.
+            reason = error.get("ctx", {}).get("error") if error["type"] == "value_error" else None
+            problems.append(f"{name.upper()}: {reason or error['msg']}")
         raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -49,13 +49,13 @@ class BotProcess:
             stderr=self._log,
         )
 
-    async def stop(self, grace: float = 10.0) -> int | None:
-        """Ask it to shut down (SIGINT by default, like Ctrl-C); kill it if it takes too
-        long. The sandbox uses SIGTERM: a Ctrl-C in its terminal already sent the bot a
-        SIGINT, and a second one would cut the bot's shutdown short."""
+    async def stop(self, grace: float = 10.0, sig: signal.Signals | None = None) -> int | None:
+        """Ask it to shut down (by default with `stop_signal`: SIGINT, like Ctrl-C; the
+        sandbox uses SIGTERM, like `docker stop`, since a Ctrl-C in its terminal already
+        sent the bot a SIGINT); kill it if it takes too long."""
         if self.running:
             assert self._process is not None
-            self._process.send_signal(self.stop_signal)
+            self._process.send_signal(sig or self.stop_signal)
             try:
                 await asyncio.wait_for(self._process.wait(), grace)
             except TimeoutError:

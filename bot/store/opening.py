@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import sqlite3
 import sys
@@ -17,12 +18,14 @@ from pathlib import Path
 from bot.store import Store
 from bot.store.sqlite_runner import SqliteRunner
 
+log = logging.getLogger(__name__)
+
 # The newest migration the code ships (a test holds it equal to Alembic's head).
 SCHEMA_REVISION = "0004"
 
 
-class MigrationFailed(Exception):
-    """The schema could not be brought up to date; the message is one readable line."""
+class DatabaseUnavailable(Exception):
+    """The database can't be opened or brought up to date; the message is one line."""
 
 
 def sqlite_path(url: str) -> str | None:
@@ -47,21 +50,46 @@ def schema_revision(path: str) -> str | None:
 
 
 async def open_store(database_url: str, *, migrate_in_child: bool = False) -> Store:
-    """A started store on an up-to-date schema."""
+    """A started store on an up-to-date schema, or DatabaseUnavailable."""
     path = sqlite_path(database_url)
     if path is None:
         return await _open_with_sqlalchemy(database_url)
     if path == ":memory:":
-        raise MigrationFailed("an in-memory SQLite database can't be shared; use a file")
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    if await asyncio.to_thread(schema_revision, path) != SCHEMA_REVISION:
+        raise DatabaseUnavailable("an in-memory SQLite database can't be shared; use a file")
+    log.info("using the SQLite database %s", prepare_folder(Path(path)))
+    try:
+        revision = await asyncio.to_thread(schema_revision, path)
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailable(f"cannot use the SQLite database {path}: {exc}") from None
+    if revision != SCHEMA_REVISION:
         if migrate_in_child:
             await _migrate_in_child(database_url)
         else:
             await _migrate_here(database_url)
     runner = SqliteRunner(path)
-    await runner.start()
+    try:
+        await runner.start()
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailable(f"cannot use the SQLite database {path}: {exc}") from None
     return Store(runner)
+
+
+def prepare_folder(path: Path) -> Path:
+    """The database's folder exists and is writable (SQLite writes its -wal and -shm
+    files beside the database, so the folder must be writable even when the file exists)."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise DatabaseUnavailable(f"the data folder {folder} is a file, not a folder") from None
+    except OSError as exc:
+        reason = os.strerror(exc.errno).lower() if exc.errno else "cannot create it"
+        raise DatabaseUnavailable(f"cannot create the data folder {folder}: {reason}") from None
+    if path.is_dir():
+        raise DatabaseUnavailable(f"the SQLite database {path} is a folder, not a file")
+    if not os.access(folder, os.W_OK):
+        raise DatabaseUnavailable(f"the data folder {folder} is not writable by this user")
+    return path.absolute()
 
 
 async def _migrate_here(database_url: str) -> None:
@@ -70,6 +98,13 @@ async def _migrate_here(database_url: str) -> None:
     engine = database.create_engine(database_url)
     try:
         await database.upgrade(engine)
+    except Exception as exc:
+        reason = database.unusable_reason(exc)
+        if reason is None:
+            raise
+        raise DatabaseUnavailable(
+            f"cannot use the {database.describe(database_url)}: {reason}"
+        ) from None
     finally:
         await engine.dispose()
 
@@ -89,19 +124,15 @@ async def _migrate_in_child(database_url: str) -> None:
     _, error = await process.communicate()
     if process.returncode != 0:
         lines = error.decode(errors="replace").strip().splitlines()
-        raise MigrationFailed(lines[-1] if lines else f"migration exited {process.returncode}")
+        last = lines[-1].removeprefix("legday: ") if lines else ""
+        raise DatabaseUnavailable(last or f"the migration stopped with code {process.returncode}")
 
 
 async def _open_with_sqlalchemy(database_url: str) -> Store:
     from bot import database
     from bot.store.sa_runner import SqlAlchemyRunner
 
-    engine = database.create_engine(database_url)
-    try:
-        await database.upgrade(engine)
-    except BaseException:
-        await engine.dispose()
-        raise
+    engine = await database.open_database(database_url)  # its errors are one line already
     runner = SqlAlchemyRunner(engine)
     await runner.start()
     return Store(runner)

@@ -4,30 +4,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.database import head_revision
-
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-def legday(*args: str, env: dict[str, str] | None = None, cwd: Path) -> subprocess.CompletedProcess:
-    # A clean environment: no developer .env (cwd is a temp dir) and no stray settings.
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("LEGDAY_", "DISCORD_"))}
-    base.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={**base, **(env or {})},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.cli.run import legday
 
 
 def test_missing_token_is_one_clear_line_and_exit_2(tmp_path: Path):
@@ -71,22 +54,6 @@ def test_db_upgrade_creates_a_migrated_database(tmp_path: Path):
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert revision == head_revision()
     assert {"checkins", "member_stats", "schedules", "deliveries"} <= tables
-
-
-def test_db_backup_copies_the_data(tmp_path: Path):
-    db = tmp_path / "legday.db"
-    env = {"DATABASE_URL": f"sqlite:///{db}"}
-    assert legday("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
-    with sqlite3.connect(db) as conn:
-        conn.execute(
-            "INSERT INTO quotes (guild_id, text, added_by, created_at) "
-            "VALUES (1, 'q', 2, '2026-01-01')"
-        )
-    copy = tmp_path / "backups" / "copy.db"
-    result = legday("db", "backup", str(copy), cwd=tmp_path, env=env)
-    assert result.returncode == 0, result.stderr
-    with sqlite3.connect(copy) as conn:
-        assert conn.execute("SELECT text FROM quotes").fetchall() == [("q",)]
 
 
 def test_health_reports_the_heartbeat_file_age(tmp_path: Path):

@@ -100,15 +100,11 @@ async def test_button_outside_a_server_answers_and_records_nothing(fresh_bot, st
 
 
 async def test_setup_hook_registers_the_button(fresh_bot, monkeypatch):
-    # Only the registration is under test: no cogs, no background reminder start.
+    # Only the registration is under test: no cogs. (Reminders start when serving, not
+    # in setup_hook: tests/cli/test_commands_sync.py.)
     monkeypatch.setattr("bot.app.EXTENSIONS", ())
-    started = AsyncMock()
-    monkeypatch.setattr(fresh_bot.reminders, "start", started)
 
     await fresh_bot.setup_hook()
-    if fresh_bot._reminders_started is not None:
-        await fresh_bot._reminders_started
 
     found = registered_factory(fresh_bot, CUSTOM_ID)
     assert found is not None and found[0] is CheckinButton
-    started.assert_awaited_once()

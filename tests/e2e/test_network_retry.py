@@ -1,0 +1,55 @@
+"""Discord unreachable after login: the bot retries with backoff, logs one line per attempt
+(no traceback), comes back by itself when Discord does, and still stops cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.demo import build_demo
+from bot.sandbox.stage import Stage
+from fakediscord import FakeDiscord
+
+pytestmark = pytest.mark.e2e
+
+RETRY = re.compile(
+    r" WARNING discord\.client: connection to Discord failed \(connection refused\); "
+    r"trying again in \d+\.\d s$"
+)
+
+
+async def retry_lines(stage: Stage, at_least: int, within: float) -> list[str]:
+    for _ in range(int(within / 0.1)):
+        found = [line for line in stage.bot.log_text().splitlines() if "trying again" in line]
+        if len(found) >= at_least:
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError("no retries logged:\n" + stage.bot.log_text()[-3000:])
+
+
+async def test_an_outage_after_login_is_retried_one_line_per_attempt(tmp_path: Path):
+    async with FakeDiscord(heartbeat_interval_ms=1000) as fd:
+        demo = build_demo(fd)
+        url = f"sqlite+aiosqlite:///{tmp_path / 'retry.db'}"
+        stage = Stage(fd, demo, url, tmp_path, {"LEGDAY_LOG_LEVEL": "INFO"})
+        await stage.start_bot()
+        try:
+            await fd.server.stop()  # Discord goes away: connections closed, port refused
+            attempts = await retry_lines(stage, at_least=2, within=20)
+            assert all(RETRY.search(line) for line in attempts), attempts
+
+            await fd.server.start()  # back on the same address
+            await fd.wait_connected(timeout=30)
+            said = await fd.say(demo.users["alice"], demo.gym, "!legday box squats")
+            reply = await fd.next_message(demo.gym, timeout=10)
+            assert reply.message_reference["message_id"] == str(said.id)
+            assert reply.embeds[0]["title"].startswith("Leg day logged")
+        finally:
+            code = await stage.stop_bot()
+    log = stage.bot.log_text()
+    assert code == 0, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
+    assert " ERROR " not in log, log[-3000:]
