@@ -53,7 +53,7 @@ def describe(url: str) -> str:
     """Where the data lives, for the log and for errors; never the password."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        path = sqlite_file(parsed)
+        path = sqlite_file(url)
         return f"SQLite database {path}" if path else "in-memory SQLite database"
     where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
     return f"PostgreSQL database at {where}"

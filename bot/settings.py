@@ -1,184 +1,346 @@
-"""Configuration: the only module that reads the environment."""
+"""Configuration: the only module that reads the environment.
+
+Each setting comes from, in order of precedence: a value given in code (tests, the
+sandbox), the process environment, then the `.env` file. Names are matched without regard
+to case, as shells and Docker pass them. A bad value is reported as one line per setting,
+in the bot's own words; nothing here imports more than the standard library, so reading
+the settings costs the serving process no memory to speak of.
+"""
 
 from __future__ import annotations
 
 import importlib.util
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Self
+from typing import Any, Final
 
-from pydantic import (
-    AliasChoices,
-    Field,
-    PrivateAttr,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from bot.urls import sqlite_database
 
 # A relative SQLite path is a file inside LEGDAY_DATA_DIR (`./data`; `/data` in the image).
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///legday.db"
 DEFAULT_DATA_DIR = Path("data")
 EXPECTED_URL = "expected sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER:PASSWORD@HOST/DB"
-# The SQLAlchemy drivers the bot runs on, and the package each one needs.
+# The database drivers the bot runs on, and the package each one needs.
 DRIVERS = {"sqlite+aiosqlite": "aiosqlite", "postgresql+asyncpg": "asyncpg"}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-class Settings(BaseSettings):
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one readable line."""
+
+
+class Secret:
+    """A value that never shows itself in a repr, a log line or an error."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+# --- parsers: a raw value (text from the environment, or a value given in code) in, the
+# setting out; a ValueError's message says what was expected --------------------------------
+
+_TRUE = {"1", "true", "t", "yes", "y", "on"}
+_FALSE = {"0", "false", "f", "no", "n", "off"}
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = _text(value).strip()
+    return text or None
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = _text(value).strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number")
+    if isinstance(value, int):
+        return value
+    try:
+        return int(_text(value).strip())
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+
+
+def _number(value: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return float(_text(value).strip())
+    except ValueError:
+        raise ValueError("expected a number") from None
+
+
+def _ranged(
+    parse: Callable[[object], Any], low: float | None, high: float | None, *, open_low: bool = False
+) -> Callable[[object], Any]:
+    def check(value: object) -> Any:
+        parsed = parse(value)
+        if low is not None and (parsed <= low if open_low else parsed < low):
+            raise ValueError(f"must be {'more than' if open_low else 'at least'} {low:g}")
+        if high is not None and parsed > high:
+            raise ValueError(f"must be at most {high:g}")
+        return parsed
+
+    return check
+
+
+def _optional_whole(value: object) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _whole(value)
+
+
+def _ids(value: object) -> frozenset[int]:
+    """`1,2,3` (or spaces) from the environment; a set or an id given in code."""
+    if isinstance(value, frozenset | set | list | tuple):
+        return frozenset(_whole(v) for v in value)
+    if isinstance(value, int):
+        return frozenset({value})
+    parts = [p for p in _text(value).replace(",", " ").split() if p]
+    try:
+        return frozenset(int(p) for p in parts)
+    except ValueError:
+        raise ValueError("expected user ids separated by commas, e.g. 123,456") from None
+
+
+def _secret(value: object) -> Secret | None:
+    if value is None or isinstance(value, Secret):
+        return value
+    return Secret(_text(value))
+
+
+def _level(value: object) -> str:
+    level = _text(value).strip().upper()
+    if level not in LOG_LEVELS:
+        raise ValueError("expected one of " + ", ".join(LOG_LEVELS))
+    return level
+
+
+def _zone(value: object) -> str:
+    from bot.core.days import zone  # pure; kept local so this module stands alone
+    from bot.core.errors import InputError
+
+    name = _text(value)
+    try:
+        return zone(name).key
+    except InputError:
+        raise ValueError(
+            f"{name.strip()!r} is not a time zone I know; expected an IANA time zone name, "
+            "e.g. Europe/London"
+        ) from None
+
+
+def _path(value: object) -> Path:
+    if isinstance(value, Path):
+        return value
+    text = _text(value).strip()
+    if not text:
+        raise ValueError("expected a folder")
+    return Path(text)
+
+
+def _database_url(value: object) -> str:
+    url = _text(value).strip()
+    if url.startswith("sqlite:///"):
+        url = "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+    elif url.startswith(("postgres://", "postgresql://")):
+        url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+    scheme, separator, rest = url.partition("://")
+    if not separator or not scheme or not (rest or scheme.startswith("sqlite")):
+        raise ValueError(EXPECTED_URL)
+    if scheme not in DRIVERS:
+        raise ValueError(f"{scheme} is not supported; {EXPECTED_URL}")
+    package = DRIVERS[scheme]
+    if importlib.util.find_spec(package) is None:
+        raise ValueError(
+            f"{scheme} needs the {package} package, which is not installed "
+            "(pip install 'legday[postgres]')"
+        )
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    env: str
+    parse: Callable[[object], Any]
+    default: Any
+
+
+FIELDS: Final = (
+    _Field("discord_token", "DISCORD_TOKEN", _secret, None),
+    _Field("database_url", "DATABASE_URL", _database_url, DEFAULT_DATABASE_URL),
+    _Field("data_dir", "LEGDAY_DATA_DIR", _path, DEFAULT_DATA_DIR),
+    _Field("discord_api_base", "DISCORD_API_BASE", _optional_text, None),
+    _Field("discord_gateway_url", "DISCORD_GATEWAY_URL", _optional_text, None),
+    _Field("prefix", "LEGDAY_PREFIX", _text, "!"),
+    _Field("prefix_commands", "LEGDAY_PREFIX_COMMANDS", _flag, True),
+    _Field("dev_guild_id", "LEGDAY_DEV_GUILD_ID", _optional_whole, None),
+    _Field("owner_ids", "LEGDAY_OWNER_IDS", _ids, frozenset()),
+    _Field("default_timezone", "LEGDAY_DEFAULT_TIMEZONE", _zone, "UTC"),
+    _Field("catchup_minutes", "LEGDAY_CATCHUP_MINUTES", _ranged(_whole, 0, 24 * 60), 120),
+    _Field(
+        "reminder_sends_per_second",
+        "LEGDAY_REMINDER_SENDS_PER_SECOND",
+        _ranged(_number, 0, 50, open_low=True),
+        5.0,
+    ),
+    _Field("cooldown_rate", "LEGDAY_COOLDOWN_RATE", _ranged(_whole, 1, None), 5),
+    _Field(
+        "cooldown_seconds",
+        "LEGDAY_COOLDOWN_SECONDS",
+        _ranged(_number, 0, None, open_low=True),
+        10.0,
+    ),
+    _Field("guild_ready_timeout", "LEGDAY_GUILD_READY_TIMEOUT", _ranged(_number, 0, None), 2.0),
+    _Field("identify_delay", "LEGDAY_IDENTIFY_DELAY", _ranged(_number, 0, None), 5.0),
+    _Field("health_file", "LEGDAY_HEALTH_FILE", _optional_text, None),
+    _Field("log_level", "LEGDAY_LOG_LEVEL", _level, "INFO"),
+)
+_BY_NAME = {field.name: field for field in FIELDS}
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """`KEY=value` lines of a .env file: `#` comments, an optional `export `, and values in
+    single quotes (taken as they are) or double quotes (with `\\n` and `\\"` escapes)."""
+    found: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return found
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read {path}: {exc.__class__.__name__}") from None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, separator, value = line.removeprefix("export ").partition("=")
+        if not separator:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == "'":
+            value = value[1:-1]
+        elif len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1].replace("\\n", "\n").replace('\\"', '"')
+        else:
+            value = value.split(" #", 1)[0].strip()
+        found[key.strip().upper()] = value
+    return found
+
+
+class Settings:
     """Every knob of the bot; `.env.example` documents each one."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        populate_by_name=True,
-    )
+    discord_token: Secret | None
+    database_url: str
+    data_dir: Path
+    discord_api_base: str | None
+    discord_gateway_url: str | None
+    prefix: str
+    prefix_commands: bool
+    dev_guild_id: int | None
+    owner_ids: frozenset[int]
+    default_timezone: str
+    catchup_minutes: int
+    reminder_sends_per_second: float
+    cooldown_rate: int
+    cooldown_seconds: float
+    guild_ready_timeout: float
+    identify_delay: float
+    health_file: str | None
+    log_level: str
 
-    discord_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "discord_token")
-    )
-    database_url: str = Field(
-        default=DEFAULT_DATABASE_URL,
-        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
-    )
-    data_dir: Path = Field(
-        default=DEFAULT_DATA_DIR,
-        validation_alias=AliasChoices("LEGDAY_DATA_DIR", "data_dir"),
-    )
-    discord_api_base: str | None = Field(
-        default=None, validation_alias=AliasChoices("DISCORD_API_BASE", "discord_api_base")
-    )
-    discord_gateway_url: str | None = Field(
-        default=None,
-        validation_alias=AliasChoices("DISCORD_GATEWAY_URL", "discord_gateway_url"),
-    )
-    prefix: str = Field(default="!", validation_alias=AliasChoices("LEGDAY_PREFIX", "prefix"))
-    prefix_commands: bool = Field(
-        default=True, validation_alias=AliasChoices("LEGDAY_PREFIX_COMMANDS", "prefix_commands")
-    )
-    dev_guild_id: int | None = Field(
-        default=None, validation_alias=AliasChoices("LEGDAY_DEV_GUILD_ID", "dev_guild_id")
-    )
-    owner_ids: frozenset[int] = Field(
-        default=frozenset(), validation_alias=AliasChoices("LEGDAY_OWNER_IDS", "owner_ids")
-    )
-    default_timezone: str = Field(
-        default="UTC",
-        validation_alias=AliasChoices("LEGDAY_DEFAULT_TIMEZONE", "default_timezone"),
-    )
-    catchup_minutes: int = Field(
-        default=120,
-        ge=0,
-        le=24 * 60,
-        validation_alias=AliasChoices("LEGDAY_CATCHUP_MINUTES", "catchup_minutes"),
-    )
-    reminder_sends_per_second: float = Field(
-        default=5.0,
-        gt=0,
-        le=50,
-        validation_alias=AliasChoices(
-            "LEGDAY_REMINDER_SENDS_PER_SECOND", "reminder_sends_per_second"
-        ),
-    )
-    cooldown_rate: int = Field(
-        default=5, ge=1, validation_alias=AliasChoices("LEGDAY_COOLDOWN_RATE", "cooldown_rate")
-    )
-    cooldown_seconds: float = Field(
-        default=10.0,
-        gt=0,
-        validation_alias=AliasChoices("LEGDAY_COOLDOWN_SECONDS", "cooldown_seconds"),
-    )
-    guild_ready_timeout: float = Field(
-        default=2.0,
-        ge=0,
-        validation_alias=AliasChoices("LEGDAY_GUILD_READY_TIMEOUT", "guild_ready_timeout"),
-    )
-    identify_delay: float = Field(
-        default=5.0,
-        ge=0,
-        validation_alias=AliasChoices("LEGDAY_IDENTIFY_DELAY", "identify_delay"),
-    )
-    health_file: str | None = Field(
-        default=None, validation_alias=AliasChoices("LEGDAY_HEALTH_FILE", "health_file")
-    )
-    log_level: str = Field(
-        default="INFO", validation_alias=AliasChoices("LEGDAY_LOG_LEVEL", "log_level")
-    )
+    def __init__(
+        self,
+        _env_file: str | Path | None = ".env",
+        *,
+        _environ: Mapping[str, str] | None = None,
+        **given: Any,
+    ) -> None:
+        unknown = sorted(set(given) - set(_BY_NAME))
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(unknown)}")
+        environ = {k.upper(): v for k, v in (os.environ if _environ is None else _environ).items()}
+        from_file = read_env_file(Path(_env_file)) if _env_file is not None else {}
+        problems: list[str] = []
+        chosen: set[str] = set()
+        for field in FIELDS:
+            if field.name in given:
+                raw: object = given[field.name]
+                chosen.add(field.name)
+            elif field.env in environ:
+                raw = environ[field.env]
+                chosen.add(field.name)
+            elif field.env in from_file:
+                raw = from_file[field.env]
+                chosen.add(field.name)
+            else:
+                setattr(self, field.name, field.default)
+                continue
+            try:
+                setattr(self, field.name, field.parse(raw))
+            except ValueError as exc:
+                problems.append(f"{field.env}: {exc}")
+        if problems:
+            raise SettingsError("invalid settings: " + "; ".join(problems))
+        self._working_dir_database: Path | None = None
+        self._resolve_sqlite_path(old_style="database_url" in chosen and "data_dir" not in chosen)
 
-    @field_validator("owner_ids", mode="before")
-    @classmethod
-    def _split_ids(cls, value: object) -> object:
-        # Accept "1,2,3" from the environment as well as a JSON list.
-        if isinstance(value, str):
-            parts = [p.strip() for p in value.replace(" ", ",").split(",")]
-            return frozenset(int(p) for p in parts if p)
-        if isinstance(value, int):
-            return frozenset({value})
-        return value
-
-    @field_validator("log_level")
-    @classmethod
-    def _known_level(cls, value: str) -> str:
-        level = value.upper()
-        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-            raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
-        return level
-
-    @field_validator("default_timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        from bot.core.days import zone  # local import keeps settings importable alone
-
-        return zone(value).key
-
-    # Set by _resolve_sqlite_path: where a relative SQLite path pointed before 0.2, when
-    # it was taken relative to the working directory (see `moved_database`).
-    _working_dir_database: Path | None = PrivateAttr(default=None)
-
-    @field_validator("database_url")
-    @classmethod
-    def _supported_url(cls, value: str) -> str:
-        value = value.strip()
-        if value.startswith("sqlite:///"):
-            value = "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
-        elif value.startswith(("postgres://", "postgresql://")):
-            value = "postgresql+asyncpg://" + value.split("://", 1)[1]
-        try:
-            driver = make_url(value).drivername
-        except ArgumentError:
-            raise ValueError(EXPECTED_URL) from None
-        if driver not in DRIVERS:
-            raise ValueError(f"{driver} is not supported; {EXPECTED_URL}")
-        package = DRIVERS[driver]
-        if importlib.util.find_spec(package) is None:
-            raise ValueError(
-                f"{driver} needs the {package} package, which is not installed "
-                "(pip install 'legday[postgres]')"
-            )
-        return value
-
-    @model_validator(mode="after")
-    def _resolve_sqlite_path(self) -> Self:
+    def _resolve_sqlite_path(self, *, old_style: bool) -> None:
         # Only a DATABASE_URL written for the old meaning can have left a file behind.
-        given_fields = self.model_fields_set
-        old_style = "database_url" in given_fields and "data_dir" not in given_fields
         self.data_dir = self.data_dir.expanduser().absolute()
-        url = make_url(self.database_url)
-        given = sqlite_file(url)
+        given = sqlite_file(self.database_url)
         if given is not None and not given.is_absolute():
             if old_style:
                 self._working_dir_database = given.absolute()
-            resolved = url.set(database=str(self.data_dir / given))
-            self.database_url = resolved.render_as_string(hide_password=False)
-        return self
+            scheme = self.database_url.partition("://")[0]
+            self.database_url = f"{scheme}:///{self.data_dir / given}"
+
+    def replace(self, **changes: Any) -> Settings:
+        """These settings with some values changed (and checked again)."""
+        values: dict[str, Any] = {field.name: getattr(self, field.name) for field in FIELDS}
+        values.update(changes)
+        return Settings(_env_file=None, _environ={}, **values)
 
     @property
     def sqlite_path(self) -> Path | None:
         """The SQLite file (absolute), or None for PostgreSQL or an in-memory database."""
-        return sqlite_file(make_url(self.database_url))
+        return sqlite_file(self.database_url)
 
     def moved_database(self) -> Path | None:
         """A database left where a relative DATABASE_URL pointed before it meant "inside
@@ -195,28 +357,20 @@ class Settings(BaseSettings):
             raise SettingsError("DISCORD_TOKEN is not set; put it in the environment or .env")
         return self.discord_token.get_secret_value().strip()
 
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{field.name}={getattr(self, field.name)!r}" for field in FIELDS)
+        return f"Settings({shown})"
 
-def sqlite_file(url: URL) -> Path | None:
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a `sqlite[+driver]:///path` URL names; None for another database, an
+    in-memory one or a `file:` URI (SQLite resolves those itself)."""
+    database = sqlite_database(url)
+    if database is None or database == ":memory:" or database.startswith("file:"):
         return None
-    if url.database.startswith("file:"):  # a URI filename; SQLite resolves it
-        return None
-    return Path(url.database).expanduser()
+    return Path(database).expanduser()
 
 
-class SettingsError(Exception):
-    """A setting is missing or malformed; the message is one readable line."""
-
-
-def load_settings(**overrides: object) -> Settings:
-    """Read settings, turning pydantic's report into one line per bad setting."""
-    try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            name = ".".join(str(p) for p in error["loc"]) or "settings"
-            # Our validators' own words, without pydantic's "Value error, " in front.
-            reason = error.get("ctx", {}).get("error") if error["type"] == "value_error" else None
-            problems.append(f"{name.upper()}: {reason or error['msg']}")
-        raise SettingsError("invalid settings: " + "; ".join(problems)) from None
+def load_settings(_env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
+    """Read the settings; a bad one raises SettingsError with one line per problem."""
+    return Settings(_env_file, **overrides)

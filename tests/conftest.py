@@ -47,7 +47,7 @@ def make_settings(db_path: Path) -> Callable[..., Settings]:
             "cooldown_seconds": 1.0,
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     return make
 

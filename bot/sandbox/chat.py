@@ -87,7 +87,7 @@ class Sandbox:
             self.fd, self.demo = fd, build_demo(fd)
             self.activity = BotActivity(fd)
             self.transcript.attach(fd)
-            self.store = await open_store(self.settings.model_copy(update={"database_url": url}))
+            self.store = await open_store(self.settings.replace(database_url=url))
             self.stage = Stage(
                 fd, self.demo, url, self.folder, self._bot_env(), stop_signal=signal.SIGTERM
             )

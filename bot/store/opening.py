@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.store import Store
 from bot.store.sqlite_runner import SqliteRunner
+from bot.urls import sqlite_database
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +27,6 @@ SCHEMA_REVISION = "0004"
 
 class DatabaseUnavailable(Exception):
     """The database can't be opened or brought up to date; the message is one line."""
-
-
-def sqlite_path(url: str) -> str | None:
-    """The file of a `sqlite[+driver]:///path` URL, or None for any other database."""
-    scheme, separator, rest = url.partition("://")
-    if not separator or scheme.split("+")[0] != "sqlite":
-        return None
-    path = rest.removeprefix("/").split("?")[0]
-    return path or ":memory:"
 
 
 def schema_revision(path: str) -> str | None:
@@ -51,7 +43,7 @@ def schema_revision(path: str) -> str | None:
 
 async def open_store(database_url: str, *, migrate_in_child: bool = False) -> Store:
     """A started store on an up-to-date schema, or DatabaseUnavailable."""
-    path = sqlite_path(database_url)
+    path = sqlite_database(database_url)
     if path is None:
         return await _open_with_sqlalchemy(database_url)
     if path == ":memory:":

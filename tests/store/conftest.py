@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot import database
 from bot.store import Store
-from bot.store.opening import open_store, sqlite_path
+from bot.store.opening import open_store
 from bot.store.sa_runner import SqlAlchemyRunner
+from bot.urls import sqlite_database
 
 POSTGRES_URL = os.environ.get("LEGDAY_TEST_POSTGRES_URL")
 
@@ -68,6 +69,6 @@ async def engine(empty_engine: AsyncEngine) -> AsyncEngine:
 async def open_migrated(engine: AsyncEngine) -> Store:
     """The bot's store on the database behind `engine` (already migrated)."""
     url = engine.url.render_as_string(hide_password=False)
-    if sqlite_path(url) is not None:
+    if sqlite_database(url) is not None:
         return await open_store(url)
     return Store(SqlAlchemyRunner(engine))
