@@ -1,4 +1,5 @@
-"""Command line: `legday [run | commands sync | db upgrade | db backup PATH | health | sandbox]`.
+"""Command line: `legday [run | commands sync | db upgrade|backup|rebuild-summaries | health |
+sandbox]`.
 
 Every failure the admin can act on is one line on stderr and an exit code from
 `bot.failures.ExitCode`; the codes are listed in `legday --help`.
@@ -58,9 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--guild", type=_server_id, metavar="ID", help="publish to this server only (instant)"
     )
-    db = sub.add_parser("db", help="upgrade | backup PATH: database maintenance")
+    db = sub.add_parser(
+        "db", help="upgrade | backup PATH | rebuild-summaries: database maintenance"
+    )
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations and exit")
+    db_sub.add_parser(
+        "rebuild-summaries",
+        help="recompute every leaderboard and streak summary from the check-ins",
+    )
     backup = db_sub.add_parser(
         "backup", help="a verified copy of the SQLite database, safe while the bot runs"
     )
@@ -103,6 +110,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             from bot import runner
 
             return asyncio.run(runner.upgrade_only(settings))
+        if args.db_command == "rebuild-summaries":
+            from bot import runner
+
+            print(asyncio.run(runner.rebuild_summaries(settings)))
+            return ExitCode.OK
         from bot.backup import backup
 
         print(backup(settings, args.target))

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Iterator
 
 import discord
@@ -162,3 +163,17 @@ async def upgrade_only(settings: Settings) -> int:
     store = await open_store(settings)
     await store.close()
     return 0
+
+
+async def rebuild_summaries(settings: Settings) -> str:
+    """`legday db rebuild-summaries`: every summary row recomputed from the check-ins.
+    Safe while the bot runs: each server is one transaction."""
+    refuse_moved_database(settings)
+    store = await open_store(settings)
+    try:
+        started = time.perf_counter()
+        servers, members = await summaries.rebuild_all(store, settings.default_timezone)
+        took = time.perf_counter() - started
+    finally:
+        await store.close()
+    return f"rebuilt the summaries of {members} members in {servers} servers in {took:.1f} s"

@@ -65,3 +65,27 @@ def test_health_reports_the_heartbeat_file_age(tmp_path: Path):
     stale = time.time() - 600
     os.utime(beat, (stale, stale))
     assert legday("health", cwd=tmp_path, env=env).returncode == 1
+
+
+def test_rebuild_summaries_recomputes_from_the_checkins(tmp_path: Path):
+    database = tmp_path / "data" / "legday.db"
+    env = {"DATABASE_URL": f"sqlite:///{database}"}
+    assert legday("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    with sqlite3.connect(database) as connection:
+        connection.executemany(
+            "INSERT INTO checkins (guild_id, user_id, day, created_at, source) "
+            "VALUES (1, ?, ?, '2026-11-02 10:00:00.000000', 'import')",
+            [(10, "2026-11-02"), (10, "2026-11-09"), (11, "2026-11-03")],
+        )
+    result = legday("db", "rebuild-summaries", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("rebuilt the summaries of 2 members in 1 servers in ")
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT user_id, total, run, best FROM member_stats ORDER BY user_id"
+        ).fetchall()
+        weeks = connection.execute(
+            "SELECT user_id, start, count FROM member_periods WHERE kind = 'w' ORDER BY 1, 2"
+        ).fetchall()
+    assert rows == [(10, 2, 2, 2), (11, 1, 1, 1)]
+    assert weeks == [(10, "2026-11-02", 1), (10, "2026-11-09", 1), (11, "2026-11-02", 1)]
