@@ -32,7 +32,7 @@ sandbox: install  ## try the bot in the terminal: no token, no Discord
 
 bench: install  ## side-by-side performance measurements
 	$(BIN)/python -m benchmarks
-	$(BIN)/python -m benchmarks.roundtrip
+	$(BIN)/python -m benchmarks.throughput
 
 lock: install  ## refresh constraints.txt from the current environment
 	{ echo "# Exact versions every install uses (pip install -c constraints.txt ...)."; \
