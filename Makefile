@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint format run sandbox bench lock clean
+.PHONY: install test lint format run sandbox bench bench-quick lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,11 @@ run: install  ## connect to Discord (needs DISCORD_TOKEN in .env)
 sandbox: install  ## try the bot in the terminal: no token, no Discord
 	$(BIN)/legday sandbox
 
-bench: install  ## side-by-side performance measurements
+bench: install  ## the side-by-side benchmarks at full size (about 15 minutes)
 	$(BIN)/python -m benchmarks
-	$(BIN)/python -m benchmarks.throughput
+
+bench-quick: install  ## the benchmarks at tiny sizes: checks only, no timing
+	$(BIN)/python -m benchmarks --quick
 
 lock: install  ## refresh constraints.txt from the current environment
 	{ echo "# Exact versions every install uses (pip install -c constraints.txt ...)."; \
