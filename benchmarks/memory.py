@@ -166,7 +166,7 @@ async def _measure(
         after = memory_kib(bot.pid)
     finally:
         code = await bot.stop()
-    require(code in (0, None), f"{side} exited with {code}:\n{bot.log_tail()}")
+    require(code in (0, None), f"{side} did not stop cleanly ({bot.ended}):\n{bot.log_tail()}")
     require("Traceback" not in bot.log_tail(1_000_000), f"{side} logged:\n{bot.log_tail()}")
     violations = fd.violations[violations_before:]
     require(not violations, f"{side}: emulator violations: {violations}")

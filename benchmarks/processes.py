@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
@@ -32,6 +33,7 @@ class BotRun:
         self.log_path = log_path
         self._process: asyncio.subprocess.Process | None = None
         self._log: IO[bytes] | None = None
+        self.ended = "not started"
 
     @property
     def pid(self) -> int:
@@ -71,16 +73,24 @@ class BotRun:
             raise RuntimeError(f"{self.name} did not connect: {error}\n{self.log_tail()}")
 
     async def stop(self, grace: float = 15.0) -> int | None:
-        """SIGINT (as Ctrl-C), then kill if it takes longer than `grace` seconds."""
+        """SIGINT (as Ctrl-C), then kill if it takes longer than `grace` seconds.
+
+        Returns the exit code; `ended` says how it came about."""
         process = self._process
-        if process is not None and process.returncode is None:
+        if process is not None and process.returncode is not None:
+            self.ended = f"had already ended (exit code {process.returncode}) when stopped"
+        elif process is not None:
             process.send_signal(signal.SIGINT)
+            started = time.monotonic()
             try:
                 await asyncio.wait_for(process.wait(), grace)
+                took = time.monotonic() - started
+                self.ended = f"exit code {process.returncode} {took:.1f} s after SIGINT"
             except TimeoutError:
                 with contextlib.suppress(ProcessLookupError):
                     process.kill()
                 await process.wait()
+                self.ended = f"still running {grace:.0f} s after SIGINT: killed"
         if self._log is not None:
             self._log.close()
             self._log = None

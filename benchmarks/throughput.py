@@ -35,7 +35,7 @@ from benchmarks.bare_bot import REPLY_TITLE
 from benchmarks.measure import CheckFailed, median, percentile, ratio, table, times
 from benchmarks.processes import BotRun, baseline_env, disconnect_all
 from benchmarks.profiling import Sampler, summarize
-from fakediscord import Channel, FakeDiscord, Guild, Message, User
+from fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Message, User
 
 DISCORD_INTERACTION_DEADLINE = 3.0
 BANG, SLASH = "!legday", "/legday checkin"
@@ -77,12 +77,14 @@ class Burst:
         if doubled:
             found.append(f"{len(doubled)} members got more than one reply to {self.kind}")
         wrong = [
-            u.name
-            for u in self.members
-            if any(not reply_ok(msg) for _, msg in self.replies.get(u.id, []))
+            msg for u in self.members for _, msg in self.replies.get(u.id, []) if not reply_ok(msg)
         ]
         if wrong:
-            found.append(f"{len(wrong)} replies to {self.kind} were not the expected answer")
+            said = wrong[0].content or (wrong[0].embeds or [{}])[0].get("title", "")
+            found.append(
+                f"{len(wrong)} replies to {self.kind} were not the expected answer"
+                f" (e.g. {said[:100]!r})"
+            )
         if self.stray:
             found.append(f"{self.stray} bot messages during {self.kind} answered no member")
         return found
@@ -136,6 +138,7 @@ async def _burst(
     fd: FakeDiscord, collector: Collector, channel: Channel, kind: str, members: list[User]
 ) -> Burst:
     burst = Burst(kind, members)
+    interactions: list[InteractionRecord] = []
     collector.burst = burst
     collector.answered = 0
     collector.done.clear()
@@ -144,19 +147,17 @@ async def _burst(
         if kind == BANG:
             await fd.say(user, channel, BANG)
         else:
-            await fd.slash(user, channel, "legday checkin")
+            interactions.append(await fd.slash(user, channel, "legday checkin"))
     with contextlib.suppress(TimeoutError):  # reported as members without a reply
         await asyncio.wait_for(collector.done.wait(), 30 + len(members) * 0.05)
     await asyncio.sleep(0.5)  # a second reply to anyone would arrive now
     collector.burst = None
-    if kind == SLASH:
-        burst.late = sum(
-            1
-            for record in fd.interactions()
-            if record.user.id in burst.sent_at
-            and record.callbacks
-            and record.callbacks[0]["time"] - record.created_at > DISCORD_INTERACTION_DEADLINE
-        )
+    burst.late = sum(
+        1
+        for record in interactions
+        if record.callbacks
+        and record.callbacks[0]["time"] - record.created_at > DISCORD_INTERACTION_DEADLINE
+    )
     return burst
 
 
@@ -216,7 +217,7 @@ async def _run_side(stage: Stage, side: str, rep: int, collector: Collector) -> 
         code = await bot.stop()
     problems += bang.problems(reply_ok) + slash.problems(reply_ok)
     if code not in (0, None):
-        problems.append(f"{side} exited with {code}:\n{bot.log_tail()}")
+        problems.append(f"{side} did not stop cleanly ({bot.ended}):\n{bot.log_tail()}")
     if "Traceback" in bot.log_tail(200_000):
         problems.append(f"{side} logged a traceback:\n{bot.log_tail()}")
     if side == "legday":

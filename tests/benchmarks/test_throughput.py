@@ -56,7 +56,7 @@ def test_missing_double_and_wrong_replies_are_reported():
     assert problems == [
         "1 members got no reply to !legday (e.g. m3)",
         "1 members got more than one reply to !legday",
-        "1 replies to !legday were not the expected answer",
+        "1 replies to !legday were not the expected answer (e.g. 'wrong')",
         "2 bot messages during !legday answered no member",
     ]
 
