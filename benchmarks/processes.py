@@ -21,6 +21,13 @@ def baseline_env(fd: FakeDiscord, **extra: str) -> dict[str, str]:
     return {**fd.env(), "PYTHONPATH": PROJECT, **extra}
 
 
+def _answer_ctrl_c() -> None:
+    # A shell running us in the background (`cmd &`, nohup, some CI runners) ignores
+    # SIGINT, and an ignored signal stays ignored across exec: the bot would never see
+    # the Ctrl-C that `stop` sends.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class BotRun:
     """One bot process: started with `start`, which returns once it is on the gateway."""
 
@@ -53,6 +60,7 @@ class BotRun:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=self._log,
             stderr=self._log,
+            preexec_fn=_answer_ctrl_c,
         )
         ready = asyncio.create_task(
             fd.emulator.notifier.wait_for(
