@@ -30,7 +30,7 @@ run: install  ## connect to Discord (needs DISCORD_TOKEN in .env)
 sandbox: install  ## try the bot in the terminal: no token, no Discord
 	$(BIN)/legday sandbox
 
-bench: install  ## the side-by-side benchmarks at full size (about 15 minutes)
+bench: install  ## the side-by-side benchmarks at full size (about 5 minutes)
 	$(BIN)/python -m benchmarks
 
 bench-quick: install  ## the benchmarks at tiny sizes: checks only, no timing
