@@ -30,8 +30,9 @@ def ours_bot_command() -> list[str]:
 def ours_bot_env(
     fd: FakeDiscord, database_url: str, *, dev_guild_id: int | None, burst: bool = False
 ) -> dict[str, str]:
-    """The bot's settings for a run against the local Discord: production defaults, plus
-    for a `burst` no per-member cooldown and no wait for servers after connecting."""
+    """The bot's settings for a run against the local Discord: the defaults but logging at
+    WARNING, plus for a `burst` no per-member cooldown and no wait for servers after
+    connecting."""
     env = {
         "DISCORD_API_BASE": fd.api_base,
         "DISCORD_GATEWAY_URL": fd.gateway_url,
