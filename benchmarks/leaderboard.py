@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from benchmarks import ours
+from benchmarks.arguments import QUICK_NOTE, at_least
 from benchmarks.history import ServerHistory, background_servers, make_server
 from benchmarks.measure import CheckFailed, percentile, ratio, require, table
 from benchmarks.naive import NaivePage, naive_board, naive_checkin, naive_remove, stored_count
@@ -108,7 +109,11 @@ async def _boards(
     rows = []
     for period in PERIODS:
         everyone = await naive_board(conn, GUILD, period, 0, now)
-        require(len(everyone.ranked) > 20, f"{period}: too few ranked members to test")
+        require(
+            len(everyone.ranked) > 20,
+            f"{period}: only {len(everyone.ranked)} members ranked, so nobody is below page 1;"
+            " use more members or check-ins",
+        )
         caller = everyone.ranked[len(everyone.ranked) // 2][1]
         ours_ms, naive_ms = [], []
         for run in range(runs + 1):  # run 0 warms up and is not counted
@@ -246,16 +251,23 @@ def _cli() -> None:
         prog="python -m benchmarks.leaderboard",
         description="legday's leaderboard pages against a naive GROUP BY, same SQLite file",
     )
-    parser.add_argument("--checkins", type=int, default=1_000_000, help="in the big server")
-    parser.add_argument("--members", type=int, default=10_000, help="of the big server")
-    parser.add_argument("--servers", type=int, default=50, help="background servers (50)")
-    parser.add_argument("--runs", type=int, default=20, help="timed runs per row (20)")
+    parser.add_argument(
+        "--checkins", type=at_least(1), default=1_000_000, help="in the big server (1,000,000)"
+    )
+    parser.add_argument(
+        "--members", type=at_least(1), default=10_000, help="of the big server (10,000)"
+    )
+    parser.add_argument("--servers", type=at_least(0), default=50, help="background ones (50)")
+    parser.add_argument("--runs", type=at_least(1), default=20, help="timed runs per row (20)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks only")
     parser.add_argument(
         "--profile", type=Path, metavar="FILE", help="then profile the slowest page into FILE"
     )
     args = parser.parse_args()
+    if args.checkins > args.members * SPAN_DAYS:
+        parser.error(f"--checkins: at most one a day per member, {args.members * SPAN_DAYS:,}")
     if args.quick:
+        print(QUICK_NOTE, flush=True)
         sizes = (20_000, 400, 3, 3)
     else:
         sizes = (args.checkins, args.members, args.servers, args.runs)

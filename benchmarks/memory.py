@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import ours
+from benchmarks.arguments import QUICK_NOTE, server_counts
 from benchmarks.bare_bot import REPLY_TITLE
 from benchmarks.imports import breakdown
 from benchmarks.measure import CheckFailed, ratio, require, table, times
@@ -261,14 +262,19 @@ def _cli() -> None:
         prog="python -m benchmarks.memory",
         description="legday's resident memory against a default discord.py bot",
     )
-    parser.add_argument("--servers", default="2500,10000", help="sizes, comma-separated")
+    parser.add_argument(
+        "--servers",
+        type=server_counts,
+        default=[2500, 10000],
+        help="server counts, comma-separated (2500,10000)",
+    )
     parser.add_argument("--quick", action="store_true", help="50 and 200 servers: checks only")
     args = parser.parse_args()
     if args.quick:
+        print(QUICK_NOTE, flush=True)
         sizes, quiet, settle, traffic = [50, 200], 0.5, 0.5, 10
     else:
-        sizes = sorted(int(s) for s in args.servers.split(",") if s.strip())
-        quiet, settle, traffic = 1.5, 3.0, 100
+        sizes, quiet, settle, traffic = args.servers, 1.5, 3.0, 100
     try:
         code = asyncio.run(main(sizes, quiet, settle, traffic))
     except CheckFailed as exc:

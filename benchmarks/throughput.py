@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks import ours
+from benchmarks.arguments import QUICK_NOTE, at_least
 from benchmarks.bare_bot import REPLY_TITLE
 from benchmarks.measure import CheckFailed, median, percentile, ratio, table, times
 from benchmarks.processes import BotRun, baseline_env, disconnect_all
@@ -343,8 +344,8 @@ async def main(members: int, reps: int, profile: Path | None = None) -> int:
                 stop_observing()
     print(
         f"Throughput: {members} members each send {BANG} at once, then {members} others "
-        f"{SLASH}; {reps} interleaved repetitions per side (member send -> reply at the "
-        "local Discord)"
+        f"{SLASH}; {reps} interleaved repetition{'s' if reps > 1 else ''} per side (member "
+        "send -> reply at the local Discord)"
     )
     lines, _ = _report(runs)
     print("\n".join(lines))
@@ -372,14 +373,16 @@ def _cli() -> None:
         prog="python -m benchmarks.throughput",
         description="legday vs a bare discord.py bot: check-ins answered per second in a burst",
     )
-    parser.add_argument("--members", type=int, default=600, help="members per burst (600)")
-    parser.add_argument("--reps", type=int, default=3, help="repetitions per side (3)")
+    parser.add_argument("--members", type=at_least(1), default=600, help="per burst (600)")
+    parser.add_argument("--reps", type=at_least(1), default=3, help="repetitions per side (3)")
     parser.add_argument("--quick", action="store_true", help="20 members, 1 rep: checks only")
     parser.add_argument(
         "--profile", type=Path, metavar="FILE", help="also profile legday with py-spy into FILE"
     )
     args = parser.parse_args()
     members, reps = (20, 1) if args.quick else (args.members, args.reps)
+    if args.quick:
+        print(QUICK_NOTE, flush=True)
     try:
         code = asyncio.run(main(members, reps, args.profile))
     except CheckFailed as exc:
