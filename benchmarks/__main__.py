@@ -22,7 +22,11 @@ BENCHMARKS = ("benchmarks.throughput", "benchmarks.leaderboard", "benchmarks.mem
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes: the checks only")
     args = parser.parse_args()
     failed = []
