@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install test lint format run sandbox bench lock clean
+.PHONY: help install test lint format run sandbox bench bench-quick lock clean
 
 help:  ## list the targets
 	@echo "make TARGET, with TARGET one of:"
@@ -42,9 +42,11 @@ run: $(INSTALLED)  ## connect to Discord (needs DISCORD_TOKEN in .env)
 sandbox: $(INSTALLED)  ## try the bot in the terminal: no token, no Discord
 	$(BIN)/legday sandbox
 
-bench: $(INSTALLED)  ## side-by-side performance measurements
+bench: $(INSTALLED)  ## the side-by-side benchmarks at full size (about 5 minutes)
 	$(BIN)/python -m benchmarks
-	$(BIN)/python -m benchmarks.roundtrip
+
+bench-quick: $(INSTALLED)  ## the benchmarks at tiny sizes: checks only, no timing
+	$(BIN)/python -m benchmarks --quick
 
 lock: $(INSTALLED)  ## refresh constraints.txt from the current environment
 	{ echo "# Exact versions every install uses (pip install -c constraints.txt ...)."; \

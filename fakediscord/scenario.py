@@ -768,6 +768,18 @@ class FakeDiscord:
             return
         raise AssertionError(f"unexpected message in {channel!r}: {msg!r}")
 
+    def observe_messages(self, observer: Callable[[Message], None]) -> Callable[[], None]:
+        """Call ``observer(message)`` for every message the moment it is stored (the bot's
+        and users'); returns a function that stops it. For timing replies without polling."""
+        observers = self.state.message_observers
+        observers.append(observer)
+
+        def stop() -> None:
+            if observer in observers:
+                observers.remove(observer)
+
+        return stop
+
     def requests_to(self, route: str) -> list[RequestRecord]:
         """Logged requests whose ``"METHOD /template"`` key or concrete path matches ``route``."""
         from fakediscord.faults import route_matches

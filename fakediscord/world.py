@@ -5,6 +5,7 @@ Pure state manipulation; nothing here talks to the network or dispatches events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from fakediscord.clock import Clock
@@ -47,6 +48,8 @@ class World:
         self.interaction_tokens: dict[str, InteractionRecord] = {}
         #: the bot user, set by the emulator once created
         self.bot: User | None = None
+        #: called with every message as it is stored (benchmarks time replies with it)
+        self.message_observers: list[Callable[[Message], None]] = []
 
     # -- users -------------------------------------------------------------------------------
 
@@ -236,6 +239,8 @@ class World:
             channel = self.channels.get(message.channel_id)
             if channel is not None:
                 channel.last_message_id = message.id
+        for observer in self.message_observers:
+            observer(message)
 
     def visible_messages(self, channel_id: int) -> list[Message]:
         """Non-deleted, non-ephemeral messages of a channel, oldest first."""

@@ -22,9 +22,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("member_stats") as batch:
-        batch.add_column(
-            sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false())
-        )
+        batch.add_column(sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("alive_until", sa.DateTime(timezone=True), nullable=True))
     op.drop_index("ix_member_stats_guild_total", table_name="member_stats")
     op.create_index(

@@ -1,0 +1,246 @@
+"""Every call the benchmarks make into legday's own code, one small function each.
+
+The benchmarks measure the bot as it is; after a rewrite, point these functions at the
+new API and re-run them. Apart from these, `benchmarks/` uses the bot's code only where the
+naive side is told to (`naive.py` rebuilds streaks with `bot.core.streaks`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fakediscord import FakeDiscord, Message
+
+# -- the bot process (throughput, memory) ------------------------------------------------------
+
+
+def ours_bot_command() -> list[str]:
+    """How production starts the bot."""
+    return [sys.executable, "-m", "bot", "run"]
+
+
+def ours_bot_env(
+    fd: FakeDiscord, database_url: str, *, dev_guild_id: int | None, burst: bool = False
+) -> dict[str, str]:
+    """The bot's settings for a run against the local Discord: the defaults but logging at
+    WARNING, plus for a `burst` no per-member cooldown and no wait for servers after
+    connecting."""
+    env = {
+        "DISCORD_API_BASE": fd.api_base,
+        "DISCORD_GATEWAY_URL": fd.gateway_url,
+        "DISCORD_TOKEN": fd.bot_token,
+        "DATABASE_URL": database_url,
+        "LEGDAY_LOG_LEVEL": "WARNING",
+    }
+    if dev_guild_id is not None:
+        env["LEGDAY_DEV_GUILD_ID"] = str(dev_guild_id)  # syncs the slash commands at start
+    if burst:
+        env["LEGDAY_COOLDOWN_RATE"] = "1000000"
+        env["LEGDAY_GUILD_READY_TIMEOUT"] = "0.05"
+    return env
+
+
+def ours_sync_global_command() -> str:
+    """What the application's owner types to publish the slash commands everywhere."""
+    return "!legday sync global"
+
+
+def ours_checkin_reply_ok(message: Message) -> bool:
+    """Whether a reply is the bot's answer to a first check-in of the day."""
+    return bool(message.embeds) and str(message.embeds[0].get("title", "")).startswith(
+        "Leg day logged"
+    )
+
+
+def ours_stored_checkins(db_path: Path, guild_id: int) -> dict[int, list[str]]:
+    """Every check-in stored in `guild_id`: user id -> how each was made (one entry each).
+    Read with sqlite3 after the bot has stopped."""
+    found: dict[int, list[str]] = defaultdict(list)
+    with closing(sqlite3.connect(db_path)) as conn:
+        for user_id, source in conn.execute(
+            "SELECT user_id, source FROM checkins WHERE guild_id = ?", (guild_id,)
+        ):
+            found[int(user_id)].append(str(source))
+    return dict(found)
+
+
+def ours_checkin_sources() -> tuple[str, str]:
+    """The `source` the bot records for a `!legday` and for a `/legday checkin`."""
+    return "command", "slash"
+
+
+# -- the store (leaderboard) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinAnswer:
+    """What a member is told after checking in: the numbers on the reply."""
+
+    this_week: int
+    streak_weeks: int
+    total: int
+
+
+async def ours_open_store(database_url: str) -> Any:
+    """Open the database the way the bot does: the real migrations run first."""
+    from bot.runner import open_store
+    from bot.settings import load_settings
+
+    return await open_store(load_settings(database_url=database_url, _env_file=None))
+
+
+async def ours_close_store(store: Any) -> None:
+    await store.close()
+
+
+async def ours_bulk_load(
+    store: Any,
+    guild_rows: Sequence[dict[str, Any]],
+    member_rows: Sequence[dict[str, Any]],
+    checkin_rows: Iterable[Sequence[dict[str, Any]]],
+) -> None:
+    """Seed data straight into the tables in big transactions (executemany).
+
+    `guild_rows`: guild_id, timezone, weekly_target. `member_rows`: guild_id, user_id,
+    timezone, hidden. `checkin_rows`: batches of guild_id, user_id, day, created_at
+    (and source, "seed" when absent).
+    """
+
+    def settings(tx: Any) -> None:
+        tx.execute_many(
+            "INSERT INTO guilds (guild_id, timezone, weekly_target) "
+            "VALUES (:guild_id, :timezone, :weekly_target)",
+            guild_rows,
+        )
+        tx.execute_many(
+            "INSERT INTO members (guild_id, user_id, timezone, hidden, reminders_opt_in) "
+            "VALUES (:guild_id, :user_id, :timezone, :hidden, false)",
+            member_rows,
+        )
+
+    await store.run(settings)
+    for batch in checkin_rows:
+        rows = [{"note": None, "source": "seed", **row} for row in batch]
+        await store.run(
+            lambda tx, rows=rows: tx.execute_many(
+                "INSERT INTO checkins (guild_id, user_id, day, created_at, note, source) "
+                "VALUES (:guild_id, :user_id, :day, :created_at, :note, :source)",
+                rows,
+            )
+        )
+
+
+async def ours_build_summaries(store: Any, guild_id: int, weekly_target: int) -> None:
+    """Build whatever summaries the bot keeps beside the check-ins for one server: the
+    same recomputation as `legday db rebuild-summaries`, for that server."""
+    from bot.store.sql import settings
+    from bot.usecases import summaries
+
+    def rebuild(tx: Any) -> None:
+        settings.set_weekly_target(tx, guild_id, weekly_target)
+        summaries.rebuild_guild(tx, guild_id, "UTC")
+
+    await store.run(rebuild)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now().astimezone()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+_services: dict[int, tuple[Any, _Clock]] = {}
+
+
+def _services_at(store: Any, now: datetime) -> Any:
+    """The use cases' services on `store`, one set per store (so its caches stay warm, as in
+    the running bot), with the clock at `now`."""
+    from bot.usecases.cache import SettingsCache
+    from bot.usecases.quotes import QuoteBook
+    from bot.usecases.services import Services
+
+    if id(store) not in _services:
+        clock = _Clock()
+        services = Services(
+            store=store,
+            cache=SettingsCache(),
+            quotes=QuoteBook(store),
+            timers=None,  # type: ignore[arg-type]  # leaderboards and check-ins arm nothing
+            now=clock,
+            default_zone="UTC",
+        )
+        _services[id(store)] = (services, clock)
+    services, clock = _services[id(store)]
+    clock.now = now
+    return services
+
+
+@dataclass(frozen=True, slots=True)
+class PageSeen:
+    """A leaderboard answer as the member reads it."""
+
+    rows: list[tuple[int, int, str]]  # (rank, user id, score text) in page order
+    own: tuple[int, str] | None  # the "You" line: (rank, score text), when shown
+    footer: str
+
+
+async def ours_leaderboard_page(
+    store: Any, guild_id: int, period: str, caller_id: int, now: datetime
+) -> PageSeen:
+    """Page 1 of the board exactly as the cog builds it: the board, then the embed."""
+    from bot import replies
+    from bot.core.days import Period
+    from bot.usecases.leaderboards import leaderboard_page
+
+    services = _services_at(store, now)
+    board = await leaderboard_page(services, guild_id, Period(period), 0, caller_id)
+    return read_board_embed(replies.leaderboard_reply(board).to_dict())
+
+
+def read_board_embed(embed: Mapping[str, Any]) -> PageSeen:
+    """Read the ranks, members and scores back out of a leaderboard embed."""
+    medals = {"🥇": 1, "🥈": 2, "🥉": 3}
+    rows = []
+    for line in str(embed.get("description") or "").splitlines():
+        if "<@" not in line:
+            continue
+        head, _, rest = line.partition(" <@")
+        user_text, _, score = rest.partition("> · ")
+        rank = medals.get(head) or int(head.strip("*.").strip())
+        rows.append((rank, int(user_text), score))
+    own = None
+    for item in embed.get("fields", []):
+        if item.get("name") == "You":
+            rank_text, _, score = str(item["value"]).partition(" · ")
+            own = (int(rank_text.lstrip("#")), score)
+    return PageSeen(rows, own, str((embed.get("footer") or {}).get("text", "")))
+
+
+async def ours_checkin(store: Any, guild_id: int, user_id: int, now: datetime) -> CheckinAnswer:
+    """A member checks in today: the use case the command and the reminder button call."""
+    from bot.usecases.checkins import check_in
+
+    outcome = await check_in(_services_at(store, now), guild_id, user_id, source="bench")
+    if not outcome.created:
+        raise RuntimeError(f"member {user_id} had already checked in on {outcome.day}")
+    return CheckinAnswer(outcome.this_week, outcome.current_streak, outcome.stats.total)
+
+
+async def ours_undo_checkin(store: Any, guild_id: int, user_id: int, now: datetime) -> date:
+    """Undo today's check-in (restores the member's summaries); returns the day removed."""
+    from bot.usecases.checkins import undo_today
+
+    outcome = await undo_today(_services_at(store, now), guild_id, user_id)
+    if outcome is None:
+        raise RuntimeError(f"member {user_id} had no check-in to undo")
+    return outcome.day
