@@ -99,6 +99,8 @@ sa.Index(
     _stats.user_id,
     _stats.alive_until,
 )
+# Counts the live streaks: a range of expiries later than now.
+sa.Index("ix_member_stats_alive", _stats.guild_id, _stats.hidden, _stats.alive_until)
 sa.Index(
     "ix_member_stats_best",
     _stats.guild_id,

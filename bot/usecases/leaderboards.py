@@ -82,20 +82,25 @@ class _AllTimeBoard:
         return boards.total_entry(self.tx, self.guild_id, user_id)
 
 
-@dataclass(frozen=True, slots=True)
 class _StreakBoard:
-    tx: Tx
-    guild_id: int
-    now: datetime
+    def __init__(self, tx: Tx, guild_id: int, now: datetime) -> None:
+        self.tx, self.guild_id, self.now = tx, guild_id, now
+        self._alive: int | None = None
+
+    def alive(self) -> int:
+        """How many live streaks there are: counted once per page, and only if needed."""
+        if self._alive is None:
+            self._alive = boards.streak_alive_size(self.tx, self.guild_id, self.now)
+        return self._alive
 
     def size(self) -> int:
         return boards.streak_size(self.tx, self.guild_id)
 
     def page(self, offset: int) -> list[BoardRow]:
-        return boards.streak_page(self.tx, self.guild_id, self.now, offset, PER_PAGE)
+        return boards.streak_page(self.tx, self.guild_id, self.now, offset, PER_PAGE, self.alive)
 
     def ahead(self, row: BoardRow) -> int:
-        return boards.streak_ahead(self.tx, self.guild_id, self.now, row)
+        return boards.streak_ahead(self.tx, self.guild_id, self.now, row, self.alive)
 
     def entry(self, user_id: int) -> BoardRow | None:
         return boards.streak_entry(self.tx, self.guild_id, user_id, self.now)
@@ -129,7 +134,8 @@ def _build(
     ranked: list[Ranked[BoardRow]] = []
     for index, row in enumerate(board.page(offset)):
         if not ranked:
-            rank = 1 + board.ahead(row)
+            # Nobody is ahead of the first row of the first page.
+            rank = 1 if offset == 0 else 1 + board.ahead(row)
         elif _key(period, row) == _key(period, ranked[-1].item):
             rank = ranked[-1].rank
         else:

@@ -43,6 +43,7 @@ def upgrade() -> None:
             "alive_until",
         ],
     )
+    op.create_index("ix_member_stats_alive", "member_stats", ["guild_id", "hidden", "alive_until"])
     op.create_index(
         "ix_member_stats_best",
         "member_stats",
@@ -81,6 +82,7 @@ def downgrade() -> None:
     op.drop_index("ix_member_periods_board", table_name="member_periods")
     op.drop_table("member_periods")
     op.drop_index("ix_member_stats_best", table_name="member_stats")
+    op.drop_index("ix_member_stats_alive", table_name="member_stats")
     op.drop_index("ix_member_stats_streak", table_name="member_stats")
     op.drop_index("ix_member_stats_total", table_name="member_stats")
     op.create_index("ix_member_stats_guild_total", "member_stats", ["guild_id", "total"])

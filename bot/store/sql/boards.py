@@ -6,6 +6,7 @@ of visible members strictly ahead, which one indexed count answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from bot.store.records import BoardRow
@@ -112,22 +113,23 @@ _RESTING = (
 )
 
 
-def streak_page(tx: Tx, guild_id: int, now: datetime, offset: int, limit: int) -> list[BoardRow]:
+def streak_page(
+    tx: Tx, guild_id: int, now: datetime, offset: int, limit: int, alive: Callable[[], int]
+) -> list[BoardRow]:
+    """Live streaks first, then the resting ones; `alive` counts the live ones (asked only
+    when the page reaches past them)."""
     params: dict[str, object] = {"guild_id": guild_id, "no": False, "now": now}
-    alive = streak_alive_size(tx, guild_id, now)
-    found: list[BoardRow] = []
-    if offset < alive:
-        rows = tx.rows(
-            f"SELECT user_id, run, best, total FROM member_stats WHERE {_ALIVE} "
-            "ORDER BY run DESC, best DESC, total DESC, user_id LIMIT :limit OFFSET :offset",
-            {**params, "limit": limit, "offset": offset},
-        )
-        found = [BoardRow(r["user_id"], r["run"], r["best"], r["total"]) for r in rows]
+    rows = tx.rows(
+        f"SELECT user_id, run, best, total FROM member_stats WHERE {_ALIVE} "
+        "ORDER BY run DESC, best DESC, total DESC, user_id LIMIT :limit OFFSET :offset",
+        {**params, "limit": limit, "offset": offset},
+    )
+    found = [BoardRow(r["user_id"], r["run"], r["best"], r["total"]) for r in rows]
     if len(found) < limit:
         rows = tx.rows(
             f"SELECT user_id, best, total FROM member_stats WHERE {_RESTING} "
             "ORDER BY best DESC, total DESC, user_id LIMIT :limit OFFSET :offset",
-            {**params, "limit": limit - len(found), "offset": max(offset - alive, 0)},
+            {**params, "limit": limit - len(found), "offset": max(offset - alive(), 0)},
         )
         found += [BoardRow(r["user_id"], 0, r["best"], r["total"]) for r in rows]
     return found
@@ -153,7 +155,9 @@ def streak_size(tx: Tx, guild_id: int) -> int:
     )
 
 
-def streak_ahead(tx: Tx, guild_id: int, now: datetime, row: BoardRow) -> int:
+def streak_ahead(
+    tx: Tx, guild_id: int, now: datetime, row: BoardRow, alive: Callable[[], int]
+) -> int:
     """Visible members ranked strictly ahead of `row` on the streak board."""
     params = {
         "guild_id": guild_id,
@@ -163,21 +167,21 @@ def streak_ahead(tx: Tx, guild_id: int, now: datetime, row: BoardRow) -> int:
         "best": row.best,
         "total": row.total,
     }
+    # Three ranges of the ordering index rather than one OR, which SQLite would scan whole.
     if row.score > 0:
-        return int(
-            tx.scalar(
-                f"SELECT count(*) FROM member_stats WHERE {_ALIVE} AND (run > :run "
-                "OR (run = :run AND best > :best) "
-                "OR (run = :run AND best = :best AND total > :total))",
-                params,
+        return sum(
+            int(tx.scalar(f"SELECT count(*) FROM member_stats WHERE {_ALIVE} AND {part}", params))
+            for part in (
+                "run > :run",
+                "run = :run AND best > :best",
+                "run = :run AND best = :best AND total > :total",
             )
         )
-    resting_ahead = tx.scalar(
-        f"SELECT count(*) FROM member_stats WHERE {_RESTING} AND (best > :best OR "
-        "(best = :best AND total > :total))",
-        params,
+    resting = sum(
+        int(tx.scalar(f"SELECT count(*) FROM member_stats WHERE {_RESTING} AND {part}", params))
+        for part in ("best > :best", "best = :best AND total > :total")
     )
-    return streak_alive_size(tx, guild_id, now) + int(resting_ahead)
+    return alive() + resting
 
 
 def streak_entry(tx: Tx, guild_id: int, user_id: int, now: datetime) -> BoardRow | None:
