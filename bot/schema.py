@@ -99,8 +99,16 @@ sa.Index(
     _stats.user_id,
     _stats.alive_until,
 )
-# Counts the live streaks: a range of expiries later than now.
-sa.Index("ix_member_stats_alive", _stats.guild_id, _stats.hidden, _stats.alive_until)
+# The live streaks: a range of expiries later than now, with what ranks them.
+sa.Index(
+    "ix_member_stats_alive",
+    _stats.guild_id,
+    _stats.hidden,
+    _stats.alive_until,
+    _stats.run,
+    _stats.best,
+    _stats.total,
+)
 sa.Index(
     "ix_member_stats_best",
     _stats.guild_id,
@@ -132,6 +140,20 @@ sa.Index(
     _periods.hidden,
     _periods.count.desc(),
     _periods.user_id,
+)
+
+# How many visible members have each score on a board: (board, start) is a period ("w",
+# "m", "y" and its first day), all-time totals ("t") or best streaks ("b", start 0001-01-01).
+# A board's size and a member's rank are sums over a few dozen rows here instead of counts
+# over every member.
+board_scores = sa.Table(
+    "board_scores",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("board", sa.String(1), primary_key=True),
+    sa.Column("start", sa.Date, primary_key=True),
+    sa.Column("score", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("members", sa.Integer, nullable=False),
 )
 
 # Facts about the derived data itself, e.g. which default time zone the summaries were

@@ -100,7 +100,7 @@ class _StreakBoard:
         return boards.streak_page(self.tx, self.guild_id, self.now, offset, PER_PAGE, self.alive)
 
     def ahead(self, row: BoardRow) -> int:
-        return boards.streak_ahead(self.tx, self.guild_id, self.now, row, self.alive)
+        return boards.streak_ahead(self.tx, self.guild_id, self.now, row)
 
     def entry(self, user_id: int) -> BoardRow | None:
         return boards.streak_entry(self.tx, self.guild_id, user_id, self.now)

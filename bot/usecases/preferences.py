@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from bot.core import days
 from bot.store import Tx
 from bot.store.sql import settings as settings_sql
-from bot.store.sql import summaries as summaries_sql
 from bot.usecases import summaries
 from bot.usecases.services import Services
 
@@ -34,8 +33,7 @@ async def set_hidden(services: Services, guild_id: int, user_id: int, hidden: bo
     """Leave or rejoin the leaderboards; the summary rows carry the flag."""
 
     def work(tx: Tx) -> None:
-        settings_sql.set_member(tx, guild_id, user_id, "hidden", hidden)
-        summaries_sql.set_hidden(tx, guild_id, user_id, hidden)
+        summaries.set_visibility(tx, guild_id, user_id, hidden)
         services.cache.forget_member(guild_id, user_id)
 
     await services.store.run(work)

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.store import Tx
 from bot.store.sql import privacy as privacy_sql
+from bot.usecases import summaries
 from bot.usecases.services import Services
 
 
@@ -20,6 +21,7 @@ async def forget(services: Services, guild_id: int, user_id: int) -> int:
     check-ins went."""
 
     def work(tx: Tx) -> int:
+        summaries.drop_member(tx, guild_id, user_id)
         removed = privacy_sql.forget_member(tx, guild_id, user_id)
         services.cache.forget_member(guild_id, user_id)
         return removed

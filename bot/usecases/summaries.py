@@ -21,6 +21,7 @@ from bot.core.streaks import StreakState
 from bot.store import Store, Summary, Tx
 from bot.store.sql import checkins as checkins_sql
 from bot.store.sql import meta as meta_sql
+from bot.store.sql import scores as scores_sql
 from bot.store.sql import settings as settings_sql
 from bot.store.sql import summaries as summaries_sql
 
@@ -96,19 +97,40 @@ def _hidden(tx: Tx, guild_id: int, user_id: int) -> bool:
     return settings_sql.member_config(tx, guild_id, user_id).hidden
 
 
+def _rescore(
+    tx: Tx,
+    guild_id: int,
+    before: StreakState,
+    after: StreakState,
+    periods: list[Period],
+    counts: list[int],
+    delta: int,
+) -> None:
+    """Move one visible member's scores on every board their change touched."""
+    moves = [
+        (kind, start, count - delta, count)
+        for (kind, start), count in zip(periods, counts, strict=True)
+    ]
+    moves.append(("t", scores_sql.TIMELESS, before.total, after.total))
+    moves.append(("b", scores_sql.TIMELESS, before.best, after.best))
+    scores_sql.move(tx, guild_id, moves)
+
+
 def record_day(
     tx: Tx, guild_id: int, user_id: int, day: date, *, target: int, zone: ZoneInfo
 ) -> StreakState:
     """After a new check-in on `day`: the summaries count it. Returns the new state."""
-    current = summaries_sql.read(tx, guild_id, user_id, lock=True)
-    state = to_state(current)
+    state = to_state(summaries_sql.read(tx, guild_id, user_id, lock=True))
     if state.last_day is None or day > state.last_day:
         updated = streaks.add_day(state, day, target)
     else:  # a backfilled day changes history behind the running totals
         updated = streaks.rebuild(checkins_sql.days(tx, guild_id, user_id), target)
     hidden = _hidden(tx, guild_id, user_id)
     _write(tx, guild_id, user_id, updated, zone, hidden)
-    summaries_sql.bump_periods(tx, guild_id, user_id, periods_of(day), +1, hidden=hidden)
+    periods = periods_of(day)
+    counts = summaries_sql.bump_periods(tx, guild_id, user_id, periods, +1, hidden=hidden)
+    if not hidden:
+        _rescore(tx, guild_id, state, updated, periods, counts, +1)
     return updated
 
 
@@ -116,12 +138,44 @@ def unrecord_day(
     tx: Tx, guild_id: int, user_id: int, day: date, *, target: int, zone: ZoneInfo
 ) -> StreakState:
     """After a check-in on `day` was removed."""
-    summaries_sql.read(tx, guild_id, user_id, lock=True)
+    state = to_state(summaries_sql.read(tx, guild_id, user_id, lock=True))
     updated = streaks.rebuild(checkins_sql.days(tx, guild_id, user_id), target)
     hidden = _hidden(tx, guild_id, user_id)
     _write(tx, guild_id, user_id, updated, zone, hidden)
-    summaries_sql.bump_periods(tx, guild_id, user_id, periods_of(day), -1, hidden=hidden)
+    periods = periods_of(day)
+    counts = summaries_sql.bump_periods(tx, guild_id, user_id, periods, -1, hidden=hidden)
+    if not hidden:
+        _rescore(tx, guild_id, state, updated, periods, counts, -1)
     return updated
+
+
+def set_visibility(tx: Tx, guild_id: int, user_id: int, hidden: bool) -> None:
+    """The member leaves (or rejoins) every board: the flag on their summary rows, and
+    their scores out of (or back into) the boards' counts."""
+    if _hidden(tx, guild_id, user_id) == hidden:
+        return
+    settings_sql.set_member(tx, guild_id, user_id, "hidden", hidden)
+    summaries_sql.set_hidden(tx, guild_id, user_id, hidden)
+    state = to_state(summaries_sql.read(tx, guild_id, user_id))
+    scores = [
+        (kind, start, count)
+        for kind, start, count in summaries_sql.member_periods(tx, guild_id, user_id)
+    ]
+    scores += [("t", scores_sql.TIMELESS, state.total), ("b", scores_sql.TIMELESS, state.best)]
+    scores_sql.move(
+        tx,
+        guild_id,
+        [
+            (board, start, score, 0) if hidden else (board, start, 0, score)
+            for board, start, score in scores
+        ],
+    )
+
+
+def drop_member(tx: Tx, guild_id: int, user_id: int) -> None:
+    """The member's data is about to go: their scores leave the boards first."""
+    if not _hidden(tx, guild_id, user_id):
+        set_visibility(tx, guild_id, user_id, True)
 
 
 def retime_member(tx: Tx, guild_id: int, user_id: int, zone: ZoneInfo) -> None:
@@ -154,13 +208,19 @@ def restreak_guild(tx: Tx, guild_id: int, default_zone: str | None) -> int:
         zone = days.effective_zone(own.get(user_id), config.timezone, default_zone)
         state = streaks.rebuild(member_days, config.weekly_target)
         _write(tx, guild_id, user_id, state, zone, user_id in hidden)
+    scores_sql.recount(tx, guild_id)  # best streaks moved on every board of the server
     return len(history)
 
 
-def expected_guild(
-    tx: Tx, guild_id: int, default_zone: str | None
-) -> tuple[dict[int, tuple[Summary, bool, datetime | None]], set[tuple[int, str, date, int, bool]]]:
-    """Every summary row of a server as it should be, computed from history alone."""
+Expected = tuple[
+    dict[int, tuple[Summary, bool, datetime | None]],
+    set[tuple[int, str, date, int, bool]],
+    set[tuple[str, date, int, int]],
+]
+
+
+def expected_guild(tx: Tx, guild_id: int, default_zone: str | None) -> Expected:
+    """Every summary row and board count of a server as it should be, from history alone."""
     config = settings_sql.guild_config(tx, guild_id)
     own = settings_sql.member_zones(tx, guild_id)
     hidden = settings_sql.hidden_members(tx, guild_id)
@@ -175,17 +235,27 @@ def expected_guild(
         periods |= {
             (user_id, kind, start, count, is_hidden) for (kind, start), count in counts.items()
         }
-    return members, periods
+    on_boards = Counter(
+        (kind, start, count) for _, kind, start, count, is_hidden in periods if not is_hidden
+    )
+    for summary, is_hidden, _ in members.values():
+        if not is_hidden:
+            on_boards.update([("t", scores_sql.TIMELESS, summary.total)])
+            if summary.best:
+                on_boards.update([("b", scores_sql.TIMELESS, summary.best)])
+    board_counts = {(board, start, score, n) for (board, start, score), n in on_boards.items()}
+    return members, periods, board_counts
 
 
 def rebuild_guild(tx: Tx, guild_id: int, default_zone: str | None) -> int:
-    members, periods = expected_guild(tx, guild_id, default_zone)
+    members, periods, _ = expected_guild(tx, guild_id, default_zone)
     summaries_sql.replace_guild(
         tx,
         guild_id,
         ((user_id, *row) for user_id, row in members.items()),
         periods,
     )
+    scores_sql.recount(tx, guild_id)
     return len(members)
 
 

@@ -1,5 +1,6 @@
 """Leaderboard summaries: per-period counts, the hidden flag and streak expiry on the
-summary rows, and indexes that serve a page as one ordered range.
+summary rows, how many members have each score, and indexes that serve a page as one
+ordered range.
 
 The rows are filled by the bot itself at its next start (`meta` has no summaries
 version yet), with the same code as `legday db rebuild-summaries`.
@@ -43,7 +44,11 @@ def upgrade() -> None:
             "alive_until",
         ],
     )
-    op.create_index("ix_member_stats_alive", "member_stats", ["guild_id", "hidden", "alive_until"])
+    op.create_index(
+        "ix_member_stats_alive",
+        "member_stats",
+        ["guild_id", "hidden", "alive_until", "run", "best", "total"],
+    )
     op.create_index(
         "ix_member_stats_best",
         "member_stats",
@@ -71,6 +76,14 @@ def upgrade() -> None:
         ["guild_id", "kind", "start", "hidden", sa.text("count DESC"), "user_id"],
     )
     op.create_table(
+        "board_scores",
+        sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("board", sa.String(1), primary_key=True),
+        sa.Column("start", sa.Date, primary_key=True),
+        sa.Column("score", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("members", sa.Integer, nullable=False),
+    )
+    op.create_table(
         "meta",
         sa.Column("key", sa.String(64), primary_key=True),
         sa.Column("value", sa.String(200), nullable=False),
@@ -79,6 +92,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("meta")
+    op.drop_table("board_scores")
     op.drop_index("ix_member_periods_board", table_name="member_periods")
     op.drop_table("member_periods")
     op.drop_index("ix_member_stats_best", table_name="member_stats")

@@ -21,6 +21,7 @@ APP_TABLES = {
     "checkins",
     "member_stats",
     "member_periods",
+    "board_scores",
     "meta",
     "quotes",
     "schedules",
@@ -161,7 +162,13 @@ async def test_downgrade_to_0001_drops_only_the_reminder_tables(engine: AsyncEng
     async with engine.begin() as conn:
         tables, revision = await conn.run_sync(step)
     assert revision == "0001"
-    assert tables & APP_TABLES == APP_TABLES - {"schedules", "deliveries", "member_periods", "meta"}
+    assert tables & APP_TABLES == APP_TABLES - {
+        "schedules",
+        "deliveries",
+        "member_periods",
+        "board_scores",
+        "meta",
+    }
 
 
 async def test_sqlite_pragmas_are_on(store: Store):

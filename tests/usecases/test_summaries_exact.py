@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.core.days import zone
 from bot.store import Store, Tx
+from bot.store.sql import scores as scores_sql
 from bot.store.sql import summaries as summaries_sql
 from bot.usecases import preferences, privacy, server, summaries
 from tests.support import make_services, record_day, remove_day
@@ -23,7 +24,10 @@ ZONES = ("UTC", "Pacific/Auckland", "America/Los_Angeles", "Europe/London", "Asi
 
 _guilds = itertools.count(50_000)
 
-_day = st.integers(min_value=0, max_value=120).map(lambda n: START + timedelta(days=n))
+# A few days to choose from, so removals and repeats hit days that were checked in; they
+# span the year end and the March and April DST changes of the zones below.
+DAYS = tuple(START + timedelta(days=n) for n in (0, 1, 6, 8, 13, 15, 16, 29, 71, 72, 80, 100, 106))
+_day = st.sampled_from(DAYS)
 _add = st.tuples(st.just("add"), st.sampled_from(USERS), _day)
 # Check-ins weigh double: every other change only shows on a member who has some.
 _step = st.one_of(
@@ -38,14 +42,18 @@ _step = st.one_of(
 )
 
 
-async def stored(store: Store, guild_id: int) -> tuple[object, object]:
-    def read(tx: Tx) -> tuple[object, object]:
-        return summaries_sql.all_summaries(tx, guild_id), summaries_sql.all_periods(tx, guild_id)
+async def stored(store: Store, guild_id: int) -> tuple[object, object, object]:
+    def read(tx: Tx) -> tuple[object, object, object]:
+        return (
+            summaries_sql.all_summaries(tx, guild_id),
+            summaries_sql.all_periods(tx, guild_id),
+            scores_sql.all_scores(tx, guild_id),
+        )
 
     return await store.read(read)
 
 
-async def expected(store: Store, guild_id: int, default_zone: str) -> tuple[object, object]:
+async def expected(store: Store, guild_id: int, default_zone: str) -> tuple[object, ...]:
     return await store.read(lambda tx: summaries.expected_guild(tx, guild_id, default_zone))
 
 
@@ -97,6 +105,11 @@ async def test_rebuild_all_restores_summaries_someone_broke(store: Store):
     )
     await store.run(
         lambda tx: tx.execute("DELETE FROM member_periods WHERE guild_id = :g", {"g": guild})
+    )
+    await store.run(
+        lambda tx: tx.execute(
+            "UPDATE board_scores SET members = 7 WHERE guild_id = :g", {"g": guild}
+        )
     )
     assert await stored(store, guild) != good
 

@@ -1,7 +1,9 @@
 """Leaderboard pages: each one an ordered, indexed range of summary rows.
 
 Ranks are competition ranks ("1, 2, 2, 4"): a member's rank is one more than the number
-of visible members strictly ahead, which one indexed count answers.
+of visible members strictly ahead. On the calendar and all-time boards `board_scores`
+answers that (and the board's size) from its few rows per distinct score; on the streak
+board, whose order changes as streaks expire, ranges of the ordering index do.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from bot.store.records import BoardRow
+from bot.store.sql import scores
 from bot.store.tx import Tx
 
 # --- a calendar period: week, month or year --------------------------------------------------
@@ -29,22 +32,12 @@ def period_page(
 
 
 def period_size(tx: Tx, guild_id: int, kind: str, start: date) -> int:
-    return int(
-        tx.scalar(
-            f"SELECT count(*) FROM member_periods WHERE {_PERIOD} AND count > 0",
-            _period(guild_id, kind, start),
-        )
-    )
+    return scores.size(tx, guild_id, kind, start)
 
 
 def period_ahead(tx: Tx, guild_id: int, kind: str, start: date, count: int) -> int:
     """Visible members with more check-ins in the period than `count`."""
-    return int(
-        tx.scalar(
-            f"SELECT count(*) FROM member_periods WHERE {_PERIOD} AND count > :count",
-            _period(guild_id, kind, start, count=count),
-        )
-    )
+    return scores.ahead(tx, guild_id, kind, start, count)
 
 
 def period_entry(tx: Tx, guild_id: int, user_id: int, kind: str, start: date) -> BoardRow | None:
@@ -76,21 +69,11 @@ def total_page(tx: Tx, guild_id: int, offset: int, limit: int) -> list[BoardRow]
 
 
 def total_size(tx: Tx, guild_id: int) -> int:
-    return int(
-        tx.scalar(
-            f"SELECT count(*) FROM member_stats WHERE {_ALL} AND total > 0",
-            {"guild_id": guild_id, "no": False},
-        )
-    )
+    return scores.size(tx, guild_id, "t", scores.TIMELESS)
 
 
 def total_ahead(tx: Tx, guild_id: int, total: int) -> int:
-    return int(
-        tx.scalar(
-            f"SELECT count(*) FROM member_stats WHERE {_ALL} AND total > :total",
-            {"guild_id": guild_id, "no": False, "total": total},
-        )
-    )
+    return scores.ahead(tx, guild_id, "t", scores.TIMELESS, total)
 
 
 def total_entry(tx: Tx, guild_id: int, user_id: int) -> BoardRow | None:
@@ -146,19 +129,17 @@ def streak_alive_size(tx: Tx, guild_id: int, now: datetime) -> int:
 
 def streak_size(tx: Tx, guild_id: int) -> int:
     """Everyone on the streak board: anyone who ever had a streak (best > 0)."""
-    return int(
-        tx.scalar(
-            "SELECT count(*) FROM member_stats WHERE guild_id = :guild_id AND hidden = :no "
-            "AND best > 0",
-            {"guild_id": guild_id, "no": False},
-        )
-    )
+    return scores.size(tx, guild_id, "b", scores.TIMELESS)
 
 
-def streak_ahead(
-    tx: Tx, guild_id: int, now: datetime, row: BoardRow, alive: Callable[[], int]
-) -> int:
-    """Visible members ranked strictly ahead of `row` on the streak board."""
+def streak_ahead(tx: Tx, guild_id: int, now: datetime, row: BoardRow) -> int:
+    """Visible members ranked strictly ahead of `row` on the streak board.
+
+    One pass over the live streaks (their own index, usually far fewer than the members)
+    counts the live ones ahead; for a resting row, the live ones all are, and the resting
+    ones ahead are those with a better best (every member by best, from `board_scores`,
+    less the live ones) or the same best and a higher total (a small range).
+    """
     params = {
         "guild_id": guild_id,
         "no": False,
@@ -167,21 +148,23 @@ def streak_ahead(
         "best": row.best,
         "total": row.total,
     }
-    # Three ranges of the ordering index rather than one OR, which SQLite would scan whole.
-    if row.score > 0:
-        return sum(
-            int(tx.scalar(f"SELECT count(*) FROM member_stats WHERE {_ALIVE} AND {part}", params))
-            for part in (
-                "run > :run",
-                "run = :run AND best > :best",
-                "run = :run AND best = :best AND total > :total",
-            )
-        )
-    resting = sum(
-        int(tx.scalar(f"SELECT count(*) FROM member_stats WHERE {_RESTING} AND {part}", params))
-        for part in ("best > :best", "best = :best AND total > :total")
+    alive = tx.first(
+        "SELECT count(*) AS alive, "
+        "coalesce(sum(CASE WHEN run > :run OR (run = :run AND best > :best) "
+        "OR (run = :run AND best = :best AND total > :total) THEN 1 ELSE 0 END), 0) AS ahead, "
+        "coalesce(sum(CASE WHEN best > :best THEN 1 ELSE 0 END), 0) AS better_best "
+        f"FROM member_stats WHERE {_ALIVE}",
+        params,
     )
-    return alive() + resting
+    assert alive is not None
+    if row.score > 0:
+        return int(alive["ahead"])
+    better_best = scores.ahead(tx, guild_id, "b", scores.TIMELESS, row.best)
+    tied_higher_total = tx.scalar(
+        f"SELECT count(*) FROM member_stats WHERE {_RESTING} AND best = :best AND total > :total",
+        params,
+    )
+    return int(alive["alive"]) + better_best - int(alive["better_best"]) + int(tied_higher_total)
 
 
 def streak_entry(tx: Tx, guild_id: int, user_id: int, now: datetime) -> BoardRow | None:

@@ -58,7 +58,7 @@ def forget_member(tx: Tx, guild_id: int, user_id: int) -> int:
     removed = tx.execute(
         "DELETE FROM checkins WHERE guild_id = :guild_id AND user_id = :user_id", params
     )
-    summaries.delete_member(tx, guild_id, user_id)
+    summaries.delete_member(tx, guild_id, user_id)  # (their board scores went before: use case)
     tx.execute("DELETE FROM members WHERE guild_id = :guild_id AND user_id = :user_id", params)
     # Quotes belong to the server; only the link to the member is removed.
     tx.execute(

@@ -91,11 +91,13 @@ def bump_periods(
     delta: int,
     *,
     hidden: bool,
-) -> None:
-    """Add `delta` to the member's count in each (kind, first day) period."""
-    tx.execute_many(
-        _BUMP,
-        (
+) -> list[int]:
+    """Add `delta` to the member's count in each (kind, first day) period; returns the
+    new counts, in the same order."""
+    counts = []
+    for kind, start in periods:
+        count = tx.scalar(
+            _BUMP + " RETURNING count",
             {
                 "guild_id": guild_id,
                 "user_id": user_id,
@@ -103,12 +105,22 @@ def bump_periods(
                 "start": start,
                 "delta": delta,
                 "hidden": hidden,
-            }
-            for kind, start in periods
-        ),
-    )
+            },
+        )
+        counts.append(int(count))
     if delta < 0:
         tx.execute(_DROP_EMPTY, {"guild_id": guild_id, "user_id": user_id})
+    return counts
+
+
+def member_periods(tx: Tx, guild_id: int, user_id: int) -> list[tuple[str, date, int]]:
+    """Every (kind, first day, count) row of one member."""
+    rows = tx.rows(
+        "SELECT kind, start, count FROM member_periods "
+        "WHERE guild_id = :guild_id AND user_id = :user_id",
+        {"guild_id": guild_id, "user_id": user_id},
+    )
+    return [(row["kind"], row["start"], row["count"]) for row in rows]
 
 
 def period_counts(
