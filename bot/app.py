@@ -14,6 +14,7 @@ from typing import Any
 import discord
 from discord.ext import commands, tasks
 
+from bot.cooldowns import MemberCooldowns
 from bot.reminders import ReminderEngine
 from bot.reminders.poster import DiscordPoster
 from bot.settings import Settings
@@ -101,9 +102,7 @@ class LegDayBot(commands.Bot):
         # Set by stop_serving: shutdown has begun, new commands are not taken.
         self._stopping = False
         self.tree.interaction_check = self._taking_interactions  # type: ignore[method-assign]
-        self._cooldowns = commands.CooldownMapping.from_cooldown(
-            settings.cooldown_rate, settings.cooldown_seconds, commands.BucketType.member
-        )
+        self._cooldowns = MemberCooldowns(settings.cooldown_rate, settings.cooldown_seconds)
         self.add_check(self._cooldown_check)
 
     async def setup_hook(self) -> None:
@@ -141,10 +140,8 @@ class LegDayBot(commands.Bot):
 
     async def _cooldown_check(self, ctx: commands.Context[Any]) -> bool:
         # One bucket per member across every command, for `!` and `/` alike.
-        bucket = self._cooldowns.get_bucket(ctx.message)
-        if bucket is None:
-            return True
-        retry_after = bucket.update_rate_limit()
+        key = (ctx.guild.id if ctx.guild is not None else None, ctx.author.id)
+        bucket, retry_after = self._cooldowns.spend(key)
         if retry_after:
             raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.member)
         return True

@@ -44,24 +44,11 @@ def _from_utc_text(raw: bytes) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def _adapt(params: Params | None) -> Params:
-    if not params:
-        return {}
-    adapted: dict[str, Any] | None = None
-    for key, value in params.items():
-        if isinstance(value, datetime):
-            converted: Any = _to_utc_text(value)
-        elif isinstance(value, date):
-            converted = value.isoformat()
-        else:
-            continue
-        if adapted is None:
-            adapted = dict(params)
-        adapted[key] = converted
-    return params if adapted is None else adapted
-
-
-# Declared column types (as the migrations create them) read back as Python values.
+# Dates and times go in as the text SQLAlchemy's SQLite dialect writes (sqlite3 calls
+# these in C for each parameter; its own defaults are deprecated), and declared column
+# types (as the migrations create them) read back as Python values.
+sqlite3.register_adapter(date, date.isoformat)
+sqlite3.register_adapter(datetime, _to_utc_text)
 sqlite3.register_converter("DATE", lambda raw: date.fromisoformat(raw.decode()))
 sqlite3.register_converter("DATETIME", _from_utc_text)
 sqlite3.register_converter("BOOLEAN", lambda raw: raw not in (b"0", b""))
@@ -92,21 +79,21 @@ class SqliteTx:
         self._connection = connection
 
     def rows(self, sql: str, params: Params | None = None) -> Sequence[Row]:
-        return self._connection.execute(sql, _adapt(params)).fetchall()
+        return self._connection.execute(sql, params or {}).fetchall()
 
     def first(self, sql: str, params: Params | None = None) -> Row | None:
-        row: Row | None = self._connection.execute(sql, _adapt(params)).fetchone()
+        row: Row | None = self._connection.execute(sql, params or {}).fetchone()
         return row
 
     def scalar(self, sql: str, params: Params | None = None) -> Any:
-        row = self._connection.execute(sql, _adapt(params)).fetchone()
+        row = self._connection.execute(sql, params or {}).fetchone()
         return None if row is None else row[0]
 
     def execute(self, sql: str, params: Params | None = None) -> int:
-        return self._connection.execute(sql, _adapt(params)).rowcount
+        return self._connection.execute(sql, params or {}).rowcount
 
     def execute_many(self, sql: str, params: Iterable[Params]) -> None:
-        self._connection.executemany(sql, (_adapt(p) for p in params))
+        self._connection.executemany(sql, params)
 
 
 @dataclass(slots=True)

@@ -120,12 +120,13 @@ def record_day(
     tx: Tx, guild_id: int, user_id: int, day: date, *, target: int, zone: ZoneInfo
 ) -> StreakState:
     """After a new check-in on `day`: the summaries count it. Returns the new state."""
-    state = to_state(summaries_sql.read(tx, guild_id, user_id, lock=True))
+    summary, flag = summaries_sql.read_with_flag(tx, guild_id, user_id, lock=True)
+    state = to_state(summary)
     if state.last_day is None or day > state.last_day:
         updated = streaks.add_day(state, day, target)
     else:  # a backfilled day changes history behind the running totals
         updated = streaks.rebuild(checkins_sql.days(tx, guild_id, user_id), target)
-    hidden = _hidden(tx, guild_id, user_id)
+    hidden = _hidden(tx, guild_id, user_id) if flag is None else flag
     _write(tx, guild_id, user_id, updated, zone, hidden)
     periods = periods_of(day)
     counts = summaries_sql.bump_periods(tx, guild_id, user_id, periods, +1, hidden=hidden)
@@ -138,9 +139,10 @@ def unrecord_day(
     tx: Tx, guild_id: int, user_id: int, day: date, *, target: int, zone: ZoneInfo
 ) -> StreakState:
     """After a check-in on `day` was removed."""
-    state = to_state(summaries_sql.read(tx, guild_id, user_id, lock=True))
+    summary, flag = summaries_sql.read_with_flag(tx, guild_id, user_id, lock=True)
+    state = to_state(summary)
     updated = streaks.rebuild(checkins_sql.days(tx, guild_id, user_id), target)
-    hidden = _hidden(tx, guild_id, user_id)
+    hidden = _hidden(tx, guild_id, user_id) if flag is None else flag
     _write(tx, guild_id, user_id, updated, zone, hidden)
     periods = periods_of(day)
     counts = summaries_sql.bump_periods(tx, guild_id, user_id, periods, -1, hidden=hidden)

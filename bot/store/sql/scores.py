@@ -15,36 +15,29 @@ from bot.store.tx import Tx
 # The `start` of the boards that have no period: all-time totals ("t"), best streaks ("b").
 TIMELESS = date(1, 1, 1)
 
-_ONE_LESS = (
-    "UPDATE board_scores SET members = members - 1 WHERE guild_id = :guild_id "
-    "AND board = :board AND start = :start AND score = :score"
-)
-_ONE_MORE = (
-    "INSERT INTO board_scores (guild_id, board, start, score, members) "
-    "VALUES (:guild_id, :board, :start, :score, 1) "
-    "ON CONFLICT (guild_id, board, start, score) "
-    "DO UPDATE SET members = board_scores.members + 1"
-)
 _KEY = "guild_id = :guild_id AND board = :board AND start = :start"
 
 
 def move(tx: Tx, guild_id: int, moves: Iterable[tuple[str, date, int, int]]) -> None:
     """One member's score went from `old` to `new` on each (board, start); 0 means "not
-    on the board"."""
-    emptied = False
+    on the board". One statement: a score left counts -1, a score reached +1. Counts
+    that fall to zero stay as rows of zero (they add nothing to a sum)."""
+    params: dict[str, object] = {"guild_id": guild_id}
+    values: list[str] = []
     for board, start, old, new in moves:
         if old == new:
             continue
-        key = {"guild_id": guild_id, "board": board, "start": start}
-        if old > 0:
-            tx.execute(_ONE_LESS, {**key, "score": old})
-            emptied = True
-        if new > 0:
-            tx.execute(_ONE_MORE, {**key, "score": new})
-    if emptied:
+        for score, step in ((old, -1), (new, +1)):
+            if score > 0:
+                n = len(values)
+                params.update({f"b{n}": board, f"s{n}": start, f"v{n}": score, f"d{n}": step})
+                values.append(f"(:guild_id, :b{n}, :s{n}, :v{n}, :d{n})")
+    if values:
         tx.execute(
-            "DELETE FROM board_scores WHERE guild_id = :guild_id AND members <= 0",
-            {"guild_id": guild_id},
+            "INSERT INTO board_scores (guild_id, board, start, score, members) "
+            f"VALUES {', '.join(values)} ON CONFLICT (guild_id, board, start, score) "
+            "DO UPDATE SET members = board_scores.members + excluded.members",
+            params,
         )
 
 
@@ -89,7 +82,8 @@ def ahead(tx: Tx, guild_id: int, board: str, start: date, score: int) -> int:
 
 def all_scores(tx: Tx, guild_id: int) -> set[tuple[str, date, int, int]]:
     rows = tx.rows(
-        "SELECT board, start, score, members FROM board_scores WHERE guild_id = :guild_id",
+        "SELECT board, start, score, members FROM board_scores "
+        "WHERE guild_id = :guild_id AND members > 0",
         {"guild_id": guild_id},
     )
     return {(row["board"], row["start"], row["score"], row["members"]) for row in rows}

@@ -5,7 +5,7 @@ Only storage here: which values they hold is decided by the use cases.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from bot.store.records import Summary
@@ -14,7 +14,7 @@ from bot.store.tx import Tx
 _FIELDS = ("total", "last_day", "week", "week_count", "run", "run_week", "best")
 
 _READ = (
-    "SELECT total, last_day, week, week_count, run, run_week, best FROM member_stats "
+    "SELECT total, last_day, week, week_count, run, run_week, best, hidden FROM member_stats "
     "WHERE guild_id = :guild_id AND user_id = :user_id"
 )
 _WRITE = (
@@ -26,12 +26,6 @@ _WRITE = (
     "run = excluded.run, run_week = excluded.run_week, best = excluded.best, "
     "hidden = excluded.hidden, alive_until = excluded.alive_until"
 )
-_BUMP = (
-    "INSERT INTO member_periods (guild_id, user_id, kind, start, count, hidden) "
-    "VALUES (:guild_id, :user_id, :kind, :start, :delta, :hidden) "
-    "ON CONFLICT (guild_id, user_id, kind, start) "
-    "DO UPDATE SET count = member_periods.count + excluded.count"
-)
 _DROP_EMPTY = (
     "DELETE FROM member_periods WHERE guild_id = :guild_id AND user_id = :user_id AND count <= 0"
 )
@@ -41,6 +35,13 @@ def read(tx: Tx, guild_id: int, user_id: int, *, lock: bool = False) -> Summary 
     """The member's summary; `lock` holds it until the transaction ends, so two
     concurrent check-ins of one member apply one after the other (SQLite's single
     writer already does that; PostgreSQL needs a row to lock, even for a first one)."""
+    return read_with_flag(tx, guild_id, user_id, lock=lock)[0]
+
+
+def read_with_flag(
+    tx: Tx, guild_id: int, user_id: int, *, lock: bool = False
+) -> tuple[Summary | None, bool | None]:
+    """The summary and the hidden flag it carries (None: no row yet)."""
     params = {"guild_id": guild_id, "user_id": user_id}
     if lock and tx.dialect == "postgresql":
         tx.execute(
@@ -51,9 +52,9 @@ def read(tx: Tx, guild_id: int, user_id: int, *, lock: bool = False) -> Summary 
         row = tx.first(_READ + " FOR UPDATE", params)
     else:
         row = tx.first(_READ, params)
-    if row is None or row["total"] == 0:
-        return None
-    return Summary(*(row[name] for name in _FIELDS))
+    if row is None or row["total"] == 0:  # (a zero row is only PostgreSQL's lock holder)
+        return None, None
+    return Summary(*(row[name] for name in _FIELDS)), bool(row["hidden"])
 
 
 def _values(
@@ -87,30 +88,34 @@ def bump_periods(
     tx: Tx,
     guild_id: int,
     user_id: int,
-    periods: Iterable[tuple[str, date]],
+    periods: Sequence[tuple[str, date]],
     delta: int,
     *,
     hidden: bool,
 ) -> list[int]:
-    """Add `delta` to the member's count in each (kind, first day) period; returns the
-    new counts, in the same order."""
-    counts = []
-    for kind, start in periods:
-        count = tx.scalar(
-            _BUMP + " RETURNING count",
-            {
-                "guild_id": guild_id,
-                "user_id": user_id,
-                "kind": kind,
-                "start": start,
-                "delta": delta,
-                "hidden": hidden,
-            },
-        )
-        counts.append(int(count))
+    """Add `delta` to the member's count in each (kind, first day) period, in one
+    statement; returns the new counts, in the same order."""
+    params: dict[str, object] = {
+        "guild_id": guild_id,
+        "user_id": user_id,
+        "delta": delta,
+        "hidden": hidden,
+    }
+    values = []
+    for index, (kind, start) in enumerate(periods):
+        params[f"kind{index}"], params[f"start{index}"] = kind, start
+        values.append(f"(:guild_id, :user_id, :kind{index}, :start{index}, :delta, :hidden)")
+    rows = tx.rows(
+        "INSERT INTO member_periods (guild_id, user_id, kind, start, count, hidden) "
+        f"VALUES {', '.join(values)} ON CONFLICT (guild_id, user_id, kind, start) "
+        "DO UPDATE SET count = member_periods.count + excluded.count "
+        "RETURNING kind, start, count",
+        params,
+    )
+    counts = {(row["kind"], row["start"]): int(row["count"]) for row in rows}
     if delta < 0:
         tx.execute(_DROP_EMPTY, {"guild_id": guild_id, "user_id": user_id})
-    return counts
+    return [counts[period] for period in periods]
 
 
 def member_periods(tx: Tx, guild_id: int, user_id: int) -> list[tuple[str, date, int]]:
