@@ -34,6 +34,7 @@ from benchmarks import ours
 from benchmarks.arguments import QUICK_NOTE, at_least
 from benchmarks.bare_bot import REPLY_TITLE
 from benchmarks.measure import CheckFailed, median, percentile, ratio, table, times
+from benchmarks.proc import cpu_seconds
 from benchmarks.processes import BotRun, baseline_env, disconnect_all
 from benchmarks.profiling import Sampler, summarize
 from fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Message, User
@@ -52,6 +53,10 @@ class Burst:
     replies: dict[int, list[tuple[float, Message]]] = field(default_factory=dict)
     late: int = 0  # interactions answered after Discord's deadline
     stray: int = 0  # bot messages during the burst that answer none of its members
+    cpu_seconds: float = math.nan  # the bot process's CPU time (user + system) in the burst
+
+    def cpu_ms_per_command(self) -> float:
+        return self.cpu_seconds * 1000 / len(self.members) if self.members else math.nan
 
     def answered(self) -> int:
         return sum(1 for user in self.members if self.replies.get(user.id))
@@ -136,9 +141,15 @@ class Collector:
 
 
 async def _burst(
-    fd: FakeDiscord, collector: Collector, channel: Channel, kind: str, members: list[User]
+    fd: FakeDiscord,
+    collector: Collector,
+    channel: Channel,
+    kind: str,
+    members: list[User],
+    pid: int | None = None,
 ) -> Burst:
     burst = Burst(kind, members)
+    cpu_before = cpu_seconds(pid) if pid is not None else math.nan
     interactions: list[InteractionRecord] = []
     collector.burst = burst
     collector.answered = 0
@@ -152,6 +163,8 @@ async def _burst(
     with contextlib.suppress(TimeoutError):  # reported as members without a reply
         await asyncio.wait_for(collector.done.wait(), 30 + len(members) * 0.05)
     await asyncio.sleep(0.5)  # a second reply to anyone would arrive now
+    if pid is not None:
+        burst.cpu_seconds = cpu_seconds(pid) - cpu_before
     collector.burst = None
     burst.late = sum(
         1
@@ -212,8 +225,8 @@ async def _run_side(stage: Stage, side: str, rep: int, collector: Collector) -> 
         warm_slash = await _burst(fd, collector, stage.channel, SLASH, stage.warmup[1:2])
         problems = warm_bang.problems(reply_ok) + warm_slash.problems(reply_ok)
         async with _maybe_sampled(bot, stage):
-            bang = await _burst(fd, collector, stage.channel, BANG, stage.bang_members)
-            slash = await _burst(fd, collector, stage.channel, SLASH, stage.slash_members)
+            bang = await _burst(fd, collector, stage.channel, BANG, stage.bang_members, bot.pid)
+            slash = await _burst(fd, collector, stage.channel, SLASH, stage.slash_members, bot.pid)
     finally:
         code = await bot.stop()
     problems += bang.problems(reply_ok) + slash.problems(reply_ok)
@@ -271,15 +284,19 @@ def _report(runs: list[SideRun]) -> tuple[list[str], dict[str, dict[str, float]]
                     f"{percentile(lat, 0.99):.1f} ms",
                     f"{burst.answered()}/{len(burst.members)}",
                     str(burst.late) if burst.kind == SLASH else "",
+                    f"{burst.cpu_ms_per_command():.2f} ms",
                 ]
             )
-    lines.append(table(["run", "command", "rate", "p50", "p99", "answered", ">3 s"], rows))
+    lines.append(
+        table(["run", "command", "rate", "p50", "p99", "answered", ">3 s", "bot CPU/cmd"], rows)
+    )
     lines.append("")
     for kind_index, kind in enumerate((BANG, SLASH)):
         for side in ("bare", "legday"):
             bursts = [r.bursts[kind_index] for r in runs if r.side == side]
             pooled = [x for b in bursts for x in b.latencies_ms()]
             summary[f"{side} {kind}"] = {
+                "cpu": median([b.cpu_ms_per_command() for b in bursts]),
                 "rate": median([b.rate() for b in bursts]),
                 "p50": percentile(pooled, 0.5),
                 "p99": percentile(pooled, 0.99),
@@ -296,6 +313,8 @@ def _report(runs: list[SideRun]) -> tuple[list[str], dict[str, dict[str, float]]
                 f"{bare['p50']:.1f} / {bare['p99']:.1f} ms",
                 f"{legday['p50']:.1f} / {legday['p99']:.1f} ms",
                 times(ratio(legday["p99"], bare["p99"])),
+                f"{bare['cpu']:.2f} / {legday['cpu']:.2f} ms",
+                times(ratio(bare["cpu"], legday["cpu"])),
             ]
         )
     lines.append(
@@ -308,9 +327,15 @@ def _report(runs: list[SideRun]) -> tuple[list[str], dict[str, dict[str, float]]
                 "bare p50 / p99",
                 "legday p50 / p99",
                 "p99 ratio",
+                "CPU/cmd bare / legday",
+                "CPU ratio",
             ],
             rows,
         )
+    )
+    lines.append(
+        "CPU ratio = bare CPU per command / legday's: the rate a bot can reach when the other "
+        "side of the socket is not the bottleneck (above 0.7: the target)"
     )
     return lines, summary
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import math
 from collections.abc import Callable
@@ -48,6 +49,16 @@ def command_prefix(settings: Settings) -> Callable[[commands.Bot, discord.Messag
     if settings.prefix_commands:
         return commands.when_mentioned_or(settings.prefix)
     return commands.when_mentioned
+
+
+def settle_garbage_collector() -> None:
+    """Once connected: what start-up built (modules, commands, the servers' caches) lives
+    as long as the process, so the collector stops re-scanning it, and collects the young
+    generation less often (a command allocates a few thousand short-lived objects;
+    CPython's default threshold of 700 ran a collection several times per command)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def _report_failure(task: asyncio.Task[None]) -> None:
@@ -176,6 +187,7 @@ class LegDayBot(commands.Bot):
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("connected as %s (%s) in %d servers", self.user, self.user.id, len(self.guilds))
+        settle_garbage_collector()
 
     async def stop_serving(self) -> None:
         """The first step of a shutdown: take no new commands, stop the reminders and the
