@@ -3,8 +3,10 @@ bot, both connected alone to the same local Discord with thousands of servers.
 
 Each server has 100 members, 11 channels of mixed types (two categories, six text
 channels, an announcement channel with an overwrite, two voice channels) and 10 roles;
-the members are drawn from one shared pool, as people are in several servers. The emulator
-has no custom emojis, so the servers have none.
+the members are drawn from one shared pool, as people are in several servers. Each also
+has 10 to 50 custom emojis and up to 5 stickers, as community servers do (`--emojis 0`
+measures bare servers): a bot with the default intents caches them, legday does not ask
+for them.
 
 Compared at each size: the real bot process (`python -m bot run`, default settings but
 logging at WARNING, a fresh SQLite file) and `python -m benchmarks.bare_bot --default`, which is
@@ -38,7 +40,7 @@ from benchmarks.imports import breakdown
 from benchmarks.measure import CheckFailed, ratio, require, table, times
 from benchmarks.proc import memory_kib, wait_idle
 from benchmarks.processes import BotRun, baseline_env, disconnect_all
-from benchmarks.servers import Servers
+from benchmarks.servers import EMOJIS, Servers
 from fakediscord import FakeDiscord, Message
 
 SIDES = ("default discord.py", "legday")
@@ -224,7 +226,9 @@ def _report(results: list[Measured], sizes: list[int]) -> str:
     return "\n".join(lines)
 
 
-async def main(sizes: list[int], quiet: float, settle: float, traffic_guilds: int) -> int:
+async def main(
+    sizes: list[int], quiet: float, settle: float, traffic_guilds: int, emojis: tuple[int, int]
+) -> int:
     results: list[Measured] = []
     built: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="legday-memory-") as tmp:
@@ -233,7 +237,7 @@ async def main(sizes: list[int], quiet: float, settle: float, traffic_guilds: in
             heartbeat_interval_ms=41250, route_rate_limit=(1_000_000_000, 1.0)
         ) as fd:
             fd.set_global_rate_limit(None)
-            servers = Servers(fd, members_each=100)
+            servers = Servers(fd, members_each=100, emojis=emojis)
             for size in sizes:
                 started = time.monotonic()
                 servers.grow_to(size)
@@ -246,7 +250,8 @@ async def main(sizes: list[int], quiet: float, settle: float, traffic_guilds: in
                     print(f"  {side}: measured", file=sys.stderr, flush=True)
     print(
         f"Memory: each bot alone on the local Discord with {' and '.join(f'{s:,}' for s in sizes)}"
-        f" servers of 100 members; traffic = {results[0].traffic_events} messages and"
+        f" servers of 100 members and {emojis[0]} to {emojis[1]} custom emojis;"
+        f" traffic = {results[0].traffic_events} messages and"
         f" commands in {traffic_guilds} servers; settle {settle:.1f} s; building the servers"
         " in the emulator took " + ", ".join(f"{t:.1f} s (to {n:,})" for n, t in built.items())
     )
@@ -268,15 +273,23 @@ def _cli() -> None:
         default=[2500, 10000],
         help="server counts, comma-separated (2500,10000)",
     )
+    parser.add_argument(
+        "--emojis",
+        type=int,
+        default=None,
+        metavar="N",
+        help="custom emojis per server: 0 for none (default: 10 to 50 at random)",
+    )
     parser.add_argument("--quick", action="store_true", help="50 and 200 servers: checks only")
     args = parser.parse_args()
+    emojis = EMOJIS if args.emojis is None else (args.emojis, args.emojis)
     if args.quick:
         print(QUICK_NOTE, flush=True)
         sizes, quiet, settle, traffic = [50, 200], 0.5, 0.5, 10
     else:
         sizes, quiet, settle, traffic = args.servers, 1.5, 3.0, 100
     try:
-        code = asyncio.run(main(sizes, quiet, settle, traffic))
+        code = asyncio.run(main(sizes, quiet, settle, traffic, emojis))
     except CheckFailed as exc:
         print(f"check failed: {exc}", file=sys.stderr)
         code = 1

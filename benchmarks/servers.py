@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from fakediscord import FakeDiscord, Guild, Overwrite, Permission, User
 from fakediscord.state import GUILD_ANNOUNCEMENT, GUILD_CATEGORY, GUILD_TEXT, GUILD_VOICE
 
+EMOJIS = (10, 50)  # custom emojis per server, at random in this range
+STICKERS = (0, 5)
 TEXT_CHANNELS = ("general", "gym", "leg-day", "progress-pics", "nutrition", "off-topic")
 VOICE_CHANNELS = ("Lifting", "Cardio")
 ROLES = (
@@ -36,6 +38,7 @@ class Servers:
 
     fd: FakeDiscord
     members_each: int
+    emojis: tuple[int, int] = EMOJIS  # custom emojis per server: fewest, most
     rng: random.Random = field(default_factory=lambda: random.Random(5))
     users: list[User] = field(default_factory=list)
     built: list[Server] = field(default_factory=list)
@@ -74,4 +77,35 @@ class Servers:
         for user in others:
             picked = [r for r in roles[3:] if self.rng.random() < 0.3]
             world.add_member(guild, user, roles=picked)
+        # Community servers carry custom emojis (and a few stickers): Discord sends them in
+        # GUILD_CREATE, and a bot with the default intents caches every one.
+        for n in range(self.rng.randint(*self.emojis)):
+            guild.emojis.append(_emoji(world.new_id(), f"{guild.name.replace(' ', '')}_{n}"))
+        for n in range(self.rng.randint(*STICKERS) if self.emojis[1] else 0):
+            guild.stickers.append(_sticker(world.new_id(), guild.id, f"sticker {n}"))
         return Server(guild, [c.id for c in channels], [owner.id, *(u.id for u in others)])
+
+
+def _emoji(emoji_id: int, name: str) -> dict[str, object]:
+    return {
+        "id": str(emoji_id),
+        "name": name,
+        "roles": [],
+        "require_colons": True,
+        "managed": False,
+        "animated": False,
+        "available": True,
+    }
+
+
+def _sticker(sticker_id: int, guild_id: int, name: str) -> dict[str, object]:
+    return {
+        "id": str(sticker_id),
+        "name": name,
+        "tags": "muscle",
+        "type": 2,
+        "format_type": 1,
+        "description": None,
+        "available": True,
+        "guild_id": str(guild_id),
+    }

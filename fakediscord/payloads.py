@@ -168,8 +168,8 @@ def guild_base(g: Guild) -> JSON:
         "max_video_channel_users": 25,
         "features": [],
         "roles": [role(r) for r in g.roles.values()],
-        "emojis": [],
-        "stickers": [],
+        "emojis": list(g.emojis),
+        "stickers": list(g.stickers),
     }
 
 

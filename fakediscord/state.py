@@ -145,6 +145,9 @@ class Guild:
     unavailable: bool = False
     system_channel_id: int | None = None
     preferred_locale: str = "en-US"
+    # Custom emojis and stickers, as Discord sends them in GUILD_CREATE (raw objects).
+    emojis: list[dict[str, object]] = field(default_factory=list)
+    stickers: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def everyone(self) -> Role:
