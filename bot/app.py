@@ -143,6 +143,11 @@ class LegDayBot(commands.Bot):
         if self.settings.health_file:
             self._report_health.start()
 
+    @property
+    def serving(self) -> bool:
+        """Whether start() has started the reminders and the health file."""
+        return self._reminders_started is not None or self._report_health.is_running()
+
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         # discord.py waits 5 s before re-identifying (to respect Discord's identify limit);
         # tests against the local Discord turn that down.

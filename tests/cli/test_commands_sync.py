@@ -128,8 +128,7 @@ async def test_setup_hook_builds_the_tree_without_starting_to_serve(make_setting
     try:
         await bot.setup_hook()
         assert bot.tree.get_command("legday") is not None
-        assert bot._reminders_started is None
+        assert not bot.serving
         assert not bot.reminders.scheduler.running
-        assert not bot._report_health.is_running()
     finally:
         await bot.close()

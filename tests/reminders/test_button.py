@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from types import SimpleNamespace
+from unittest import mock
 from unittest.mock import AsyncMock, MagicMock
 
 import discord
@@ -32,12 +33,13 @@ def fake_interaction(bot: LegDayBot, *, guild_id: int | None = GUILD) -> MagicMo
     return interaction
 
 
-def registered_factory(bot: LegDayBot, custom_id: str) -> tuple[type, object] | None:
-    """What discord.py's view store would dispatch a click with this custom_id to."""
-    for pattern, factory in bot._connection._view_store._dynamic_items.items():
-        match = pattern.fullmatch(custom_id)
+def matching_item(items: tuple[type, ...], custom_id: str) -> tuple[type, object] | None:
+    """The item class a click with this custom_id goes to (discord.py matches each
+    registered item's template against it), and the match."""
+    for item in items:
+        match = item.__discord_ui_compiled_template__.fullmatch(custom_id)
         if match is not None:
-            return factory, match
+            return item, match
     return None
 
 
@@ -62,9 +64,7 @@ async def fresh_bot(make_settings, store):
 
 
 async def test_button_rebuilt_from_custom_id_checks_the_member_in(fresh_bot, store):
-    assert registered_factory(fresh_bot, CUSTOM_ID) is None
-    fresh_bot.add_dynamic_items(*DYNAMIC_ITEMS)
-    found = registered_factory(fresh_bot, CUSTOM_ID)
+    found = matching_item(DYNAMIC_ITEMS, CUSTOM_ID)
     assert found is not None
     factory, match = found
     assert factory is CheckinButton
@@ -104,7 +104,9 @@ async def test_setup_hook_registers_the_button(fresh_bot, monkeypatch):
     # in setup_hook: tests/cli/test_commands_sync.py.)
     monkeypatch.setattr("bot.app.EXTENSIONS", ())
 
-    await fresh_bot.setup_hook()
+    with mock.patch.object(fresh_bot, "add_dynamic_items") as register:
+        await fresh_bot.setup_hook()
 
-    found = registered_factory(fresh_bot, CUSTOM_ID)
+    register.assert_called_once_with(*DYNAMIC_ITEMS)
+    found = matching_item(DYNAMIC_ITEMS, CUSTOM_ID)
     assert found is not None and found[0] is CheckinButton
