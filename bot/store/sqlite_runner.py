@@ -12,6 +12,7 @@ prepared once; nothing on this path builds statements at run time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import sqlite3
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 # Units committed together at most; more wait for the next transaction.
 MAX_BATCH = 256
 BUSY_TIMEOUT_MS = 5000
+# How often the checkpointer copies the write-ahead log back into the database file.
+CHECKPOINT_EVERY = 5.0
 
 
 def _to_utc_text(moment: datetime) -> str:
@@ -70,6 +73,19 @@ def connect(path: str | Path) -> sqlite3.Connection:
     connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     connection.execute("PRAGMA synchronous=NORMAL")
     return connection
+
+
+def _checkpoints(path: str, stop: threading.Event) -> None:
+    """Copy the write-ahead log into the database file every few seconds, from a thread
+    and connection of its own. SQLite would otherwise do it (and its fsync) inside
+    whichever commit crosses 1000 log pages: a burst of check-ins then waits behind it.
+    A passive checkpoint never blocks the writer."""
+    with contextlib.closing(connect(path)) as connection:
+        while not stop.wait(CHECKPOINT_EVERY):
+            try:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error as error:  # busy or locked: the next round tries again
+                log.debug("checkpoint skipped: %s", error)
 
 
 class SqliteTx:
@@ -124,6 +140,8 @@ class SqliteRunner:
         self._units: queue.SimpleQueue[_Unit | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._connection: sqlite3.Connection | None = None
+        self._checkpointer: threading.Thread | None = None
+        self._stop_checkpoints = threading.Event()
         self.transactions = 0  # committed transactions, for tests and benchmarks
         self.units = 0
 
@@ -136,6 +154,8 @@ class SqliteRunner:
         def serve() -> None:
             try:
                 self._connection = connect(self.path)
+                # Never inside a commit: the checkpointer thread does it (see _checkpoints).
+                self._connection.execute("PRAGMA wal_autocheckpoint=0")
             except BaseException as error:  # reported to start(), which raises it
                 loop.call_soon_threadsafe(_settle, ready, False, error)
                 return
@@ -149,6 +169,14 @@ class SqliteRunner:
         except BaseException:
             self._thread = None
             raise
+        self._stop_checkpoints.clear()
+        self._checkpointer = threading.Thread(
+            target=_checkpoints,
+            args=(self.path, self._stop_checkpoints),
+            name="legday-sqlite-checkpoints",
+            daemon=True,
+        )
+        self._checkpointer.start()
 
     async def run(self, work: Work[Any], *, write: bool = True) -> Any:
         """Run `work` in one transaction on the database thread and return its result."""
@@ -164,9 +192,18 @@ class SqliteRunner:
         if thread is None:
             return
         self._units.put(None)
+        self._stop_checkpoints.set()
+        checkpointer, self._checkpointer = self._checkpointer, None
+
+        def finish() -> None:
+            thread.join()
+            if checkpointer is not None:
+                checkpointer.join()
+
         # Shielded: a shutdown that is itself being cancelled still lets the thread finish
-        # the transaction it holds and close the file.
-        await asyncio.shield(asyncio.to_thread(thread.join))
+        # the transaction it holds and close the file (the last connection to close
+        # checkpoints the log into the file).
+        await asyncio.shield(asyncio.to_thread(finish))
 
     # --- on the database thread -------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -124,3 +125,37 @@ async def test_close_finishes_queued_work_then_refuses_more(tmp_path: Path):
     reopened = await open_store(f"sqlite+aiosqlite:///{tmp_path / 'close.db'}")
     assert await reopened.read(lambda tx: tx.scalar("SELECT count(*) FROM checkins")) == 5
     await reopened.close()
+
+
+async def test_commits_never_checkpoint_and_the_checkpointer_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import bot.store.sqlite_runner as runner_module
+
+    monkeypatch.setattr(runner_module, "CHECKPOINT_EVERY", 0.05)
+    path = tmp_path / "wal.db"
+    store = await open_store(f"sqlite+aiosqlite:///{path}")
+    # Enough commits to cross SQLite's default autocheckpoint of 1000 pages many times.
+    for user in range(300):
+        await store.run(lambda tx, u=user: insert_checkin(tx, u))
+    autocheckpoint = await store.read(lambda tx: tx.scalar("PRAGMA wal_autocheckpoint"))
+    assert autocheckpoint == 0  # commits leave checkpoints alone...
+    await asyncio.sleep(0.3)
+    # ...and the checkpointer copied the log, so the next commit starts it over: the log
+    # holds that one commit, not 301 of them.
+    await store.run(lambda tx: insert_checkin(tx, 300))
+    frames = await asyncio.to_thread(_log_frames, path)
+    assert 0 < frames < 20
+    await store.close()
+    assert await asyncio.to_thread(_log_frames, path) == 0  # the last close empties it
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("SELECT count(*) FROM checkins").fetchone() == (301,)
+
+
+def _log_frames(path: Path) -> int:
+    """Frames in the write-ahead log since it last started over (0 without a log)."""
+    if not Path(f"{path}-wal").exists():
+        return 0
+    with closing(sqlite3.connect(path)) as connection:
+        _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return int(frames)
