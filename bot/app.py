@@ -16,6 +16,7 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.cooldowns import MemberCooldowns
+from bot.loop_lag import LoopLagMonitor
 from bot.reminders import ReminderEngine
 from bot.reminders.poster import DiscordPoster
 from bot.settings import Settings
@@ -110,6 +111,7 @@ class LegDayBot(commands.Bot):
             default_zone=settings.default_timezone,
         )
         self._reminders_started: asyncio.Task[None] | None = None
+        self.loop_lag = LoopLagMonitor(settings.loop_lag_warn_ms / 1000)
         # Set by stop_serving: shutdown has begun, new commands are not taken.
         self._stopping = False
         self.tree.interaction_check = self._taking_interactions  # type: ignore[method-assign]
@@ -140,6 +142,7 @@ class LegDayBot(commands.Bot):
         # Catch-up may retry for a while; it must not hold up connecting to the gateway.
         self._reminders_started = asyncio.create_task(self.reminders.start(), name="reminders")
         self._reminders_started.add_done_callback(_report_failure)
+        self.loop_lag.start()
         if self.settings.health_file:
             self._report_health.start()
 
@@ -206,6 +209,7 @@ class LegDayBot(commands.Bot):
                 await self._reminders_started
         self._report_health.cancel()
         await self.reminders.stop()
+        await self.loop_lag.stop()
 
     async def close(self) -> None:
         """Stop serving, then close the connection to Discord. The store is the caller's

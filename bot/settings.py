@@ -231,6 +231,7 @@ FIELDS: Final = (
     _Field("identify_delay", "LEGDAY_IDENTIFY_DELAY", _ranged(_number, 0, None), 5.0),
     _Field("health_file", "LEGDAY_HEALTH_FILE", _optional_text, None),
     _Field("log_level", "LEGDAY_LOG_LEVEL", _level, "INFO"),
+    _Field("loop_lag_warn_ms", "LEGDAY_LOOP_LAG_WARN_MS", _ranged(_whole, 0, None), 250),
 )
 _BY_NAME = {field.name: field for field in FIELDS}
 
@@ -284,6 +285,7 @@ class Settings:
     identify_delay: float
     health_file: str | None
     log_level: str
+    loop_lag_warn_ms: int
 
     def __init__(
         self,
