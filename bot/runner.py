@@ -16,9 +16,9 @@ import time
 from collections.abc import Iterator
 
 import discord
-import yarl
 
 from bot.app import LegDayBot
+from bot.endpoints import use_endpoints
 from bot.failures import NETWORK_ERRORS, DatabaseUnusable, DiscordUnreachable, network_reason
 from bot.settings import Settings, SettingsError
 from bot.store import Store, opening
@@ -33,10 +33,7 @@ HANDLER_GRACE = 5.0
 
 def point_at_api(settings: Settings) -> None:
     """Aim discord.py at another Discord endpoint (a proxy or a local test server)."""
-    if settings.discord_api_base:
-        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
-    if settings.discord_gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+    use_endpoints(settings.discord_api_base, settings.discord_gateway_url)
 
 
 def discord_endpoint(settings: Settings) -> str:

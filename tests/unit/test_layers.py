@@ -80,3 +80,18 @@ def test_sqlalchemy_only_where_a_migration_or_postgresql_needs_it():
         if any(m.startswith(("sqlalchemy", "alembic")) for m in imports(p))
     }
     assert users == {"bot/database.py", "bot/schema.py", "bot/store/sa_runner.py"}
+
+
+# discord.py's documented API is `discord`, `discord.ext.*`, `discord.app_commands`,
+# `discord.ui` and `discord.utils`; its HTTP and gateway modules are internals.
+_DISCORD_INTERNALS = ("discord.http", "discord.gateway", "discord.state", "discord.webhook.async_")
+
+
+@pytest.mark.parametrize("path", files("bot") + files("cogs"), ids=lambda p: p.name)
+def test_only_the_endpoint_switch_touches_discord_internals(path: Path):
+    if path == ROOT / "bot" / "endpoints.py":
+        return  # the API base and gateway URL have no public setting (see its docstring)
+    source = path.read_text(encoding="utf-8")
+    assert _offending(path, _DISCORD_INTERNALS) == []
+    assert "discord.http." not in source
+    assert "handle_message_parameters" not in source
