@@ -15,11 +15,6 @@ from benchmarks.processes import PROJECT
 # (what, the import statement); the statements name what the serving code really imports.
 DEPENDENCIES = (
     ("discord.py (discord.ext.commands)", "import discord.ext.commands"),
-    (
-        "APScheduler (asyncio scheduler, triggers)",
-        "import apscheduler.schedulers.asyncio, "
-        "apscheduler.triggers.cron, apscheduler.triggers.date, apscheduler.triggers.interval",
-    ),
     ("sqlite3 (standard library)", "import sqlite3"),
 )
 # Installed, but never imported by a SQLite bot: a due migration runs in a child process,

@@ -17,6 +17,7 @@ from discord.ext import commands, tasks
 
 from bot.cooldowns import MemberCooldowns
 from bot.loop_lag import LoopLagMonitor
+from bot.rate_limits import GlobalLimiter, http_trace
 from bot.reminders import ReminderEngine
 from bot.reminders.poster import DiscordPoster
 from bot.settings import Settings
@@ -76,8 +77,10 @@ class LegDayBot(commands.Bot):
         clock: Callable[[], datetime] = utc_now,
         **options: Any,
     ) -> None:
+        self.rate_limiter = GlobalLimiter(settings.global_rate_limit)
         super().__init__(
             command_prefix=command_prefix(settings),
+            http_trace=http_trace(self.rate_limiter),
             intents=build_intents(settings),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,

@@ -45,10 +45,9 @@ def configure_logging(level: str) -> None:
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(OneLineNetworkErrors())
     logging.basicConfig(level=level, handlers=[handler])
-    # discord.py's gateway chatter, Alembic's plugin list and APScheduler's job
-    # bookkeeping are noise at INFO.
+    # discord.py's gateway chatter and Alembic's plugin list are noise at INFO.
     quiet = max(logging.getLevelName(level), logging.WARNING)
-    for name in ("discord.gateway", "alembic", "apscheduler"):
+    for name in ("discord.gateway", "alembic"):
         logging.getLogger(name).setLevel(quiet)
     # A text-only bot: "PyNaCl/davey is not installed, voice will NOT be supported" at
     # every start reads like a problem to an admin, and is none.

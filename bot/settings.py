@@ -119,6 +119,17 @@ def _ranged(
     return check
 
 
+def _optional(parse: Callable[[object], Any]) -> Callable[[object], Any]:
+    """`parse`, or None for a value that is missing or blank."""
+
+    def check(value: object) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return parse(value)
+
+    return check
+
+
 def _optional_whole(value: object) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -217,9 +228,10 @@ FIELDS: Final = (
     _Field(
         "reminder_sends_per_second",
         "LEGDAY_REMINDER_SENDS_PER_SECOND",
-        _ranged(_number, 0, 50, open_low=True),
-        5.0,
+        _optional(_ranged(_number, 0, None, open_low=True)),
+        None,
     ),
+    _Field("global_rate_limit", "LEGDAY_GLOBAL_RATE_LIMIT", _ranged(_whole, 1, None), 50),
     _Field("cooldown_rate", "LEGDAY_COOLDOWN_RATE", _ranged(_whole, 1, None), 5),
     _Field(
         "cooldown_seconds",
@@ -278,7 +290,8 @@ class Settings:
     owner_ids: frozenset[int]
     default_timezone: str
     catchup_minutes: int
-    reminder_sends_per_second: float
+    reminder_sends_per_second: float | None
+    global_rate_limit: int
     cooldown_rate: int
     cooldown_seconds: float
     guild_ready_timeout: float

@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo
 
 from bot.core.days import UTC, local_day
 
-_CRON_DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
 
 def _require_aware(moment: datetime, name: str) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
@@ -47,21 +45,28 @@ def _fires_from(
         day += timedelta(days=1)
 
 
+def next_occurrences(
+    weekdays: frozenset[int], at: time, tz: ZoneInfo, after: datetime, count: int
+) -> list[tuple[date, datetime]]:
+    """The next `count` (local date, UTC instant) pairs with instant strictly after `after`."""
+    _require_aware(after, "after")
+    if count <= 0 or not weekdays:
+        return []
+    found: list[tuple[date, datetime]] = []
+    # Start a day early: a gap shift can push the previous date's fire past `after`.
+    for day, instant in _fires_from(weekdays, at, tz, local_day(after, tz) - timedelta(days=1)):
+        if instant > after:
+            found.append((day, instant))
+            if len(found) == count:
+                break
+    return found
+
+
 def next_fires(
     weekdays: frozenset[int], at: time, tz: ZoneInfo, after: datetime, count: int
 ) -> list[datetime]:
     """The next `count` fire instants strictly after `after`, as aware UTC datetimes."""
-    _require_aware(after, "after")
-    if count <= 0 or not weekdays:
-        return []
-    fires: list[datetime] = []
-    # Start a day early: a gap shift can push the previous date's fire past `after`.
-    for _, instant in _fires_from(weekdays, at, tz, local_day(after, tz) - timedelta(days=1)):
-        if instant > after:
-            fires.append(instant)
-            if len(fires) == count:
-                break
-    return fires
+    return [instant for _, instant in next_occurrences(weekdays, at, tz, after, count)]
 
 
 def occurrences_between(
@@ -84,12 +89,3 @@ def occurrences_between(
 def occurrence_day(fire_time: datetime, tz: ZoneInfo) -> date:
     """The local date a fire instant belongs to."""
     return local_day(fire_time, tz)
-
-
-def cron_day_of_week(weekdays: frozenset[int]) -> str:
-    """APScheduler CronTrigger `day_of_week` spec, e.g. `mon,thu`."""
-    if not weekdays:
-        raise ValueError("at least one weekday is needed")
-    if not weekdays <= frozenset(range(7)):
-        raise ValueError(f"weekdays must be within 0..6, got {sorted(weekdays)}")
-    return ",".join(_CRON_DAYS[d] for d in sorted(weekdays))

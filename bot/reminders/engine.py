@@ -1,29 +1,35 @@
 """Turning schedules into reminders exactly once per occurrence, across restarts.
 
-The schedules table is the source of truth; APScheduler only holds in-memory jobs built
-from it. An occurrence is (schedule, local date, kind). Before anything is posted the
-occurrence is claimed in the deliveries table (unique key), so a second fire on the DST
-fall-back day, a restart, or a catch-up racing a job can never post it twice.
+The schedules table is the source of truth. `bot.core.schedule` is the one calendar: it
+alone says when a schedule fires next (time zones, DST gaps and folds, day sets). Each
+enabled schedule has one timer in a heap at its next fire instant (`timers.TimerHeap`);
+when it fires, the occurrence is delivered and the next one armed. An occurrence is
+(schedule, local date, kind). Before anything is posted it is claimed in the deliveries
+table (unique key), so a restart, a catch-up racing a timer, or a second process can
+never post it twice.
+
+A reminder is marked late ("A bit late") when the bot picks it up more than `LATE_AFTER`
+after its time: after a restart or a stalled process. Waiting in the send line behind
+other servers' reminders (Discord's rate limit) never makes one late.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
-
-from bot.core.reminders import Kind, compose
-from bot.core.schedule import cron_day_of_week, next_fires, occurrences_between
-from bot.reminders.pacing import SendQueue
+from bot.core.reminders import Kind, ReminderPart, compose
+from bot.core.schedule import next_fires, next_occurrences, occurrences_between
+from bot.reminders import catch_up as catch_up_plan
 from bot.reminders.poster import Poster, PostFailed
+from bot.reminders.sender import FIRST, FOLLOW_UP, Sender
+from bot.reminders.timers import Timer, TimerHeap
 from bot.store import Schedule, Store
 from bot.usecases.quotes import QuoteBook
 
@@ -31,10 +37,46 @@ log = logging.getLogger(__name__)
 
 LOOKBACK = timedelta(days=7)  # how far back start-up looks for occurrences to mark missed
 LATE_AFTER = timedelta(minutes=1)
-# APScheduler calls a job a little after its time; the occurrence is the latest one due.
+# `fire(schedule_id)` delivers the latest occurrence due up to this long from now.
 FIRE_TOLERANCE = timedelta(seconds=5)
-SWEEP_EVERY = timedelta(minutes=1)
-SWEEP_GRACE = timedelta(seconds=30)
+# Schedules armed or caught up per step; the event loop gets a turn between steps.
+BATCH = 500
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    """A timer's payload: the occurrence it fires for (with the schedule as it was armed;
+    any change to a schedule re-arms it)."""
+
+    schedule: Schedule
+    day: date
+    fire_at: datetime
+    kind: Kind
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """One delivery as it goes: claimed once, then its parts posted one by one."""
+
+    schedule: Schedule
+    day: date
+    fire_at: datetime
+    kind: Kind
+    late: bool
+    take_over: bool
+    claimed: bool = False
+    skipped: bool = False
+    parts: list[ReminderPart] = field(default_factory=list)
+    quote: Any = None
+    sent: list[int] = field(default_factory=list)  # message ids of the parts already out
+
+
+def _batches(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    size = BATCH  # read here, so a test can make batches small
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class ReminderEngine:
@@ -46,8 +88,7 @@ class ReminderEngine:
         *,
         clock: Callable[[], datetime],
         catchup_minutes: int,
-        sends_per_second: float,
-        scheduler: AsyncIOScheduler | None = None,
+        sends_per_second: float | None = None,
         retry_delay: float = 2.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         stop_grace: float = 5.0,
@@ -57,8 +98,9 @@ class ReminderEngine:
         self.quotes = quotes
         self.clock = clock
         self.window = timedelta(minutes=catchup_minutes)
-        self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
-        self.queue = SendQueue(sends_per_second)
+        self.timers = TimerHeap(clock, self._on_due)
+        self.sender = Sender(cap_per_second=sends_per_second)
+        self._broken: set[int] = set()  # schedules already reported as unusable
         self._retry_delay = retry_delay
         self._running: set[asyncio.Task[object]] = set()
         self._stop_grace = stop_grace  # seconds a shutdown waits for deliveries under way
@@ -67,22 +109,20 @@ class ReminderEngine:
     # --- life cycle ---------------------------------------------------------------
 
     async def start(self) -> None:
-        """Build jobs from the table, catch up what was missed, then start firing."""
+        """Arm every enabled schedule, start firing, then catch up what was missed."""
+        now = self.clock()
         enabled = await self.store.schedules(enabled_only=True)
-        for schedule in enabled:
-            self.arm(schedule)
-        await self.catch_up(enabled)
-        self.scheduler.add_job(
-            self.sweep,
-            trigger=IntervalTrigger(seconds=SWEEP_EVERY.total_seconds()),
-            id="reminder-sweep",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-        )
-        if not self.scheduler.running:
-            self.scheduler.start()
-        log.info("reminders armed for %d schedules", len(enabled))
+        armed = await self.arm_all(enabled, now)
+        log.info("reminders armed for %d schedules", armed)
+        self.sender.start()
+        self.timers.start()
+        # Occurrences up to `now` are the catch-up's; the timers only hold later ones.
+        await self.catch_up(enabled, now=now)
+
+    @property
+    def running(self) -> bool:
+        """True between start() and stop(): the timers are firing."""
+        return self.timers.running
 
     async def stop(self) -> None:
         """Stop firing, give deliveries under way a moment to finish, then cut them off.
@@ -90,14 +130,13 @@ class ReminderEngine:
         One cut off mid-send is left `sending` and is taken over by the next start-up's
         catch-up (same nonce, so Discord drops a repeat of what already went out).
         """
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        await self.timers.stop()
         if self._running:
             _, unfinished = await asyncio.wait(set(self._running), timeout=self._stop_grace)
             for task in unfinished:
                 task.cancel()
             await asyncio.gather(*unfinished, return_exceptions=True)
-        await self.queue.stop()
+        await self.sender.stop()
 
     async def _as_job(self, work: Awaitable[object]) -> None:
         """Run scheduled work so that stop() can wait for it and a shutdown is quiet."""
@@ -109,68 +148,141 @@ class ReminderEngine:
         except asyncio.CancelledError:
             # Not an error: the bot is shutting down, and catch-up resumes it.
             log.info("reminder delivery interrupted by shutdown")
+        except Exception:  # one delivery's failure is logged; the others go on
+            log.exception("a reminder delivery failed")
         finally:
             self._running.discard(task)
 
-    # --- jobs -----------------------------------------------------------------------
+    def _spawn(self, work: Awaitable[object]) -> asyncio.Task[None]:
+        return asyncio.create_task(self._as_job(work))
 
-    def arm(self, schedule: Schedule) -> None:
-        """(Re)create the schedule's cron job in its own time zone; disabled ones get none."""
+    # --- arming -------------------------------------------------------------------
+
+    def _zone(self, schedule: Schedule) -> ZoneInfo | None:
+        try:
+            return ZoneInfo(schedule.timezone)
+        except (ValueError, KeyError) as error:  # ZoneInfoNotFoundError is a KeyError
+            self._report_broken(schedule, f"unknown time zone {schedule.timezone!r} ({error})")
+            return None
+
+    def _report_broken(self, schedule: Schedule, why: str) -> None:
+        if schedule.id not in self._broken:
+            self._broken.add(schedule.id)
+            log.warning("reminder schedule %s is skipped: %s", schedule.id, why)
+
+    def _next(self, schedule: Schedule, after: datetime) -> tuple[datetime, _Due] | None:
+        zone = self._zone(schedule)
+        if zone is None:
+            return None
+        try:
+            fires = occurrences_after(schedule, zone, after)
+        except ValueError as error:
+            self._report_broken(schedule, str(error))
+            return None
+        if fires is None:
+            return None
+        day, at = fires
+        return at, _Due(schedule, day, at, Kind.REMINDER)
+
+    def arm(self, schedule: Schedule, *, after: datetime | None = None) -> None:
+        """(Re)arm the schedule's timer at its next fire; a disabled one gets none."""
         if not schedule.enabled:
             self.disarm(schedule.id)
             return
-        trigger = CronTrigger(
-            day_of_week=cron_day_of_week(schedule.days),
-            hour=schedule.at.hour,
-            minute=schedule.at.minute,
-            timezone=ZoneInfo(schedule.timezone),
-        )
-        self.scheduler.add_job(
-            self.fire,
-            trigger=trigger,
-            args=(schedule.id,),
-            id=_job_id(schedule.id),
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            # Never APScheduler's 1-second default: a late job is still this occurrence.
-            misfire_grace_time=max(int(self.window.total_seconds()), 60),
-        )
+        upcoming = self._next(schedule, after or self.clock())
+        if upcoming is None:
+            self.disarm(schedule.id)
+            return
+        at, due = upcoming
+        self.timers.set(_reminder_key(schedule.id), at, due)
+
+    async def arm_all(self, schedules: Sequence[Schedule], now: datetime) -> int:
+        """Arm many schedules in batches, giving the event loop a turn between batches."""
+        armed = 0
+        for batch in _batches(schedules):
+            entries = []
+            for schedule in batch:
+                upcoming = self._next(schedule, now) if schedule.enabled else None
+                if upcoming is None:
+                    continue
+                at, due = upcoming
+                entries.append((_reminder_key(schedule.id), at, due))
+            self.timers.set_many(entries)
+            armed += len(entries)
+            await asyncio.sleep(0)
+        return armed
 
     def disarm(self, schedule_id: int) -> None:
-        prefix = f"nudge:{schedule_id}:"
-        for job in self.scheduler.get_jobs():
-            if job.id == _job_id(schedule_id) or job.id.startswith(prefix):
-                job.remove()
+        self.timers.cancel(_reminder_key(schedule_id))
+        self.timers.cancel_where(lambda key: _is_nudge_of(key, schedule_id))
 
     def _arm_nudge(self, schedule: Schedule, day: date, at: datetime) -> None:
-        self.scheduler.add_job(
-            self.fire_nudge,
-            trigger=DateTrigger(run_date=at),
-            args=(schedule.id, day),
-            id=f"nudge:{schedule.id}:{day.isoformat()}",
-            replace_existing=True,
-            misfire_grace_time=max(int(self.window.total_seconds()), 60),
-        )
+        self.timers.set(_nudge_key(schedule.id, day), at, _Due(schedule, day, at, Kind.NUDGE))
 
     def next_fire_times(self, schedule: Schedule, count: int = 3) -> list[datetime]:
-        return next_fires(
-            schedule.days, schedule.at, ZoneInfo(schedule.timezone), self.clock(), count
-        )
+        zone = self._zone(schedule)
+        if zone is None:
+            return []
+        return next_fires(schedule.days, schedule.at, zone, self.clock(), count)
+
+    def armed_at(self, schedule_id: int) -> datetime | None:
+        """When the schedule's timer fires next (None when it has none)."""
+        return self.timers.when(_reminder_key(schedule_id))
+
+    def nudge_armed_at(self, schedule_id: int, day: date) -> datetime | None:
+        """When the nudge for that occurrence fires (None when none is armed)."""
+        return self.timers.when(_nudge_key(schedule_id, day))
+
+    # --- firing -------------------------------------------------------------------
+
+    def _on_due(self, timers: list[Timer]) -> list[asyncio.Task[None]]:
+        """Deliver what is due and arm each schedule's next occurrence."""
+        picked_up = self.clock()
+        started = []
+        for timer in timers:
+            due: _Due = timer.payload
+            if due.kind is Kind.REMINDER:
+                self.arm(due.schedule, after=due.fire_at)
+            started.append(self._spawn(self._fire_occurrence(due, picked_up)))
+        return started
+
+    async def run_due(self) -> None:
+        """Deliver everything due now and wait for it (the timer task does this by itself;
+        tests with a hand-moved clock call it)."""
+        await asyncio.gather(*self._on_due(self.timers.pop_due()))
+
+    async def _fire_occurrence(self, due: _Due, picked_up: datetime) -> None:
+        schedule = due.schedule
+        if due.kind is Kind.NUDGE and not await self._nudge_still_wanted(schedule, due.day):
+            return
+        if picked_up - due.fire_at > self.window:
+            # The process was stalled or asleep past the whole window.
+            await self.store.record_missed(schedule.id, due.day, due.kind, due.fire_at, picked_up)
+            return
+        await self.deliver(schedule, due.day, due.fire_at, due.kind, picked_up=picked_up)
+
+    async def _nudge_still_wanted(self, schedule: Schedule, day: date) -> bool:
+        if schedule.nudge_hours is None:
+            return False
+        main = await self.store.delivery(schedule.id, day, Kind.REMINDER)
+        return main is not None and main.state == "sent"
 
     async def fire(self, schedule_id: int) -> None:
-        """The cron job: deliver the latest due occurrence of the schedule."""
+        """Deliver the schedule's latest occurrence due by now (a timer firing by hand)."""
         await self._as_job(self._fire(schedule_id))
 
     async def _fire(self, schedule_id: int) -> None:
         schedule = await self.store.schedule(schedule_id)
         if schedule is None or not schedule.enabled:
             return
+        zone = self._zone(schedule)
+        if zone is None:
+            return
         now = self.clock()
         due = occurrences_between(
             schedule.days,
             schedule.at,
-            ZoneInfo(schedule.timezone),
+            zone,
             now - self.window - timedelta(days=1),
             now + FIRE_TOLERANCE,
         )
@@ -178,7 +290,7 @@ class ReminderEngine:
             log.warning("schedule %s fired with no occurrence due at %s", schedule_id, now)
             return
         day, fire_at = due[-1]
-        await self.deliver(schedule, day, fire_at, Kind.REMINDER)
+        await self.deliver(schedule, day, fire_at, Kind.REMINDER, picked_up=now)
 
     async def fire_nudge(self, schedule_id: int, day: date) -> None:
         await self._as_job(self._fire_nudge(schedule_id, day))
@@ -203,36 +315,29 @@ class ReminderEngine:
         kind: Kind,
         *,
         take_over: bool = False,
+        picked_up: datetime | None = None,
     ) -> str:
         """Claim, post and record one occurrence; returns the resulting state."""
-        now = self.clock()
-        claimed = await self.store.claim_delivery(
-            schedule.id, day, kind, fire_at, now, take_over=take_over
-        )
-        if claimed is None:
-            return "skipped"
-        targets = await self.store.reminder_targets(schedule.guild_id, day)
-        late = now - fire_at > LATE_AFTER
-        parts = compose(
-            schedule.id,
+        picked_up = picked_up or self.clock()
+        attempt = _Attempt(
+            schedule,
             day,
+            fire_at,
             kind,
-            targets,
-            schedule.role_id,
-            broadcast=schedule.broadcast,
-            late=late,
+            late=picked_up - fire_at > LATE_AFTER,
+            take_over=take_over,
         )
-        quote = None
-        if kind is Kind.REMINDER:
-            quote = await self.quotes.pick(schedule.guild_id, schedule.channel_id)
         deadline = fire_at + self.window
         delay = self._retry_delay
-        sent: list[int] = []  # message ids of the parts already out; a retry resumes after
         while True:
             try:
-                for part in parts[len(sent) :]:
-                    post = partial(self.poster.post, schedule.channel_id, part, quote)
-                    sent.append(await self.queue.submit(post))
+                # The claim happens in the same turn as the first post, so an occurrence
+                # is never claimed long before its message can leave.
+                while not await self.sender.submit(
+                    partial(self._post_next_part, attempt),
+                    priority=FIRST if kind is Kind.REMINDER and not attempt.sent else FOLLOW_UP,
+                ):
+                    pass
                 break
             except Exception as error:  # PostFailed, or a bug worth retrying past
                 failure = (
@@ -242,6 +347,8 @@ class ReminderEngine:
                 )
                 if not isinstance(error, PostFailed):
                     log.exception("posting schedule %s failed unexpectedly", schedule.id)
+                if not attempt.claimed:
+                    raise  # nothing is ours to record: the claim itself failed
                 if failure.permanent:
                     await self._fail_permanently(schedule, day, kind, failure)
                     return "failed"
@@ -254,15 +361,63 @@ class ReminderEngine:
                 log.info("retrying schedule %s in %.0fs: %s", schedule.id, delay, failure)
                 await self._sleep(delay)
                 delay = min(delay * 2, 300)
-        message_id = sent[0] if sent else None
+        if attempt.skipped:
+            return "skipped"
+        message_id = attempt.sent[0] if attempt.sent else None
         await self.store.finish_delivery(
             schedule.id, day, kind, "sent", self.clock(), message_id=message_id
         )
         if kind is Kind.REMINDER and schedule.nudge_hours:
             nudge_at = fire_at + timedelta(hours=schedule.nudge_hours)
-            if nudge_at > self.clock():
+            now = self.clock()
+            if nudge_at > now:
                 self._arm_nudge(schedule, day, nudge_at)
+            else:
+                # The reminder itself went out after its nudge was due: a nudge now would
+                # ping the same people twice within a second.
+                await self.store.record_missed(schedule.id, day, Kind.NUDGE, nudge_at, now)
         return "sent"
+
+    async def _post_next_part(self, attempt: _Attempt) -> bool:
+        """One turn in the send line: claim (the first time), then post the next part.
+        Returns whether the delivery is done (everything posted, or nothing to do)."""
+        if not attempt.claimed and not await self._claim(attempt):
+            attempt.skipped = True
+            return True
+        if len(attempt.sent) < len(attempt.parts):
+            part = attempt.parts[len(attempt.sent)]
+            quote = attempt.quote if part.first else None
+            attempt.sent.append(await self.poster.post(attempt.schedule.channel_id, part, quote))
+        return len(attempt.sent) >= len(attempt.parts)
+
+    async def _claim(self, attempt: _Attempt) -> bool:
+        schedule = attempt.schedule
+        if attempt.kind is Kind.REMINDER:
+            attempt.quote = await self.quotes.pick(schedule.guild_id, schedule.channel_id)
+        # The claim and the list of members to ping are one transaction: a claim is never
+        # left behind without the message it promises.
+        targets = await self.store.claim_with_targets(
+            schedule.id,
+            schedule.guild_id,
+            attempt.day,
+            attempt.kind,
+            attempt.fire_at,
+            self.clock(),
+            take_over=attempt.take_over,
+        )
+        if targets is None:
+            return False
+        attempt.parts = compose(
+            schedule.id,
+            attempt.day,
+            attempt.kind,
+            targets,
+            schedule.role_id,
+            broadcast=schedule.broadcast,
+            late=attempt.late,
+        )
+        attempt.claimed = True
+        return True
 
     async def _fail_permanently(
         self, schedule: Schedule, day: date, kind: Kind, failure: PostFailed
@@ -298,69 +453,80 @@ class ReminderEngine:
             test=True,
         )
         for part in parts:
-            await self.queue.submit(partial(self.poster.post, schedule.channel_id, part, quote))
+            send = partial(self.poster.post, schedule.channel_id, part, quote)
+            await self.sender.submit(send, priority=FIRST if part.first else FOLLOW_UP)
 
-    # --- catch-up and sweep ------------------------------------------------------------
+    # --- catch-up -----------------------------------------------------------------------
 
-    async def catch_up(self, schedules: list[Schedule]) -> None:
+    async def catch_up(self, schedules: Sequence[Schedule], *, now: datetime | None = None) -> None:
         """At start-up: send what fell due within the window while we were away (taking
-        over claims a crash left behind); record older occurrences as missed."""
-        await asyncio.gather(*(self._catch_up_one(s, at_start=True) for s in schedules))
+        over claims a crash left behind); record older occurrences as missed. One read of
+        the deliveries table per batch of schedules, however long their history."""
+        now = now or self.clock()
+        sends: list[asyncio.Task[None]] = []
+        for batch in _batches(schedules):
+            due = list(self._due_since_last_week(batch, now))
+            if not due:
+                continue
+            first_day = min(day for _, day, _ in due)
+            rows = await self.store.deliveries_since([s.id for s in batch], first_day)
+            decided = catch_up_plan.plan(
+                due,
+                {(r.schedule_id, r.occurrence_day, r.kind): r for r in rows},
+                now=now,
+                window=self.window,
+            )
+            if decided.missed:
+                await self.store.record_missed_many(
+                    [(o.schedule.id, o.day, o.kind, o.fire_at) for o in decided.missed], now
+                )
+            for nudge in decided.arm_nudges:
+                self._arm_nudge(nudge.schedule, nudge.day, nudge.fire_at)
+            for occurrence in decided.send:
+                work = self.deliver(
+                    occurrence.schedule,
+                    occurrence.day,
+                    occurrence.fire_at,
+                    occurrence.kind,
+                    take_over=True,
+                    picked_up=now,
+                )
+                sends.append(self._spawn(work))
+            await asyncio.sleep(0)
+        await asyncio.gather(*sends)
 
-    async def sweep(self) -> None:
-        """Every minute: deliver occurrences due within the window that nobody claimed.
-
-        The cron jobs are the fast path; this is the net under them. APScheduler's
-        CronTrigger yields no fire at all for a 00:xx schedule on a day whose DST gap
-        starts at midnight (Santiago, Havana, Beirut…), and a stalled event loop can
-        outlast a job's misfire grace. Claims stay exactly-once either way.
-        """
-        await self._as_job(self._sweep())
-
-    async def _sweep(self) -> None:
-        schedules = await self.store.schedules(enabled_only=True)
-        await asyncio.gather(*(self._catch_up_one(s, at_start=False) for s in schedules))
-
-    async def _catch_up_one(self, schedule: Schedule, *, at_start: bool) -> None:
-        now = self.clock()
-        zone = ZoneInfo(schedule.timezone)
-        start = max(now - (LOOKBACK if at_start else self.window), schedule.created_at)
-        # Mid-run, leave the last moments to the cron job that is firing right now.
-        end = now if at_start else now - SWEEP_GRACE
-        for day, fire_at in occurrences_between(schedule.days, schedule.at, zone, start, end):
-            await self._settle(schedule, day, fire_at, Kind.REMINDER, now, take_over=at_start)
-            if schedule.nudge_hours:
-                main = await self.store.delivery(schedule.id, day, Kind.REMINDER)
-                if main is None or main.state != "sent":
-                    continue
-                nudge_at = main.fire_at + timedelta(hours=schedule.nudge_hours)
-                if nudge_at > now:
-                    self._arm_nudge(schedule, day, nudge_at)
-                elif main.updated_at is not None and main.updated_at >= nudge_at:
-                    # The reminder itself went out late, after the nudge was due: a nudge
-                    # now would ping the same people twice within a second.
-                    await self.store.record_missed(schedule.id, day, Kind.NUDGE, nudge_at, now)
-                else:
-                    await self._settle(schedule, day, nudge_at, Kind.NUDGE, now, take_over=at_start)
-
-    async def _settle(
-        self,
-        schedule: Schedule,
-        day: date,
-        fire_at: datetime,
-        kind: Kind,
-        now: datetime,
-        *,
-        take_over: bool,
-    ) -> None:
-        existing = await self.store.delivery(schedule.id, day, kind)
-        if existing is not None and (existing.state in {"sent", "missed"} or not take_over):
-            return  # done, or (mid-run) in the hands of a live sender
-        if fire_at >= now - self.window:
-            await self.deliver(schedule, day, fire_at, kind, take_over=take_over)
-        else:
-            await self.store.record_missed(schedule.id, day, kind, fire_at, now)
+    def _due_since_last_week(
+        self, schedules: Sequence[Schedule], now: datetime
+    ) -> Iterator[tuple[Schedule, date, datetime]]:
+        for schedule in schedules:
+            zone = self._zone(schedule)
+            if zone is None:
+                continue
+            start = max(now - LOOKBACK, schedule.created_at)
+            try:
+                found = occurrences_between(schedule.days, schedule.at, zone, start, now)
+            except ValueError as error:
+                self._report_broken(schedule, str(error))
+                continue
+            for day, fire_at in found:
+                yield schedule, day, fire_at
 
 
-def _job_id(schedule_id: int) -> str:
-    return f"reminder:{schedule_id}"
+def occurrences_after(
+    schedule: Schedule, zone: ZoneInfo, after: datetime
+) -> tuple[date, datetime] | None:
+    """The schedule's next occurrence strictly after `after`: (local date, instant)."""
+    found = next_occurrences(schedule.days, schedule.at, zone, after, 1)
+    return found[0] if found else None
+
+
+def _reminder_key(schedule_id: int) -> tuple[str, int]:
+    return ("reminder", schedule_id)
+
+
+def _nudge_key(schedule_id: int, day: date) -> tuple[str, int, date]:
+    return ("nudge", schedule_id, day)
+
+
+def _is_nudge_of(key: object, schedule_id: int) -> bool:
+    return isinstance(key, tuple) and key[0] == "nudge" and key[1] == schedule_id

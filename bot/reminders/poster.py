@@ -41,25 +41,27 @@ def reminder_mentions(part: ReminderPart) -> discord.AllowedMentions:
 
 
 class DiscordPoster:
-    """Posts through discord.py's HTTP client, so no channel needs to be cached."""
+    """Posts through discord.py's public API, to a channel known by id only (nothing needs
+    to be cached)."""
 
     def __init__(self, client: discord.Client) -> None:
         self._client = client
 
     async def post(self, channel_id: int, part: ReminderPart, quote: Quote | None) -> int:
-        params = discord.http.handle_message_parameters(
-            content=part.content,
-            embed=replies.quote_reply(quote) if part.first and quote is not None else None,
-            view=checkin_view() if part.first else None,
-            nonce=part.nonce,
-            allowed_mentions=reminder_mentions(part),
-        )
+        channel = self._client.get_partial_messageable(channel_id)
+        extras: dict[str, Any] = {}
+        if part.first:
+            extras["view"] = checkin_view()
+            if quote is not None:
+                extras["embed"] = replies.quote_reply(quote)
         if part.nonce is not None:
-            # discord.py has no switch for it; with it, Discord answers a repeated nonce
-            # (a retry after a crash) with the message it already created.
-            params.payload["enforce_nonce"] = True  # type: ignore[index]
+            # discord.py then asks Discord to enforce it: a repeat (a retry after a crash)
+            # is answered with the message Discord already created.
+            extras["nonce"] = part.nonce
         try:
-            data: Any = await self._client.http.send_message(channel_id, params=params)
+            message = await channel.send(
+                content=part.content, allowed_mentions=reminder_mentions(part), **extras
+            )
         except discord.Forbidden as exc:
             raise PostFailed(f"missing access ({exc.code})", permanent=True) from exc
         except discord.NotFound as exc:
@@ -68,7 +70,7 @@ class DiscordPoster:
             raise PostFailed(f"Discord error {exc.status}", permanent=False) from exc
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise PostFailed(f"network error: {type(exc).__name__}", permanent=False) from exc
-        return int(data["id"])
+        return message.id
 
     async def notify_admins(self, guild_id: int, text: str) -> bool:
         # At start-up the guild may not be cached yet.

@@ -104,8 +104,11 @@ class Store:
     deliveries = _reading(deliveries_sql.listed)
     delivery = _reading(deliveries_sql.one)
     claim_delivery = _writing(deliveries_sql.claim)
+    claim_with_targets = _writing(deliveries_sql.claim_with_targets)
     finish_delivery = _writing(deliveries_sql.finish)
     record_missed = _writing(deliveries_sql.record_missed)
+    record_missed_many = _writing(deliveries_sql.record_missed_many)
+    deliveries_since = _reading(deliveries_sql.since)
 
 
 __all__ = [

@@ -129,6 +129,6 @@ async def test_setup_hook_builds_the_tree_without_starting_to_serve(make_setting
         await bot.setup_hook()
         assert bot.tree.get_command("legday") is not None
         assert not bot.serving
-        assert not bot.reminders.scheduler.running
+        assert not bot.reminders.running
     finally:
         await bot.close()

@@ -11,7 +11,7 @@ import pytest
 from bot.core.reminders import Kind, nonce
 from bot.store.sql.deliveries import STALE_CLAIM
 from tests.reminders.conftest import CHANNEL, GUILD, ROLE
-from tests.reminders.helpers import fires_on, job, utc
+from tests.reminders.helpers import fires_on, utc
 from tests.support import set_reminders
 
 LONDON = ZoneInfo("Europe/London")
@@ -42,7 +42,7 @@ async def test_fire_posts_once_and_records_sent(engine, add_schedule, clock, pos
     assert delivery.attempts == 1
     assert delivery.error is None
 
-    # APScheduler (or anything else) firing the same occurrence again posts nothing.
+    # The same occurrence fired again (a restart, a second process) posts nothing.
     clock.advance(3)
     await engine.fire(schedule.id)
     assert len(poster.posts) == 1
@@ -91,19 +91,18 @@ async def test_a_fresh_claim_by_another_sender_is_left_alone_until_stale(
 # --- DST ------------------------------------------------------------------------------
 
 
-async def test_fall_back_fold_fires_twice_but_posts_once(
+async def test_fall_back_fold_fires_once_at_the_first_time_and_never_twice(
     engine, add_schedule, clock, poster, store
 ):
     schedule = await add_schedule(at=time(1, 30))
-    engine.arm(schedule)
-    trigger = job(engine, f"reminder:{schedule.id}").trigger
     day = date(2026, 10, 25)  # BST -> GMT at 02:00 BST; 01:00-02:00 happens twice
 
-    fires = fires_on(trigger, day, LONDON)
-    # APScheduler's CronTrigger really does fire at both 01:30s.
-    assert fires == [utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30)]
+    # The calendar fires the fold day once, at the first 01:30.
+    fires = fires_on(engine, schedule, day)
+    assert fires == [utc(2026, 10, 25, 0, 30)]
 
-    for instant in fires:
+    # Even fired by hand at both 01:30s (a restart inside the fold), it posts once.
+    for instant in (utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30)):
         clock.set(instant + timedelta(milliseconds=300))
         await engine.fire(schedule.id)
 
@@ -118,11 +117,9 @@ async def test_spring_forward_gap_day_still_gets_its_reminder(
     engine, add_schedule, clock, poster, store
 ):
     schedule = await add_schedule(at=time(1, 30))
-    engine.arm(schedule)
-    trigger = job(engine, f"reminder:{schedule.id}").trigger
     day = date(2026, 3, 29)  # GMT -> BST at 01:00 GMT: 01:30 does not exist
 
-    fires = fires_on(trigger, day, LONDON)
+    fires = fires_on(engine, schedule, day)
     assert fires == [utc(2026, 3, 29, 1, 30)]  # 02:30 BST, as far past the gap as 01:30 was in
 
     clock.set(fires[0] + timedelta(milliseconds=300))
@@ -143,7 +140,7 @@ async def test_permanent_failure_disables_schedule_and_tells_admins_once(
 ):
     schedule = await add_schedule()
     engine.arm(schedule)
-    assert job(engine, f"reminder:{schedule.id}") is not None
+    assert engine.armed_at(schedule.id) is not None
     poster.fail_permanently = reason
     clock.set(JUNE_1_FIRE)
 
@@ -157,7 +154,7 @@ async def test_permanent_failure_disables_schedule_and_tells_admins_once(
     assert not stored.enabled
     assert stored.disabled_reason is not None
     assert reason in stored.disabled_reason and f"<#{CHANNEL}>" in stored.disabled_reason
-    assert job(engine, f"reminder:{schedule.id}") is None
+    assert engine.armed_at(schedule.id) is None
     assert len(poster.admin_notes) == 1
     guild_id, text = poster.admin_notes[0]
     assert guild_id == GUILD

@@ -100,13 +100,37 @@ async def test_nobody_opted_in_still_posts_one_message(
 # --- DiscordPoster: what actually goes over the wire ------------------------------------
 
 
+def sent_message(message_id: int) -> dict[str, object]:
+    """What Discord answers a message POST with (the fields discord.py reads)."""
+    return {
+        "id": str(message_id),
+        "channel_id": str(CHANNEL),
+        "author": {"id": "1", "username": "legday", "discriminator": "0", "avatar": None},
+        "content": "",
+        "timestamp": "2026-06-01T17:00:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+    }
+
+
 def fake_client(send: AsyncMock) -> discord.Client:
-    return SimpleNamespace(http=SimpleNamespace(send_message=send))  # type: ignore[return-value]
+    """A real discord.py client whose HTTP layer's message POST is `send`: the poster goes
+    through discord.py's public channel API, and the test reads the request it built."""
+    client = discord.Client(intents=discord.Intents.none())
+    client.http.send_message = send  # type: ignore[method-assign]
+    return client
 
 
 async def test_discord_poster_sends_button_only_on_the_first_part_and_these_mentions():
     parts = compose(3, JUNE_1, Kind.REMINDER, list(range(1, 201)), ROLE)
-    send = AsyncMock(side_effect=[{"id": "101"}, {"id": "102"}, {"id": "103"}])
+    send = AsyncMock(side_effect=[sent_message(101), sent_message(102), sent_message(103)])
     poster = DiscordPoster(fake_client(send))
 
     ids = [await poster.post(CHANNEL, part, BUILTIN_QUOTES[0]) for part in parts]

@@ -10,7 +10,7 @@ import pytest
 from bot.core.reminders import Kind
 from bot.reminders.poster import reminder_mentions
 from tests.reminders.conftest import GUILD, ROLE
-from tests.reminders.helpers import job, utc
+from tests.reminders.helpers import utc
 from tests.support import record_day, set_nudge, set_reminders
 
 JUNE_1 = date(2026, 6, 1)
@@ -53,15 +53,16 @@ async def test_reminder_arms_a_nudge_that_pings_only_those_still_owing(
     assert len(poster.sent) == 1
     reminder = poster.sent[0].part
     assert mentioned_users(reminder.content) == [STILL_OWING, CHECKS_IN_LATER, OPTED_OUT_AGAIN]
-    nudge_job = job(engine, f"nudge:{nudged.id}:{JUNE_1.isoformat()}")
-    assert nudge_job is not None
-    assert nudge_job.trigger.run_date == NUDGE_AT
-    assert nudge_job.args == (nudged.id, JUNE_1)
+    assert engine.nudge_armed_at(nudged.id, JUNE_1) == NUDGE_AT
 
     await check_in(store, CHECKS_IN_LATER)
     await set_reminders(store, GUILD, OPTED_OUT_AGAIN, False)
+    clock.set(NUDGE_AT - timedelta(seconds=1))
+    await engine.run_due()
+    assert len(poster.sent) == 1  # not yet
     clock.set(NUDGE_AT + timedelta(milliseconds=500))
-    await engine.fire_nudge(*nudge_job.args)
+    await engine.run_due()  # what the timer task does when the nudge's time comes
+    assert engine.nudge_armed_at(nudged.id, JUNE_1) is None
 
     assert len(poster.sent) == 2
     nudge = poster.sent[1].part
@@ -77,7 +78,7 @@ async def test_reminder_arms_a_nudge_that_pings_only_those_still_owing(
     # The reminder itself did ping the role.
     assert reminder.role_id == ROLE
 
-    # A second run of the nudge job sends nothing more.
+    # Firing the nudge again sends nothing more.
     await engine.fire_nudge(nudged.id, JUNE_1)
     assert len(poster.sent) == 2
 
@@ -128,9 +129,7 @@ async def test_catch_up_rearms_a_pending_nudge_after_restart(
     await restarted.catch_up(await store.schedules(enabled_only=True))
 
     assert len(poster.posts) == 1
-    rearmed = job(restarted, f"nudge:{nudged.id}:{JUNE_1.isoformat()}")
-    assert rearmed is not None
-    assert rearmed.trigger.run_date == NUDGE_AT
+    assert restarted.nudge_armed_at(nudged.id, JUNE_1) == NUDGE_AT
 
 
 async def test_late_reminder_is_not_followed_at_once_by_its_nudge(

@@ -1,16 +1,16 @@
 from datetime import UTC as DT_UTC
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.schedule import (
-    cron_day_of_week,
     fire_instant,
     next_fires,
+    next_occurrences,
     occurrence_day,
     occurrences_between,
 )
@@ -189,26 +189,6 @@ def test_occurrences_between_fold_once():
     assert got == [(date(2026, 11, 1), utc(2026, 11, 1, 5, 30))]
 
 
-@pytest.mark.parametrize(
-    ("days", "spec"),
-    [
-        ({0, 3}, "mon,thu"),
-        ({3, 0}, "mon,thu"),
-        (set(range(7)), "mon,tue,wed,thu,fri,sat,sun"),
-        ({6}, "sun"),
-    ],
-)
-def test_cron_day_of_week(days, spec):
-    assert cron_day_of_week(frozenset(days)) == spec
-
-
-def test_cron_day_of_week_rejects_bad():
-    with pytest.raises(ValueError):
-        cron_day_of_week(frozenset())
-    with pytest.raises(ValueError):
-        cron_day_of_week(frozenset({7}))
-
-
 # --- properties -------------------------------------------------------------------------------
 
 ZONES = [LONDON, NEW_YORK, SYDNEY, UTC, ZoneInfo("Asia/Kolkata"), ZoneInfo("America/Santiago")]
@@ -267,3 +247,36 @@ def test_midnight_gap_stays_on_its_date():
     assert got == utc(2026, 9, 6, 4, 30)
     assert got.astimezone(santiago).replace(tzinfo=None) == datetime(2026, 9, 6, 1, 30)
     assert occurrence_day(got, santiago) == date(2026, 9, 6)
+
+
+# --- every IANA zone ---------------------------------------------------------------------------
+
+ALL_ZONES = sorted(available_timezones())
+
+
+@settings(max_examples=600, deadline=None)
+@given(weekdays_st, times_st, st.sampled_from(ALL_ZONES), afters_st, st.integers(1, 12))
+def test_the_calendar_holds_in_every_zone(weekdays, at, zone_name, after, count):
+    """Strictly increasing, never inside a gap (a gap time fires as far past the gap as
+    it was into it, on its own date), the first of a fold, and one fire per date."""
+    tz = ZoneInfo(zone_name)
+    got = next_occurrences(weekdays, at, tz, after, count)
+    instants = [instant for _, instant in got]
+    assert len(got) == count
+    assert instants[0] > after
+    assert all(a < b for a, b in pairwise(instants))
+    assert next_fires(weekdays, at, tz, after, count) == instants
+    days = [day for day, _ in got]
+    assert len(set(days)) == len(days)
+    assert len({occurrence_day(i, tz) for i in instants}) == len(instants)
+    for day, instant in got:
+        assert day.weekday() in weekdays
+        local = instant.astimezone(tz)
+        wall = datetime.combine(day, at)
+        if is_gap(day, at, tz):
+            # Past the gap by as much as `at` was into it: later than the wall time
+            # asked for, by the gap's length (at most a day, when a zone skipped one).
+            shift = local.replace(tzinfo=None) - wall
+            assert timedelta(0) < shift <= timedelta(days=1)
+        else:
+            assert (local.date(), local.time(), local.fold) == (day, at, 0)

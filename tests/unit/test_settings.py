@@ -14,7 +14,8 @@ def test_defaults_without_anything_set(tmp_path: Path):
     assert settings.prefix == "!"
     assert settings.prefix_commands is True
     assert settings.catchup_minutes == 120
-    assert settings.reminder_sends_per_second == 5.0
+    assert settings.reminder_sends_per_second is None
+    assert settings.global_rate_limit == 50
     assert settings.owner_ids == frozenset()
     assert settings.discord_token is None
     assert settings.log_level == "INFO"
@@ -60,6 +61,8 @@ def test_env_file_syntax(tmp_path: Path):
         ("LEGDAY_CATCHUP_MINUTES", "lots", "LEGDAY_CATCHUP_MINUTES: expected a whole number"),
         ("LEGDAY_CATCHUP_MINUTES", "1441", "LEGDAY_CATCHUP_MINUTES: must be at most 1440"),
         ("LEGDAY_REMINDER_SENDS_PER_SECOND", "0", "must be more than 0"),
+        ("LEGDAY_REMINDER_SENDS_PER_SECOND", "fast", "expected a number"),
+        ("LEGDAY_GLOBAL_RATE_LIMIT", "0", "LEGDAY_GLOBAL_RATE_LIMIT: must be at least 1"),
         ("LEGDAY_COOLDOWN_RATE", "0", "LEGDAY_COOLDOWN_RATE: must be at least 1"),
         ("LEGDAY_PREFIX_COMMANDS", "perhaps", "LEGDAY_PREFIX_COMMANDS: expected true or false"),
         ("LEGDAY_LOG_LEVEL", "LOUD", "expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),

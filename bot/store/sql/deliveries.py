@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from bot.store.records import Delivery
@@ -71,6 +72,24 @@ def claim(
     return one(tx, schedule_id, day, kind)
 
 
+def claim_with_targets(
+    tx: Tx,
+    schedule_id: int,
+    guild_id: int,
+    day: date,
+    kind: str,
+    fire_at: datetime,
+    now: datetime,
+    *,
+    take_over: bool = False,
+) -> list[int] | None:
+    """`claim`, and when it succeeds the members to ping (`reminder_targets`), in one
+    transaction; None when the occurrence is not ours to send."""
+    if claim(tx, schedule_id, day, kind, fire_at, now, take_over=take_over) is None:
+        return None
+    return reminder_targets(tx, guild_id, day)
+
+
 def finish(
     tx: Tx,
     schedule_id: int,
@@ -116,6 +135,31 @@ def record_missed(
         )
         == 1
     )
+
+
+def record_missed_many(
+    tx: Tx, occurrences: Sequence[tuple[int, date, str, datetime]], now: datetime
+) -> int:
+    """`record_missed` for each (schedule, day, kind, fire_at), in one transaction; returns
+    how many rows it marked."""
+    return sum(
+        record_missed(tx, schedule_id, day, kind, fire_at, now)
+        for schedule_id, day, kind, fire_at in occurrences
+    )
+
+
+def since(tx: Tx, schedule_ids: Sequence[int], first_day: date) -> list[Delivery]:
+    """Every row of these schedules from `first_day` on: what a catch-up needs to know
+    about a batch of schedules, in one read."""
+    if not schedule_ids:
+        return []
+    names = {f"s{i}": schedule_id for i, schedule_id in enumerate(schedule_ids)}
+    rows = tx.rows(
+        f"SELECT {_COLUMNS} FROM deliveries WHERE schedule_id IN "
+        f"({', '.join(':' + name for name in names)}) AND occurrence_day >= :first_day",
+        {**names, "first_day": first_day},
+    )
+    return [_delivery(row) for row in rows]
 
 
 def listed(tx: Tx, schedule_id: int) -> list[Delivery]:

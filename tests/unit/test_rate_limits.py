@@ -1,0 +1,133 @@
+"""The global limiter: a sliding window, arrival order, a pause on a global 429."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+import pytest
+import yarl
+from aiohttp import web
+
+from bot.rate_limits import GlobalLimiter, counts_against_global_limit, http_trace
+
+API = "http://127.0.0.1/api/v10"
+
+
+@pytest.mark.parametrize(
+    ("url", "counted"),
+    [
+        (f"{API}/channels/1/messages", True),
+        (f"{API}/users/@me", True),
+        (f"{API}/applications/9/commands", True),
+        (f"{API}/interactions/5/tok-en/callback", False),
+        (f"{API}/webhooks/9/tok-en", False),
+        (f"{API}/webhooks/9/tok-en/messages/@original", False),
+        ("wss://gateway.discord.gg/?v=10", False),
+        ("https://cdn.discordapp.com/avatars/1/a.png", False),
+    ],
+)
+def test_what_discord_counts_against_the_global_limit(url: str, counted: bool):
+    assert counts_against_global_limit(yarl.URL(url)) is counted
+
+
+async def stamped(limiter: GlobalLimiter, count: int) -> list[float]:
+    """Acquire `count` times at once; the limiter's clock at each grant, in grant order."""
+    granted: list[float] = []
+
+    async def one() -> None:
+        await limiter.acquire()
+        granted.append(time.monotonic())
+
+    await asyncio.gather(*(one() for _ in range(count)))
+    return granted
+
+
+async def test_no_window_ever_holds_more_than_the_limit():
+    limiter = GlobalLimiter(5, window=0.15)
+    granted = await stamped(limiter, 17)
+    assert len(granted) == 17
+    for first, later in zip(granted, granted[5:], strict=False):
+        assert later - first >= 0.15  # the sixth grant after any grant is a window later
+    assert limiter.waited > 0
+
+
+async def test_a_burst_within_the_limit_never_waits():
+    limiter = GlobalLimiter(10, window=60.0)  # a wait would hang the test for a minute
+    await asyncio.wait_for(stamped(limiter, 10), timeout=5)
+
+
+async def test_waiters_are_served_in_the_order_they_came():
+    limiter = GlobalLimiter(2, window=0.05)
+    order: list[int] = []
+
+    async def one(n: int) -> None:
+        await limiter.acquire()
+        order.append(n)
+
+    tasks = []
+    for n in range(9):
+        tasks.append(asyncio.create_task(one(n)))
+        await asyncio.sleep(0)  # each arrives after the one before
+    await asyncio.gather(*tasks)
+    assert order == list(range(9))
+
+
+async def test_a_global_429_pauses_every_request_for_its_retry_after():
+    limiter = GlobalLimiter(50)
+    limiter.observe(429, {"X-RateLimit-Global": "true", "Retry-After": "0.3"})
+    paused_at = time.monotonic()
+    await limiter.acquire()
+    assert time.monotonic() - paused_at >= 0.29
+    assert limiter.global_429s == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "headers"),
+    [
+        (429, {"Retry-After": "30"}),  # one route's bucket: discord.py waits on that route only
+        (200, {"X-RateLimit-Global": "true", "Retry-After": "30"}),
+    ],
+)
+async def test_anything_but_a_global_429_pauses_nothing(status: int, headers: dict[str, str]):
+    limiter = GlobalLimiter(50)
+    limiter.observe(status, headers)
+    await asyncio.wait_for(limiter.acquire(), timeout=5)
+    assert limiter.global_429s == 0
+
+
+async def test_the_trace_limits_a_real_session_and_learns_from_its_responses():
+    seen: list[str] = []
+
+    async def message(request: web.Request) -> web.Response:
+        seen.append(request.path)
+        if request.query.get("global") == "1":
+            return web.json_response(
+                {"message": "You are being rate limited.", "retry_after": 0.05, "global": True},
+                status=429,
+                headers={"X-RateLimit-Global": "true", "Retry-After": "0.05"},
+            )
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", message)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    limiter = GlobalLimiter(3, window=0.1)
+    try:
+        async with aiohttp.ClientSession(trace_configs=[http_trace(limiter)]) as session:
+            base = f"http://127.0.0.1:{port}/api/v10"
+            urls = [f"{base}/channels/{n}/messages" for n in range(7)]
+            urls.append(f"{base}/interactions/1/tok/callback")
+            responses = await asyncio.gather(*(session.post(url) for url in urls))
+            assert [r.status for r in responses] == [200] * 8
+            assert limiter.waited > 0  # seven counted requests through a limit of three
+            await session.post(f"{base}/channels/1/messages?global=1")
+        assert len(seen) == 9
+        assert limiter.global_429s == 1
+    finally:
+        await runner.cleanup()
