@@ -6,7 +6,6 @@ COPY pyproject.toml constraints.txt README.md ./
 COPY bot ./bot
 COPY cogs ./cogs
 COPY migrations ./migrations
-COPY fakediscord ./fakediscord
 RUN pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt ".[postgres]"
 
 # Run stage: no compiler, no build tools, no root.

@@ -13,8 +13,8 @@ import contextlib
 import logging
 import sys
 import time
-from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 
 from bot.failures import EXIT_CODES_HELP, ExitCode, StartupFailure
@@ -22,6 +22,23 @@ from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
+
+SANDBOX_MISSING = (
+    "the sandbox is not installed here: it comes with a source checkout of legday, not "
+    "with the bot (the Docker image has only the bot). In a checkout, run `make sandbox`."
+)
+
+
+def _find_sandbox() -> Callable[..., int] | None:
+    """The sandbox's entry, found by its entry point: the bot itself never imports the
+    sandbox or the emulator it drives, so an install can leave both out."""
+    for entry in entry_points(group="legday.sandbox", name="run"):
+        try:
+            run: Callable[..., int] = entry.load()
+        except ImportError:  # declared, but its package was left out of this install
+            return None
+        return run
+    return None
 
 
 def _version() -> str:
@@ -84,8 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         if args.command == "sandbox":
-            from bot.sandbox import run_sandbox
-
+            run_sandbox = _find_sandbox()
+            if run_sandbox is None:
+                return _fail(SANDBOX_MISSING, ExitCode.CONFIGURATION)
             database = args.db.absolute() if args.db else None
             return run_sandbox(settings, script=args.script, database=database)
         configure_logging(settings.log_level)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import LegDayBot
-from bot.sandbox.demo import Demo, build_demo
 from fakediscord import FakeDiscord
+from sandbox.demo import Demo, build_demo
 from tests.cli.run import closed_port, legday_async, one_line
 
 pytestmark = pytest.mark.e2e

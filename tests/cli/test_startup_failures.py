@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.demo import build_demo
 from bot.settings import SettingsError, load_settings
 from fakediscord import FakeDiscord
+from sandbox.demo import build_demo
 from tests.cli.run import closed_port, legday, legday_async, one_line
 
 QUIET = {"DISCORD_TOKEN": "x.y.z", "LEGDAY_LOG_LEVEL": "WARNING"}

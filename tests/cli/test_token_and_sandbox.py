@@ -65,3 +65,18 @@ def test_sandbox_script_prints_a_readable_transcript(tmp_path: Path):
     assert re.search(r"Done: deleted your settings and [1-9]\d* check-ins", out)  # the click
     assert "Mon, Thu at 18:00 (UTC) in #gym, pings @lifters" in out  # the demo schedule
     assert "Traceback" not in out + result.stderr
+
+
+def test_the_sandbox_missing_from_an_install_says_where_to_get_it():
+    """As in the Docker image: the sandbox's entry point is declared, its package absent."""
+    hide = (
+        "import sys; sys.modules['sandbox'] = None; "  # None makes `import sandbox` fail
+        "from bot.__main__ import main; sys.exit(main(['sandbox']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", hide], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert "the sandbox is not installed here" in done.stderr
+    assert "make sandbox" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.sandbox.demo import build_demo
-from bot.sandbox.stage import Stage
 from fakediscord import Channel, FakeDiscord, Member, Message, Role, User
 from fakediscord.interactions import InteractionRecord
+from sandbox.demo import build_demo
+from sandbox.stage import Stage
 
 _names = itertools.count(1)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.demo import build_demo
-from bot.sandbox.stage import Stage
 from fakediscord import FakeDiscord
+from sandbox.demo import build_demo
+from sandbox.stage import Stage
 
 pytestmark = pytest.mark.e2e
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.demo import Demo, build_demo
-from bot.sandbox.stage import Stage
 from fakediscord import FakeDiscord, Message
+from sandbox.demo import Demo, build_demo
+from sandbox.stage import Stage
 from tests.e2e.conftest import embed_text
 
 pytestmark = pytest.mark.e2e

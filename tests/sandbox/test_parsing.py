@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.sandbox.parsing import (
+from sandbox.parsing import (
     MAX_MESSAGE,
     InputError,
     check_line,

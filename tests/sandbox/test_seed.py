@@ -9,10 +9,10 @@ import pytest
 
 from bot.core import streaks
 from bot.core.days import week_index, zone
-from bot.sandbox import seed
-from bot.sandbox.demo import LIFTERS, QUOTES, build_demo
 from bot.store import Store
 from fakediscord import FakeDiscord
+from sandbox import seed
+from sandbox.demo import LIFTERS, QUOTES, build_demo
 from tests.support import member_stats
 
 # A week of "todays", Monday to Sunday: the story must hold up on every weekday.

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.chat import REPLY_TIMEOUT, Sandbox
 from bot.settings import Settings
+from sandbox.chat import REPLY_TIMEOUT, Sandbox
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.sandbox.parsing import InputError
-from bot.sandbox.slash import Lookups, SlashCommand, parse_slash
+from sandbox.parsing import InputError
+from sandbox.slash import Lookups, SlashCommand, parse_slash
 
 PERIODS = [
     {"name": name, "value": value}

@@ -95,3 +95,8 @@ def test_only_the_endpoint_switch_touches_discord_internals(path: Path):
     assert _offending(path, _DISCORD_INTERNALS) == []
     assert "discord.http." not in source
     assert "handle_message_parameters" not in source
+
+
+@pytest.mark.parametrize("path", files("bot") + files("cogs"), ids=lambda p: p.name)
+def test_the_bot_imports_neither_the_emulator_nor_the_sandbox(path: Path):
+    assert _offending(path, ("fakediscord", "sandbox")) == []

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.sandbox.render import Button, Names, buttons_of, message_lines
 from fakediscord import FakeDiscord, Message
+from sandbox.render import Button, Names, buttons_of, message_lines
 
 
 class Transcript:

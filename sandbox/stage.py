@@ -10,9 +10,9 @@ import asyncio
 import signal
 from pathlib import Path
 
-from bot.sandbox.demo import Demo
-from bot.sandbox.process import BotProcess
 from fakediscord import FakeDiscord
+from sandbox.demo import Demo
+from sandbox.process import BotProcess
 
 
 class Stage:

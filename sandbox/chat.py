@@ -14,9 +14,12 @@ from typing import Any, TextIO
 
 from bot.core.days import effective_zone
 from bot.runner import open_store
-from bot.sandbox import seed
-from bot.sandbox.demo import LIFTERS, Demo, build_demo
-from bot.sandbox.parsing import (
+from bot.settings import Settings
+from bot.store import Store
+from fakediscord import Channel, FakeDiscord, InteractionRecord, Role, ScenarioError, User
+from sandbox import seed
+from sandbox.demo import LIFTERS, Demo, build_demo
+from sandbox.parsing import (
     InputError,
     Meta,
     check_line,
@@ -28,14 +31,11 @@ from bot.sandbox.parsing import (
     printable,
     with_mentions,
 )
-from bot.sandbox.render import WIDTH, Button
-from bot.sandbox.slash import Lookups, parse_slash
-from bot.sandbox.stage import Stage
-from bot.sandbox.transcript import Transcript
-from bot.sandbox.waiting import BotActivity
-from bot.settings import Settings
-from bot.store import Store
-from fakediscord import Channel, FakeDiscord, InteractionRecord, Role, ScenarioError, User
+from sandbox.render import WIDTH, Button
+from sandbox.slash import Lookups, parse_slash
+from sandbox.stage import Stage
+from sandbox.transcript import Transcript
+from sandbox.waiting import BotActivity
 
 log = logging.getLogger(__name__)
 

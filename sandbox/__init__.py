@@ -47,8 +47,8 @@ async def _session(
     interactive: bool,
 ) -> tuple[int, bool]:
     """One session: its exit code, and whether to keep its logs."""
-    from bot.sandbox.chat import Sandbox
-    from bot.sandbox.lines import open_history, prompt_lines, script_lines
+    from sandbox.chat import Sandbox
+    from sandbox.lines import open_history, prompt_lines, script_lines
 
     if not interactive:
         sandbox = Sandbox(settings, sys.stdout, database, folder)

@@ -11,12 +11,12 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.core.days import effective_zone, local_day
-from bot.sandbox.demo import LIFTERS, QUOTES, Demo, Lifter
 from bot.store import Store, Tx
 from bot.store.sql import quotes as quotes_sql
 from bot.store.sql import schedules as schedules_sql
 from bot.store.sql import settings as settings_sql
 from bot.usecases.history import PastCheckin, record_history
+from sandbox.demo import LIFTERS, QUOTES, Demo, Lifter
 
 WEEKLY_TARGET = 1  # the bot's default; the demo server never changed it
 
