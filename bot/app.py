@@ -91,6 +91,7 @@ class LegDayBot(commands.Bot):
             member_cache_flags=discord.MemberCacheFlags.none(),
             max_messages=None,
             guild_ready_timeout=settings.guild_ready_timeout,
+            heartbeat_timeout=settings.gateway_timeout,
             **options,
         )
         self.settings = settings

@@ -240,6 +240,7 @@ FIELDS: Final = (
         10.0,
     ),
     _Field("guild_ready_timeout", "LEGDAY_GUILD_READY_TIMEOUT", _ranged(_number, 0, None), 2.0),
+    _Field("gateway_timeout", "LEGDAY_GATEWAY_TIMEOUT", _ranged(_number, 1, 600), 60.0),
     _Field("identify_delay", "LEGDAY_IDENTIFY_DELAY", _ranged(_number, 0, None), 5.0),
     _Field("health_file", "LEGDAY_HEALTH_FILE", _optional_text, None),
     _Field("log_level", "LEGDAY_LOG_LEVEL", _level, "INFO"),
@@ -295,6 +296,7 @@ class Settings:
     cooldown_rate: int
     cooldown_seconds: float
     guild_ready_timeout: float
+    gateway_timeout: float  # seconds of silence from the gateway before reconnecting
     identify_delay: float
     health_file: str | None
     log_level: str

@@ -8,6 +8,7 @@ import itertools
 import json
 import logging
 import secrets
+import time
 import zlib
 from collections import deque
 from collections.abc import Callable
@@ -40,6 +41,16 @@ OP_HEARTBEAT_ACK = 11
 
 JSON = dict[str, Any]
 
+# Discord closes a connection that sends more than 120 frames in 60 s with 4008.
+SEND_LIMIT = 120
+SEND_WINDOW = 60.0
+# ...and one that stops heartbeating: after the interval and this much grace, with 4009,
+# its session gone (Discord's docs: "reconnect and start a new one").
+HEARTBEAT_GRACE = 0.5  # as a share of the interval, at least MIN_HEARTBEAT_GRACE seconds
+MIN_HEARTBEAT_GRACE = 5.0
+# A client that closes with these codes ends its session: it cannot be resumed.
+CLEAN_CLOSES = (1000, 1001)
+
 
 @dataclass
 class GatewayFrame:
@@ -58,6 +69,17 @@ class GatewayFrame:
 class _Close:
     code: int | None
     message: str
+
+
+@dataclass(frozen=True)
+class GatewayClose:
+    """How a connection ended: ``by`` is ``"server"`` (the emulator closed it) or
+    ``"client"``; ``code`` is None for a dropped TCP connection."""
+
+    connection: int
+    code: int | None
+    by: str
+    reason: str
 
 
 class GatewaySession:
@@ -100,21 +122,38 @@ class GatewayConnection:
         self.session: GatewaySession | None = None
         self.queue: asyncio.Queue[JSON | _Close | None] = asyncio.Queue()
         self.closing = False
+        self.closed_by_server: _Close | None = None
+        # A zombie: the TCP connection stays open but Discord's side stopped answering.
+        # Nothing reaches the client (events wait in the session's log for a RESUME).
+        self.zombie = False
+        self.last_heartbeat = time.monotonic()
+        self.frames_in: deque[float] = deque()
         self.writer = asyncio.create_task(self._write())
 
     def send(self, payload: JSON) -> None:
-        if not self.closing:
+        if not self.closing and not self.zombie:
             self.queue.put_nowait(payload)
 
     def close(self, code: int | None, message: str = "") -> None:
         """Close after everything queued so far has been sent."""
         if not self.closing:
             self.closing = True
+            self.closed_by_server = _Close(code, message)
             self.queue.put_nowait(_Close(code, message))
+
+    def over_send_limit(self) -> bool:
+        """Count a frame from the client; True once it sent too many in the window."""
+        now = time.monotonic()
+        self.frames_in.append(now)
+        while self.frames_in and now - self.frames_in[0] > SEND_WINDOW:
+            self.frames_in.popleft()
+        return len(self.frames_in) > SEND_LIMIT
 
     def abort(self) -> None:
         """Drop the TCP connection without a close frame (the client sees 1006)."""
         self.closing = True
+        if self.closed_by_server is None:
+            self.closed_by_server = _Close(None, "Connection dropped.")
         if self.transport is not None:
             self.transport.abort()
         self.queue.put_nowait(None)
@@ -153,6 +192,8 @@ class GatewayHub:
         self.identify_count = 0
         self.resume_count = 0
         self.ready_count = 0
+        self.closes: list[GatewayClose] = []
+        self.min_heartbeat_grace = MIN_HEARTBEAT_GRACE  # seconds; tests shorten it
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -221,6 +262,7 @@ class GatewayHub:
             encoding,
             compress,
         )
+        watchdog = asyncio.create_task(self._watch_heartbeats(conn))
         if encoding != "json":
             conn.close(4002, "Only encoding=json is emulated.")
         else:
@@ -251,17 +293,46 @@ class GatewayHub:
                     conn.close(4002, "Error while decoding payload.")
                     break
                 self.record("in", conn, payload)
+                if conn.over_send_limit():
+                    conn.close(4008, "Rate limited.")
+                    break
                 await self._on_frame(conn, payload)
                 if conn.closing:
                     break
         finally:
+            watchdog.cancel()
             await self._detach(conn)
         return ws
+
+    def heartbeat_deadline(self) -> float:
+        """Seconds without a heartbeat after which a connection is closed."""
+        interval = self.emu.heartbeat_interval_ms / 1000
+        return interval + max(interval * HEARTBEAT_GRACE, self.min_heartbeat_grace)
+
+    async def _watch_heartbeats(self, conn: GatewayConnection) -> None:
+        while not conn.closing:
+            deadline = self.heartbeat_deadline()
+            silent = time.monotonic() - conn.last_heartbeat
+            if silent > deadline:
+                log.info("gateway connection %s sent no heartbeat for %.1fs", conn.id, silent)
+                if conn.session is not None:
+                    conn.session.invalidated = True
+                conn.close(4009, "Session timed out.")
+                return
+            await asyncio.sleep(min(1.0, deadline - silent + 0.01))
 
     async def _detach(self, conn: GatewayConnection) -> None:
         session = conn.session
         if session is not None and session.connection is conn:
             session.connection = None
+        self.closes.append(self._how_it_closed(conn))
+        if (
+            session is not None
+            and conn.closed_by_server is None
+            and conn.ws.close_code in CLEAN_CLOSES
+        ):
+            # The client said goodbye: Discord ends the session, and a RESUME of it fails.
+            session.invalidated = True
         conn.closing = True
         conn.queue.put_nowait(None)
         with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -271,10 +342,18 @@ class GatewayHub:
         log.info("gateway connection %s closed (code=%s)", conn.id, conn.ws.close_code)
         self.emu.changed()
 
+    @staticmethod
+    def _how_it_closed(conn: GatewayConnection) -> GatewayClose:
+        if conn.closed_by_server is not None:
+            ended = conn.closed_by_server
+            return GatewayClose(conn.id, ended.code, "server", ended.message)
+        return GatewayClose(conn.id, conn.ws.close_code, "client", "")
+
     async def _on_frame(self, conn: GatewayConnection, payload: JSON) -> None:
         op = payload.get("op")
         data = payload.get("d")
         if op == OP_HEARTBEAT:
+            conn.last_heartbeat = time.monotonic()
             conn.send({"op": OP_HEARTBEAT_ACK, "s": None, "t": None, "d": None})
         elif op == OP_IDENTIFY:
             self._identify(conn, data if isinstance(data, dict) else {})
@@ -424,6 +503,14 @@ class GatewayHub:
                 conn.abort()
             else:
                 conn.close(code, "Dropped by fakediscord.")
+        return len(conns)
+
+    def zombify(self) -> int:
+        """Stop answering on every open connection, TCP left open: no heartbeat ACKs and no
+        events (they wait in the session's log). The client has to notice and RESUME."""
+        conns = [c for c in self.active_connections() if not c.zombie]
+        for conn in conns:
+            conn.zombie = True
         return len(conns)
 
     def send_op(self, op: int, data: Any = None) -> int:

@@ -19,6 +19,7 @@ from fakediscord.emulator import Emulator, RequestRecord
 from fakediscord.faults import DelayFault, RateLimitFault, StatusFault
 from fakediscord.gateway import (
     OP_RECONNECT,
+    GatewayClose,
     GatewayFrame,
 )
 from fakediscord.interactions import (
@@ -932,6 +933,19 @@ class FakeDiscord:
         count = self.emulator.hub.send_op(OP_RECONNECT, None)
         await asyncio.sleep(0)
         return count
+
+    async def stop_answering(self) -> int:
+        """Turn the bot's gateway connection(s) into zombies: the TCP connection stays open,
+        but no heartbeat ACK and no event reaches the bot any more (events wait for its
+        RESUME). Returns the number of connections affected."""
+        count = self.emulator.hub.zombify()
+        await asyncio.sleep(0)
+        return count
+
+    @property
+    def gateway_closes(self) -> list[GatewayClose]:
+        """How each gateway connection ended so far, oldest first."""
+        return list(self.emulator.hub.closes)
 
     async def send_invalid_session(self, resumable: bool = False) -> int:
         """Send op 9 INVALID_SESSION (``d=resumable``); with False the session is gone and
