@@ -104,6 +104,8 @@ class Emulator:
         self.bot_token = f"{encoded}.fake.{secrets.token_urlsafe(24)}"
         self.invalid_tokens: set[str] = set()
         self.faults = Faults()
+        # Checks a request body's types as Discord does (raises ApiError 50035); None: off.
+        self.check_body: Callable[[str, str, Any, int], None] | None = None
         self.global_limiter = GlobalLimiter(global_rate_limit)
         self.buckets = BucketTracker(*route_rate_limit)
         self.requests: list[RequestRecord] = []

@@ -66,6 +66,8 @@ class InteractionRecord:
         self.followups: list[Message] = []
         self.choices: list[JSON] | None = None
         self.modal: JSON | None = None
+        # For a MODAL_SUBMIT: the interaction whose reply was the modal.
+        self.triggered_by: InteractionRecord | None = None
         self.callbacks: list[JSON] = []
         self._deferred_revision = 0
         self.payload: JSON = self._build_payload()
@@ -150,7 +152,7 @@ class InteractionRecord:
             return {"0": str(self.guild.id)}
         return {"1": str(self.user.id)}
 
-    def metadata_payload(self, msg: Message) -> JSON:
+    def metadata_payload(self, msg: Message | None) -> JSON:
         data: JSON = {
             "id": str(self.id),
             "type": self.type,
@@ -165,6 +167,8 @@ class InteractionRecord:
             data["original_response_message_id"] = str(original.id)
         if self.type == MESSAGE_COMPONENT and self.message is not None:
             data["interacted_message_id"] = str(self.message.id)
+        if self.type == MODAL_SUBMIT and self.triggered_by is not None:
+            data["triggering_interaction_metadata"] = self.triggered_by.metadata_payload(None)
         return data
 
     def legacy_payload(self) -> JSON:

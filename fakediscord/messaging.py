@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -190,7 +193,7 @@ def create_message(
         author=author,
         content=content,
         embeds=[dict(e) for e in payload.get("embeds") or []],
-        components=[dict(c) for c in payload.get("components") or []],
+        components=numbered_components(payload.get("components")),
         attachments=build_attachments(emu, channel, payload, files, ephemeral=ephemeral),
         allowed_mentions=allowed if isinstance(allowed, dict) else None,
         nonce=payload.get("nonce"),
@@ -209,6 +212,33 @@ def create_message(
     return msg
 
 
+def numbered_components(raw: Any) -> list[dict[str, Any]]:
+    """The components as Discord stores them: every one has a numeric `id`, the sender's
+    own or the next free number, counted depth-first through the message from 1; an
+    emoji without an id (a Unicode one) has no `id` key."""
+    components = copy.deepcopy([c for c in raw or [] if isinstance(c, dict)])
+
+    def walk(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for item in items:
+            yield item
+            children = item.get("components")
+            if isinstance(children, list):
+                yield from walk([c for c in children if isinstance(c, dict)])
+            accessory = item.get("accessory")
+            if isinstance(accessory, dict):
+                yield accessory
+
+    taken = {c["id"] for c in walk(components) if isinstance(c.get("id"), int)}
+    free = (n for n in itertools.count(1) if n not in taken)
+    for component in walk(components):
+        if not isinstance(component.get("id"), int):
+            component["id"] = next(free)
+        emoji = component.get("emoji")
+        if isinstance(emoji, dict) and emoji.get("id") is None:
+            emoji.pop("id", None)  # a Unicode emoji comes back as its name alone
+    return components
+
+
 def apply_edit(
     emu: Emulator,
     msg: Message,
@@ -225,7 +255,7 @@ def apply_edit(
     if "embeds" in payload:
         msg.embeds = [dict(e) for e in payload.get("embeds") or []]
     if "components" in payload:
-        msg.components = [dict(c) for c in payload.get("components") or []]
+        msg.components = numbered_components(payload.get("components"))
     if "allowed_mentions" in payload:
         allowed = payload.get("allowed_mentions")
         msg.allowed_mentions = allowed if isinstance(allowed, dict) else None

@@ -323,21 +323,25 @@ def application(app: Application) -> JSON:
         "flags": app.flags,
         "bot": user(app.bot),
         "rpc_origins": [],
-        "terms_of_service_url": None,
-        "privacy_policy_url": None,
         "interactions_endpoint_url": None,
         "role_connections_verification_url": None,
-        "custom_install_url": None,
-        "install_params": None,
         "tags": [],
         "approximate_guild_count": 0,
+        "approximate_user_install_count": 0,
+        "approximate_user_authorization_count": 0,
+        "explicit_content_filter": 0,
+        "eligible_oauth2_scopes": [],
+        "flags_new": str(app.flags),
         "redirect_uris": [],
         "integration_types_config": {"0": {}},
-        "cover_image": None,
-        "guild_id": None,
-        "primary_sku_id": None,
-        "slug": None,
+        # Discord leaves out what an application never set (store page, install link,
+        # policies): absent, not null.
     }
+
+
+def _permissions_text(value: object) -> str | None:
+    """Discord answers with permission bit sets as strings, whichever way they came in."""
+    return None if value is None else str(value)
 
 
 def app_command(cmd: AppCommand) -> JSON:
@@ -350,13 +354,16 @@ def app_command(cmd: AppCommand) -> JSON:
             "type": cmd.type,
             "name": cmd.name,
             "description": cmd.raw.get("description", ""),
-            "default_member_permissions": cmd.raw.get("default_member_permissions"),
+            "default_member_permissions": _permissions_text(
+                cmd.raw.get("default_member_permissions")
+            ),
             "nsfw": bool(cmd.raw.get("nsfw", False)),
         }
     )
     data.setdefault("options", [])
     data.setdefault("contexts", None)
-    data.setdefault("integration_types", [0])
+    if data.get("integration_types") is None:  # null in a request means "the default"
+        data["integration_types"] = [0]
     if cmd.guild_id is not None:
         data["guild_id"] = str(cmd.guild_id)
     else:

@@ -216,6 +216,8 @@ def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamRespon
             ]
             if spec.auth and not emu.token_valid(request.headers.get("Authorization")):
                 raise ApiError(401, 0, "401: Unauthorized")
+            if body is not None and emu.check_body is not None:
+                emu.check_body(spec.method, spec.template, body, len(files))
             delay = emu.faults.delay_for(spec.method, spec.template, path)
             if delay:
                 await asyncio.sleep(delay)

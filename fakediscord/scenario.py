@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import mimetypes
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 from fakediscord import events
 from fakediscord.checks import Violation
@@ -68,6 +70,20 @@ class ScenarioError(RuntimeError):
     """The scenario asked for something a real user could not do."""
 
 
+def typed_body_check() -> Callable[[str, str, Any, int], None] | None:
+    """Request bodies checked against Discord's spec, when the spec and jsonschema (a dev
+    dependency) are at hand; otherwise the emulator's own hand-written checks only."""
+    try:
+        from fakediscord.spec_check import load_spec
+        from fakediscord.typed_input import check_typed_body
+    except ImportError:
+        return None
+    spec = load_spec()
+    if spec is None:
+        return None
+    return functools.partial(check_typed_body, spec)
+
+
 class FakeDiscord:
     """A loopback Discord: REST + gateway on 127.0.0.1 plus helpers to drive and inspect it.
 
@@ -96,14 +112,20 @@ class FakeDiscord:
             interaction_deadline=interaction_deadline,
             token_lifetime=token_lifetime,
         )
+        self.emulator.check_body = typed_body_check()
         self.server = EmulatorServer(self.emulator, host, port)
         self._consumed: set[int] = set()
         self._restore: Callable[[], None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
+    # Every emulator started in this process and not yet garbage: lets a test harness
+    # look at all the traffic of a test (e.g. check it against Discord's spec).
+    started: ClassVar[weakref.WeakSet[FakeDiscord]] = weakref.WeakSet()
+
     async def start(self) -> FakeDiscord:
         await self.server.start()
+        FakeDiscord.started.add(self)
         return self
 
     async def stop(self) -> None:
@@ -710,6 +732,7 @@ class FakeDiscord:
             message=interaction.message,
             name=str(modal.get("custom_id")),
         )
+        record.triggered_by = interaction
         self._register(record)
         await asyncio.sleep(0)
         return record

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,8 @@ from bot.runner import open_store
 from bot.settings import Settings
 from bot.store import Store, opening
 from bot.store.sa_runner import SqlAlchemyRunner
+from fakediscord import FakeDiscord
+from fakediscord.spec_check import load_spec
 
 
 def sqlite_url(path: Path) -> str:
@@ -96,3 +98,36 @@ async def backend_store(
         async with admin.begin() as conn:
             await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         await admin.dispose()
+
+
+# --- every emulator exchange checked against Discord's OpenAPI spec --------------------
+
+
+@pytest.fixture(autouse=True)
+def _exchanges_match_discords_spec(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, the REST traffic of every loopback Discord it used must match
+    Discord's published spec: the bot's request bodies and the emulator's answers."""
+    seen = {id(fd): len(fd.emulator.requests) for fd in FakeDiscord.started}
+    yield
+    checker = load_spec()
+    if checker is None:
+        return
+    problems = []
+    for fd in list(FakeDiscord.started):
+        problems += checker.problems(fd.emulator.requests[seen.get(id(fd), 0) :])
+    if problems:
+        shown = "\n".join(f"  {p}" for p in problems[:20])
+        pytest.fail(f"{len(problems)} exchange(s) do not match Discord's spec:\n{shown}")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    checker = load_spec()
+    if checker is None:
+        terminalreporter.write_line(
+            "Discord's OpenAPI spec not found (../shared/discord-api-spec/openapi.json or "
+            "$FAKEDISCORD_OPENAPI): exchanges were not checked against it"
+        )
+    else:
+        terminalreporter.write_line(
+            f"{checker.checked} REST exchanges checked against Discord's OpenAPI spec"
+        )

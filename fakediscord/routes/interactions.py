@@ -56,14 +56,14 @@ def _callback_response(emu: Emulator, record: InteractionRecord, cb_type: int) -
         "response_message_loading": bool(msg is not None and msg.loading),
         "response_message_ephemeral": bool(msg is not None and msg.ephemeral),
     }
-    resource: dict[str, Any] = {"type": cb_type}
-    if msg is not None and cb_type in (
-        CB_CHANNEL_MESSAGE,
-        CB_DEFERRED_CHANNEL_MESSAGE,
-        CB_UPDATE_MESSAGE,
-    ):
+    if msg is not None and cb_type in (CB_DEFERRED_CHANNEL_MESSAGE, CB_DEFERRED_UPDATE_MESSAGE):
         interaction["response_message_id"] = str(msg.id)
-        resource["message"] = payloads.message(msg, emu.world)
+    if msg is None or cb_type not in (CB_CHANNEL_MESSAGE, CB_UPDATE_MESSAGE):
+        # Only a message sent or updated by this very callback is a resource; a deferral,
+        # a modal or autocomplete choices create none (the spec's resource types: 4, 7, 12).
+        return {"interaction": interaction}
+    interaction["response_message_id"] = str(msg.id)
+    resource = {"type": cb_type, "message": payloads.message(msg, emu.world)}
     return {"interaction": interaction, "resource": resource}
 
 
