@@ -7,14 +7,16 @@ import asyncio
 import base64
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from fakediscord.checks import Violation
 from fakediscord.clock import Clock
-from fakediscord.faults import BucketTracker, Faults, GlobalLimiter
+from fakediscord.faults import Faults
 from fakediscord.gateway import GatewayHub
+from fakediscord.limiter import Buckets, GlobalLimiter, RateLimitLog
+from fakediscord.rate_limits import RouteLimit, RouteLimits
 from fakediscord.snowflakes import SnowflakeFactory
 from fakediscord.state import Application, User
 from fakediscord.world import World
@@ -80,7 +82,8 @@ class Emulator:
         *,
         heartbeat_interval_ms: int = 41250,
         global_rate_limit: int | None = 50,
-        route_rate_limit: tuple[int, float] = (50, 1.0),
+        route_rate_limit: tuple[int, float] | None = None,
+        route_limits: Mapping[str, RouteLimit | tuple[int, float] | None] | None = None,
         bot_name: str = "legday",
         compression: bool = True,
         interaction_deadline: float = 3.0,
@@ -107,7 +110,9 @@ class Emulator:
         # Checks a request body's types as Discord does (raises ApiError 50035); None: off.
         self.check_body: Callable[[str, str, Any, int], None] | None = None
         self.global_limiter = GlobalLimiter(global_rate_limit)
-        self.buckets = BucketTracker(*route_rate_limit)
+        self.route_limits = RouteLimits(uniform=route_rate_limit, overrides=route_limits)
+        self.buckets = Buckets()
+        self.rate_limit_log = RateLimitLog()
         self.requests: list[RequestRecord] = []
         self.violations: list[Violation] = []
         self.notifier = Notifier()

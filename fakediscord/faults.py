@@ -1,11 +1,8 @@
-"""Rate limits (real and injected) and other faults a test can switch on."""
+"""Faults a test can switch on: injected 429s, delays and error statuses."""
 
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-import time
-from collections import deque
 from dataclasses import dataclass
 
 
@@ -91,67 +88,3 @@ class Faults:
                 if fault.remaining is not None:
                     fault.remaining -= 1
         return total
-
-
-class GlobalLimiter:
-    """Sliding one-second window over all (non-interaction) requests of the bot."""
-
-    def __init__(self, per_second: int | None) -> None:
-        self.per_second = per_second
-        self._hits: deque[float] = deque()
-
-    def hit(self) -> float | None:
-        """Count a request; return ``retry_after`` seconds if it exceeds the limit."""
-        if self.per_second is None:
-            return None
-        now = time.monotonic()
-        while self._hits and now - self._hits[0] >= 1.0:
-            self._hits.popleft()
-        if len(self._hits) >= self.per_second:
-            return max(0.001, 1.0 - (now - self._hits[0]))
-        self._hits.append(now)
-        return None
-
-
-@dataclass
-class BucketState:
-    bucket: str
-    limit: int
-    remaining: int
-    reset_at: float
-    reset_after: float
-    exceeded: bool
-
-
-class BucketTracker:
-    """Per-route buckets reported in ``X-RateLimit-*`` headers (and enforced)."""
-
-    def __init__(self, limit: int, per: float) -> None:
-        self.limit = limit
-        self.per = per
-        self._windows: dict[tuple[str, str], tuple[float, int]] = {}
-
-    @staticmethod
-    def bucket_hash(method: str, template: str) -> str:
-        return hashlib.sha1(f"{method} {template}".encode()).hexdigest()[:32]
-
-    def hit(self, method: str, template: str, major: str, *, count: bool = True) -> BucketState:
-        bucket = self.bucket_hash(method, template)
-        key = (bucket, major)
-        now = time.monotonic()
-        start, used = self._windows.get(key, (now, 0))
-        if now - start >= self.per:
-            start, used = now, 0
-        exceeded = used >= self.limit
-        if count and not exceeded:
-            used += 1
-        self._windows[key] = (start, used)
-        reset_after = max(0.0, self.per - (now - start))
-        return BucketState(
-            bucket=bucket,
-            limit=self.limit,
-            remaining=max(0, self.limit - used),
-            reset_at=time.time() + reset_after,
-            reset_after=reset_after,
-            exceeded=exceeded,
-        )

@@ -15,8 +15,9 @@ from aiohttp import web
 
 from fakediscord.checks import ApiError
 from fakediscord.emulator import Emulator, RequestRecord
-from fakediscord.faults import BucketState
+from fakediscord.limiter import INVALID_REQUEST_BAN, BucketState, Served429, ceil_ms
 from fakediscord.messaging import UploadedFile
+from fakediscord.rate_limits import SCOPE_GLOBAL, major_parameter
 
 log = logging.getLogger("fakediscord.rest")
 
@@ -117,8 +118,15 @@ def _bucket_headers(state: BucketState) -> dict[str, str]:
 
 
 def rate_limited_reply(
-    retry_after: float, *, is_global: bool, scope: str, bucket: BucketState | None
+    retry_after: float,
+    *,
+    scope: str,
+    bucket: BucketState | None,
+    code: int | None = None,
 ) -> web.Response:
+    """A 429 as Discord sends it; ``bucket`` is None for global ones (no bucket headers)."""
+    is_global = scope == SCOPE_GLOBAL
+    retry_after = ceil_ms(retry_after)
     headers = {
         "Retry-After": str(max(1, math.ceil(retry_after))),
         "X-RateLimit-Scope": scope,
@@ -136,13 +144,14 @@ def rate_limited_reply(
                 "X-RateLimit-Bucket": bucket.bucket,
             }
         )
-    body = {
+    # Discord's docs: "code" only for some limits; the OpenAPI spec's Error lists it always.
+    body: dict[str, Any] = {
         "message": "You are being rate limited.",
-        "retry_after": round(retry_after, 3),
+        "retry_after": retry_after,
         "global": is_global,
     }
-    if not is_global:
-        body["code"] = 0
+    if code is not None:
+        body["code"] = code
     return json_reply(body, 429, headers)
 
 
@@ -183,13 +192,6 @@ async def parse_body(request: web.Request) -> tuple[Any, list[UploadedFile]]:
         raise ApiError(400, 50109, "The request body contains invalid JSON.") from None
 
 
-def _major(request: web.Request) -> str:
-    info = request.match_info
-    return "+".join(
-        info[k] for k in ("channel_id", "guild_id", "webhook_id", "webhook_token") if k in info
-    )
-
-
 def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     key = f"{spec.method} {spec.template}"
 
@@ -224,42 +226,9 @@ def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamRespon
             status_fault = emu.faults.take_status(spec.method, spec.template, path)
             if status_fault is not None:
                 raise ApiError(status_fault.status, status_fault.code, status_fault.message)
-            injected = emu.faults.take_rate_limit(spec.method, spec.template, path)
-            if injected is not None:
-                bucket = emu.buckets.hit(spec.method, spec.template, _major(request), count=False)
-                log.info("injected 429 on %s (retry_after=%s)", key, injected.retry_after)
-                response = rate_limited_reply(
-                    injected.retry_after,
-                    is_global=injected.is_global,
-                    scope="global" if injected.is_global else injected.scope,
-                    bucket=None if injected.is_global else bucket,
-                )
-                return _finish(emu, record, response, None)
-            if spec.global_limit:
-                retry = emu.global_limiter.hit()
-                if retry is not None:
-                    emu.record_violation(
-                        "global_rate_limit_exceeded",
-                        f"more than {emu.global_limiter.per_second} requests in one second",
-                        key,
-                        429,
-                    )
-                    response = rate_limited_reply(
-                        retry, is_global=True, scope="global", bucket=None
-                    )
-                    return _finish(emu, record, response, None)
-            bucket = emu.buckets.hit(spec.method, spec.template, _major(request))
-            if bucket.exceeded:
-                emu.record_violation(
-                    "rate_limit_exceeded",
-                    f"bucket {bucket.bucket} exhausted ({bucket.limit} per {emu.buckets.per}s)",
-                    key,
-                    429,
-                )
-                response = rate_limited_reply(
-                    bucket.reset_after or 0.01, is_global=False, scope="user", bucket=bucket
-                )
-                return _finish(emu, record, response, None)
+            bucket, limited = _rate_limit(emu, spec, request, record)
+            if limited is not None:
+                return _finish(emu, record, limited, None)
             ctx = Ctx(request=request, emu=emu, record=record, json=body, files=files)
             result = await spec.handler(ctx)
         except ApiError as err:
@@ -267,7 +236,7 @@ def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamRespon
                 emu.record_violation(err.violation, err.detail, key, err.status)
             headers = _bucket_headers(bucket) if bucket is not None else {"Via": "1.1 google"}
             return _finish(emu, record, json_reply(err.body(), err.status, headers), err.body())
-        headers = _bucket_headers(bucket)
+        headers = _bucket_headers(bucket) if bucket is not None else {"Via": "1.1 google"}
         if isinstance(result, Reply):
             headers.update(result.headers)
             if result.status == 204:
@@ -280,10 +249,84 @@ def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamRespon
     return endpoint
 
 
+def _rate_limit(
+    emu: Emulator, spec: RouteSpec, request: web.Request, record: RequestRecord
+) -> tuple[BucketState | None, web.Response | None]:
+    """Spend the request's bucket (and the global window); a 429 when either is exhausted."""
+    params = request.match_info
+    route = emu.route_limits.limit_for(spec.method, spec.template, params, emu.clock.now())
+    major = major_parameter(params)
+    injected = emu.faults.take_rate_limit(spec.method, spec.template, record.path)
+    if injected is not None:
+        bucket = emu.buckets.hit(route, major, count=False) if route is not None else None
+        log.info("injected 429 on %s (retry_after=%s)", record.key, injected.retry_after)
+        scope = SCOPE_GLOBAL if injected.is_global else injected.scope
+        shown = None if injected.is_global else bucket
+        return bucket, _serve_429(emu, record, injected.retry_after, scope, shown, injected=True)
+    if spec.global_limit:
+        retry = emu.global_limiter.hit()
+        if retry is not None:
+            emu.record_violation(
+                "global_rate_limit_exceeded",
+                f"more than {emu.global_limiter.per_second} requests in one second",
+                record.key,
+                429,
+            )
+            return None, _serve_429(emu, record, retry, SCOPE_GLOBAL, None)
+    if route is None:
+        return None, None
+    bucket = emu.buckets.hit(route, major)
+    if not bucket.exceeded:
+        return bucket, None
+    emu.record_violation(
+        "rate_limit_exceeded",
+        f"bucket {route.bucket} ({bucket.bucket}) exhausted: {route.limit} per {route.per}s"
+        f" for {major or 'the bot'}",
+        record.key,
+        429,
+    )
+    retry_after = bucket.reset_after or 0.001
+    return bucket, _serve_429(emu, record, retry_after, bucket.scope, bucket, code=bucket.code)
+
+
+def _serve_429(
+    emu: Emulator,
+    record: RequestRecord,
+    retry_after: float,
+    scope: str,
+    bucket: BucketState | None,
+    *,
+    code: int | None = None,
+    injected: bool = False,
+) -> web.Response:
+    response = rate_limited_reply(retry_after, scope=scope, bucket=bucket, code=code)
+    served = Served429(
+        time=record.time,
+        method=record.method,
+        route=record.route,
+        path=record.path,
+        scope=scope,
+        retry_after=ceil_ms(retry_after),
+        bucket=bucket.bucket if bucket is not None else None,
+        injected=injected,
+    )
+    emu.rate_limit_log.record_429(served)
+    return response
+
+
 def _finish(
     emu: Emulator, record: RequestRecord, response: web.Response, body: Any
 ) -> web.Response:
     record.status = response.status
+    scope = response.headers.get("X-RateLimit-Scope")
+    if emu.rate_limit_log.count_status(response.status, scope):
+        emu.record_violation(
+            "invalid_request_limit",
+            f"{INVALID_REQUEST_BAN} invalid requests (401/403/429) within 10 minutes:"
+            " Discord would ban this IP at Cloudflare",
+            record.key,
+            response.status,
+        )
     record.response = body
     emu.changed()
     return response

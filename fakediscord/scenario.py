@@ -32,12 +32,14 @@ from fakediscord.interactions import (
     InteractionRecord,
     modal_submission,
 )
+from fakediscord.limiter import Served429
 from fakediscord.messaging import resolve_mentions
 from fakediscord.permissions import (
     DEFAULT_BOT_PERMISSIONS,
     DEFAULT_EVERYONE_PERMISSIONS,
     Permission,
 )
+from fakediscord.rate_limits import RouteLimit
 from fakediscord.server import EmulatorServer
 from fakediscord.state import (
     GUILD_TEXT,
@@ -88,6 +90,11 @@ class FakeDiscord:
     """A loopback Discord: REST + gateway on 127.0.0.1 plus helpers to drive and inspect it.
 
     Use as ``async with FakeDiscord() as fd: ...`` (or ``await fd.start()`` / ``await fd.stop()``).
+
+    Rate limits are Discord's (:mod:`fakediscord.rate_limits`) unless overridden:
+    ``global_rate_limit`` requests per second (``None``: off), ``route_rate_limit=(limit, per)``
+    for one uniform bucket per route instead of Discord's table, ``route_limits`` to replace
+    single routes (``"METHOD /template"`` → ``(limit, per)``, a ``RouteLimit`` or ``None``).
     """
 
     def __init__(
@@ -97,7 +104,8 @@ class FakeDiscord:
         port: int = 0,
         heartbeat_interval_ms: int = 41250,
         global_rate_limit: int | None = 50,
-        route_rate_limit: tuple[int, float] = (50, 1.0),
+        route_rate_limit: tuple[int, float] | None = None,
+        route_limits: Mapping[str, RouteLimit | tuple[int, float] | None] | None = None,
         bot_name: str = "legday",
         compression: bool = True,
         interaction_deadline: float = 3.0,
@@ -107,6 +115,7 @@ class FakeDiscord:
             heartbeat_interval_ms=heartbeat_interval_ms,
             global_rate_limit=global_rate_limit,
             route_rate_limit=route_rate_limit,
+            route_limits=route_limits,
             bot_name=bot_name,
             compression=compression,
             interaction_deadline=interaction_deadline,
@@ -810,6 +819,24 @@ class FakeDiscord:
 
         return [r for r in self.requests if route_matches(route, r.method, r.route, r.path)]
 
+    def served_429s(self, route: str = "*", *, scope: str | None = None) -> list[Served429]:
+        """The 429s the emulator answered with (limits exceeded and injected ones), oldest
+        first; ``route`` is a pattern as for :meth:`requests_to`, ``scope`` user/global/shared.
+        """
+        from fakediscord.faults import route_matches
+
+        return [
+            s
+            for s in self.emulator.rate_limit_log.served
+            if route_matches(route, s.method, s.route, s.path) and scope in (None, s.scope)
+        ]
+
+    @property
+    def invalid_request_count(self) -> int:
+        """401/403/429 answers (shared-scope 429s excepted) in the last 10 minutes; Discord
+        bans an IP at Cloudflare at 10,000."""
+        return self.emulator.rate_limit_log.invalid_requests()
+
     def violations_of(self, kind: str) -> list[Violation]:
         return [v for v in self.violations if v.kind == kind]
 
@@ -913,6 +940,10 @@ class FakeDiscord:
     def set_global_rate_limit(self, per_second: int | None) -> None:
         """Change (or with ``None`` disable) the enforced global limit."""
         self.emulator.global_limiter.per_second = per_second
+
+    def set_route_limit(self, route: str, limit: RouteLimit | tuple[int, float] | None) -> None:
+        """Replace the limit of ``"METHOD /template"`` (``None``: no limit on that route)."""
+        self.emulator.route_limits.override(route, limit)
 
     def delay(self, route: str, seconds: float, *, count: int | None = None) -> DelayFault:
         """Delay responses on ``route`` by ``seconds`` (the next ``count`` ones, or all)."""
