@@ -15,6 +15,7 @@ name share one counter and report the same ``X-RateLimit-Bucket`` hash.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,7 +43,12 @@ class RouteLimit:
     @property
     def bucket_hash(self) -> str:
         """An opaque id like Discord's (32 hex digits), the same for every route of the bucket."""
-        return hashlib.sha1(self.bucket.encode()).hexdigest()[:32]
+        return _hash_of(self.bucket)
+
+
+@functools.cache
+def _hash_of(bucket: str) -> str:
+    return hashlib.sha1(bucket.encode()).hexdigest()[:32]
 
 
 MESSAGE = "/channels/{channel_id}/messages/{message_id}"
@@ -162,7 +168,7 @@ class RouteLimits:
         if key in self._overrides:
             return self._overrides[key]
         if self.uniform is not None:
-            return RouteLimit(key, self.uniform[0], self.uniform[1])
+            return RouteLimit(key, *self.uniform)
         if key == f"DELETE {MESSAGE}":
             return _delete_by_age(params.get("message_id", ""), now)
         known = DISCORD_ROUTE_LIMITS.get(key)
