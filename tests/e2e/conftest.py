@@ -22,6 +22,11 @@ from fakediscord.interactions import InteractionRecord
 from sandbox.demo import build_demo
 from sandbox.stage import Stage
 
+# Discord lets a bot post 5 messages per 5 s per channel; these tests post many more to #gym
+# and would spend minutes waiting for that window (numbers in the emu branch's report). Every
+# other limit stays Discord's.
+E2E_ROUTE_LIMITS = {"POST /channels/{channel_id}/messages": (50, 1.0)}
+
 _names = itertools.count(1)
 
 #: every stage currently open, so the autouse check below can look at its violations
@@ -146,7 +151,7 @@ async def open_stage(
 ) -> AsyncIterator[E2E]:
     """Start the local Discord, the demo server and the bot; `configure` runs before the
     bot connects (e.g. to turn an application setting off)."""
-    async with FakeDiscord(heartbeat_interval_ms=1000) as fd:
+    async with FakeDiscord(heartbeat_interval_ms=1000, route_limits=E2E_ROUTE_LIMITS) as fd:
         demo = build_demo(fd)
         if configure is not None:
             configure(fd)

@@ -12,6 +12,7 @@ import pytest
 from fakediscord import FakeDiscord
 from sandbox.demo import build_demo
 from sandbox.stage import Stage
+from tests.e2e.conftest import E2E_ROUTE_LIMITS
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +32,7 @@ async def retry_lines(stage: Stage, at_least: int, within: float) -> list[str]:
 
 
 async def test_an_outage_after_login_is_retried_one_line_per_attempt(tmp_path: Path):
-    async with FakeDiscord(heartbeat_interval_ms=1000) as fd:
+    async with FakeDiscord(heartbeat_interval_ms=1000, route_limits=E2E_ROUTE_LIMITS) as fd:
         demo = build_demo(fd)
         url = f"sqlite+aiosqlite:///{tmp_path / 'retry.db'}"
         stage = Stage(fd, demo, url, tmp_path, {"LEGDAY_LOG_LEVEL": "INFO"})

@@ -18,7 +18,7 @@ import pytest
 from fakediscord import FakeDiscord, Message
 from sandbox.demo import Demo, build_demo
 from sandbox.stage import Stage
-from tests.e2e.conftest import embed_text
+from tests.e2e.conftest import E2E_ROUTE_LIMITS, embed_text
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,7 @@ _names = itertools.count(1)
 
 @asynccontextmanager
 async def local_stage(folder: Path) -> AsyncIterator[Stage]:
-    async with FakeDiscord(heartbeat_interval_ms=1000) as fd:
+    async with FakeDiscord(heartbeat_interval_ms=1000, route_limits=E2E_ROUTE_LIMITS) as fd:
         demo = build_demo(fd)
         url = f"sqlite+aiosqlite:///{folder / 'shutdown.db'}"
         stage = Stage(fd, demo, url, folder, {"LEGDAY_LOG_LEVEL": "INFO"})
