@@ -163,6 +163,11 @@ class RouteLimits:
             value = RouteLimit(f"override {route}", value[0], value[1])
         self._overrides[route] = value
 
+    @staticmethod
+    @functools.cache
+    def _uniform_limit(key: str, uniform: tuple[int, float]) -> RouteLimit:
+        return RouteLimit(key, *uniform)
+
     def limit_for(
         self, method: str, template: str, params: Mapping[str, str], now: float
     ) -> RouteLimit | None:
@@ -171,7 +176,7 @@ class RouteLimits:
         if key in self._overrides:
             return self._overrides[key]
         if self.uniform is not None:
-            return RouteLimit(key, *self.uniform)
+            return self._uniform_limit(key, self.uniform)
         if key == f"DELETE {MESSAGE}":
             return _delete_by_age(params.get("message_id", ""), now)
         known = DISCORD_ROUTE_LIMITS.get(key)
