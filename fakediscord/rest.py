@@ -218,8 +218,6 @@ def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamRespon
             ]
             if spec.auth and not emu.token_valid(request.headers.get("Authorization")):
                 raise ApiError(401, 0, "401: Unauthorized")
-            if body is not None and emu.check_body is not None:
-                emu.check_body(spec.method, spec.template, body, len(files))
             delay = emu.faults.delay_for(spec.method, spec.template, path)
             if delay:
                 await asyncio.sleep(delay)
@@ -229,6 +227,11 @@ def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamRespon
             bucket, limited = _rate_limit(emu, spec, request, record)
             if limited is not None:
                 return _finish(emu, record, limited, None)
+            # Counted on arrival, as Discord's edge counts it: requests that arrived
+            # together are all counted before any of them is validated and run.
+            await asyncio.sleep(0)
+            if body is not None and emu.check_body is not None:
+                emu.check_body(spec.method, spec.template, body, len(files))
             ctx = Ctx(request=request, emu=emu, record=record, json=body, files=files)
             result = await spec.handler(ctx)
         except ApiError as err:

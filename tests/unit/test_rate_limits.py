@@ -53,9 +53,15 @@ async def test_no_window_ever_holds_more_than_the_limit():
     assert limiter.waited > 0
 
 
-async def test_a_burst_within_the_limit_never_waits():
-    limiter = GlobalLimiter(10, window=60.0)  # a wait would hang the test for a minute
-    await asyncio.wait_for(stamped(limiter, 10), timeout=5)
+async def test_a_burst_within_the_limit_waits_only_for_the_spacing():
+    # A wait for the window would hang the test for a minute.
+    limiter = GlobalLimiter(10, window=60.0, spacing=0.02)
+    granted = await asyncio.wait_for(stamped(limiter, 10), timeout=5)
+    assert all(b - a >= 0.02 for a, b in zip(granted, granted[1:], strict=False))
+
+
+def test_the_default_spacing_is_half_the_average_interval():
+    assert GlobalLimiter(50, window=1.0).spacing == 0.01
 
 
 async def test_waiters_are_served_in_the_order_they_came():
