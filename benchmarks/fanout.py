@@ -193,7 +193,7 @@ async def run_legday(
     bot = BotRun("legday", bot_side.command(), env, log_path, cwd=bot_side.project)
     arrivals = Arrivals(fd, set(channels), ours.REMINDER_MARK)
     stop_observing = fd.observe_messages(arrivals)
-    violations_before = len(fd.violations)
+    violations_before, requests_before = len(fd.violations), len(fd.requests)
     notes = []
     try:
         await bot.start(fd, within=max(60.0, count / 20))
@@ -208,13 +208,17 @@ async def run_legday(
     finally:
         stop_observing()
         code = await bot.stop()
-    lag = [
-        n
-        for found in find_lines(bot.log_tail(10_000_000), ours.LOOP_LAG_LINE)
-        for n in found.numbers
-    ]
-    if lag:
-        notes.append(f"{len(lag)} loop stalls logged, longest {max(lag)} ms")
+    stalls = find_lines(bot.log_tail(10_000_000), ours.LOOP_LAG_LINE)
+    for when, picked in (
+        ("before", [s for s in stalls if s.at < due.timestamp()]),
+        ("from", [s for s in stalls if s.at >= due.timestamp()]),
+    ):
+        if picked:
+            longest = max(n for s in picked for n in s.numbers)
+            notes.append(
+                f"{len(picked)} loop stalls logged {when} the due minute, longest {longest} ms"
+            )
+    notes += request_notes(fd, requests_before, due.timestamp())
     return FanOut(
         bot_side.label(),
         count,
@@ -243,7 +247,7 @@ async def run_bare(fd: FakeDiscord, servers: Servers, folder: Path, wait: float)
         await bot.start(fd, within=max(60.0, count / 20))
         await gateway_drained(fd, max(60.0, count / 20))
         await asyncio.sleep(2.0)  # its cache is built; nothing else competes for the CPU
-        violations_before = len(fd.violations)
+        violations_before, requests_before = len(fd.violations), len(fd.requests)
         start = time.time()
         os.kill(bot.pid, signal.SIGUSR1)
         await _collect(arrivals, start + wait, lambda: _reported(bot) is not None)
@@ -259,8 +263,25 @@ async def run_bare(fd: FakeDiscord, servers: Servers, folder: Path, wait: float)
         rate_limited_since(fd, violations_before),
         arrivals.unexpected,
         _finish_problems(bot, code),
-        [f"it reported: {said}"] if said else [],
+        ([f"it reported: {said}"] if said else []) + request_notes(fd, requests_before, start),
     )
+
+
+def request_notes(fd: FakeDiscord, requests_before: int, start: float) -> list[str]:
+    """When the 429s came (seconds after `start`) and the most requests the local Discord
+    took in any one second: the evidence when a 429 appears."""
+    arrived = sorted(r.time for r in fd.requests[requests_before:] if r.time >= start)
+    busiest, first = 0, 0
+    for last, at in enumerate(arrived):
+        while at - arrived[first] >= 1.0:
+            first += 1
+        busiest = max(busiest, last - first + 1)
+    limited = [r.time - start for r in fd.requests[requests_before:] if r.status == 429]
+    notes = [f"busiest second at the local Discord: {busiest} requests arrived"]
+    if limited:
+        shown = ", ".join(f"+{t:.2f} s" for t in limited[:5])
+        notes.append(f"429s at {shown}{' ...' if len(limited) > 5 else ''}")
+    return notes
 
 
 def _reported(bot: BotRun) -> str | None:
