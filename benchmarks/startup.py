@@ -26,7 +26,7 @@ import math
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -41,8 +41,9 @@ from benchmarks.bot_under_test import (
     wait_until,
 )
 from benchmarks.botlog import find_lines, tracebacks
-from benchmarks.measure import table
+from benchmarks.measure import median, table
 from benchmarks.processes import BotRun, disconnect_all
+from benchmarks.profiling import Sampler, summarize
 from benchmarks.servers import Servers
 from fakediscord import FakeDiscord, Message
 
@@ -95,7 +96,9 @@ def past_fires(at: str, since: datetime, before: datetime) -> Iterator[tuple[dat
         day += timedelta(days=1)
 
 
-def plan(scenario: str, count: int, missed: int, servers: Servers, now: datetime) -> Plan:
+def plan(
+    scenario: str, count: int, missed: int, servers: Servers, now: datetime, first_id: int = 1
+) -> Plan:
     """The schedules (spread over the servers' first five text channels; the missed ones
     alone in the sixth, so their messages are easy to count) and the history."""
     if scenario == "none":
@@ -108,11 +111,11 @@ def plan(scenario: str, count: int, missed: int, servers: Servers, now: datetime
     for index, at in enumerate(clear_times(count - owed, now)):
         server = built[index % len(built)]
         channel = server.text_channel_ids[(index // len(built)) % 5]
-        schedules.append(ours.ScheduleSeed(index + 1, server.guild.id, channel, at, created))
+        schedules.append(ours.ScheduleSeed(first_id + index, server.guild.id, channel, at, created))
     late_at = _minute(now - MISSED_BEFORE_START)
     owed_seeds = [
         ours.ScheduleSeed(
-            count - owed + k + 1,
+            first_id + count - owed + k,
             built[k % len(built)].guild.id,
             built[k % len(built)].text_channel_ids[5],
             late_at.strftime("%H:%M"),
@@ -135,6 +138,7 @@ class StartUp:
     scenario: str
     schedules: int
     spawned: float  # epoch seconds
+    rep: int = 1
     ready: float = math.nan  # the "connected as" line, epoch seconds
     armed: float = math.nan
     armed_count: int | None = None
@@ -144,6 +148,9 @@ class StartUp:
 
     def armed_after_ready(self) -> float:
         return self.armed - self.ready
+
+    def armed_after_start(self) -> float:
+        return self.armed - self.spawned
 
 
 class ChannelWatch:
@@ -181,10 +188,15 @@ async def run_scenario(
     bot_side: BotUnderTest,
     folder: Path,
     within: float,
+    rep: int = 1,
+    profile: Path | None = None,
 ) -> StartUp:
     await disconnect_all(fd)
-    db_path = folder / f"{scenario}.db"
-    seeded = plan(scenario, count, missed, servers, datetime.now(UTC))
+    db_path = folder / f"{scenario}-{rep}.db"
+    # New ids each repetition: the reminders' nonces differ, so the local Discord does not
+    # answer a repeat with the message the last repetition posted.
+    first_id = (rep - 1) * count + 1
+    seeded = plan(scenario, count, missed, servers, datetime.now(UTC), first_id)
     took = await _seed(db_path, seeded)
     print(
         f"{scenario}: seeded {len(seeded.schedules):,} schedules, {len(seeded.history):,} "
@@ -195,11 +207,11 @@ async def run_scenario(
     settings = {"LEGDAY_LOOP_LAG_WARN_MS": str(LOOP_LAG_WARN_MS), **bot_side.settings}
     env = ours.ours_reminder_bot_env(fd, f"sqlite+aiosqlite:///{db_path}", **settings)
     bot = BotRun(
-        scenario, bot_side.command(), env, folder / f"{scenario}.log", cwd=bot_side.project
+        scenario, bot_side.command(), env, folder / f"{scenario}-{rep}.log", cwd=bot_side.project
     )
     watch = ChannelWatch(fd)
     stop_observing = fd.observe_messages(watch)
-    result = StartUp(scenario, len(seeded.schedules), time.time())
+    result = StartUp(scenario, len(seeded.schedules), time.time(), rep)
     owed_channels = {s.channel_id for s in seeded.missed}
 
     def logged(pattern: str) -> bool:
@@ -208,6 +220,11 @@ async def run_scenario(
     def left() -> float:
         return max(0.0, within - (time.time() - result.spawned))
 
+    sampled = asyncio.Event()
+    profiling = None
+    if profile is not None:
+        sample_to = profile / f"{scenario}-{rep}.raw"
+        profiling = asyncio.create_task(_sample_from_start(bot, sample_to, sampled))
     try:
         await bot.start(fd, within=within)
         await gateway_drained(fd, left())
@@ -216,6 +233,10 @@ async def run_scenario(
         await wait_until(lambda: all(watch.found.get(c) for c in owed_channels), left(), 0.2)
         await asyncio.sleep(SETTLE)
     finally:
+        sampled.set()
+        if profiling is not None:
+            seconds = await profiling
+            print(f"{scenario} #{rep} sampled by py-spy:\n{summarize(sample_to, seconds)}\n")
         stop_observing()
         code = await bot.stop()
     text = bot.log_tail(100_000_000)
@@ -243,6 +264,20 @@ async def run_scenario(
     if tracebacks(text):
         result.problems.append(f"logged a traceback:\n{bot.log_tail()}")
     return result
+
+
+async def _sample_from_start(bot: BotRun, path: Path, done: asyncio.Event) -> float:
+    """Record the bot with py-spy from the moment its process exists until `done`."""
+    while True:
+        try:
+            pid = bot.pid
+            break
+        except RuntimeError:  # not started yet
+            await asyncio.sleep(0.005)
+    sampler = Sampler(pid, path, gil=True)
+    async with sampler:
+        await done.wait()
+    return sampler.seconds
 
 
 def _delivery_problems(
@@ -278,19 +313,30 @@ def _seconds(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.2f} s"
 
 
+def _over_none(results: list[StartUp], metric: Callable[[StartUp], float]) -> dict[str, float]:
+    """Per scenario: the median over repetitions of `metric` minus the same repetition's
+    `none`."""
+    base = {r.rep: metric(r) for r in results if r.scenario == "none"}
+    found: dict[str, list[float]] = {}
+    for r in results:
+        found.setdefault(r.scenario, []).append(metric(r) - base.get(r.rep, math.nan))
+    return {scenario: median(values) for scenario, values in found.items()}
+
+
+def _longest_stall(results: list[StartUp], scenario: str) -> int:
+    return max((n for r in results if r.scenario == scenario for n in r.stalls_ms), default=0)
+
+
 def report(results: list[StartUp], missed: int) -> str:
-    baseline = next((r for r in results if r.scenario == "none"), None)
-    base = baseline.armed_after_ready() if baseline is not None else math.nan
     rows = []
     for r in results:
         rows.append(
             [
-                r.scenario,
+                f"{r.scenario} #{r.rep}",
                 f"{r.schedules:,}",
                 _seconds(r.ready - r.spawned),
-                _seconds(r.armed - r.spawned) if r.armed_count is not None else "not armed",
+                _seconds(r.armed_after_start()) if r.armed_count is not None else "not armed",
                 _seconds(r.armed_after_ready()),
-                _seconds(r.armed_after_ready() - base) if r.scenario != "none" else "",
                 f"{max(r.stalls_ms, default=0)} ms ({len(r.stalls_ms)})",
                 f"{r.late_sends}/{missed}" if r.scenario == "history" else "",
             ]
@@ -301,36 +347,63 @@ def report(results: list[StartUp], missed: int) -> str:
         "READY",
         "armed",
         "armed - READY",
-        "minus none's",
-        f"longest stall (> {LOOP_LAG_WARN_MS} ms)",
+        f"longest stall (count > {LOOP_LAG_WARN_MS} ms)",
         "late sends",
+    ]
+    after_ready = _over_none(results, StartUp.armed_after_ready)
+    after_start = _over_none(results, StartUp.armed_after_start)
+    summary = [
+        [
+            scenario,
+            _seconds(after_ready[scenario]),
+            _seconds(after_start[scenario]),
+            f"{_longest_stall(results, scenario)} ms",
+        ]
+        for scenario in SCENARIOS
+        if scenario != "none" and scenario in after_ready
     ]
     return "\n".join(
         [
             table(headers, rows),
             "(READY and armed: seconds after the process started, from its log; a negative "
             "'armed - READY' means armed before the servers had all arrived)",
+            "",
+            table(
+                ["minus none's (median)", "armed - READY", "armed after start", "longest stall"],
+                summary,
+            ),
         ]
     )
 
 
 async def main(
-    count: int, servers_count: int, missed: int, bot_side: BotUnderTest, within: float
+    count: int,
+    servers_count: int,
+    missed: int,
+    bot_side: BotUnderTest,
+    within: float,
+    reps: int = 1,
+    keep: Path | None = None,
+    profile: Path | None = None,
 ) -> int:
     # Counted and reported here; one warning per 429 would bury the report.
     logging.getLogger("fakediscord").setLevel(logging.ERROR)
     results = []
     with tempfile.TemporaryDirectory(prefix="legday-startup-") as tmp:
-        folder = Path(tmp)
+        folder = keep or Path(tmp)
+        for where in (folder, profile):
+            if where is not None:
+                where.mkdir(parents=True, exist_ok=True)
         async with FakeDiscord(heartbeat_interval_ms=5000) as fd:
             servers = Servers(fd, members_each=8, emojis=(0, 0))
             servers.grow_to(servers_count)
-            for scenario in SCENARIOS:
-                result = await run_scenario(
-                    fd, servers, scenario, count, missed, bot_side, folder, within
-                )
-                results.append(result)
-                print(f"{scenario}: done", file=sys.stderr, flush=True)
+            for rep in range(1, reps + 1):
+                for scenario in SCENARIOS:
+                    result = await run_scenario(
+                        fd, servers, scenario, count, missed, bot_side, folder, within, rep, profile
+                    )
+                    results.append(result)
+                    print(f"{scenario} #{rep}: done", file=sys.stderr, flush=True)
     print(
         f"Start-up: {count:,} daily schedules over {servers_count:,} servers, "
         f"{bot_side.label()}; history = {HISTORY_WEEKS} weeks of deliveries and {missed} "
@@ -346,11 +419,11 @@ async def main(
             failed = True
     if not failed:
         print("  passed: every missed occurrence sent exactly once, late; nothing else")
-    base = results[0].armed_after_ready()
+    after_ready = _over_none(results, StartUp.armed_after_ready)
     misses = [
-        f"{r.scenario} armed {r.armed_after_ready() - base:.2f} s after none"
-        for r in results[1:]
-        if not r.armed_after_ready() - base <= TARGET_ARMED_OVER_NONE
+        f"{scenario} armed {after_ready[scenario]:.2f} s after none (READY to armed)"
+        for scenario in SCENARIOS[1:]
+        if not after_ready[scenario] <= TARGET_ARMED_OVER_NONE
     ]
     misses += [
         f"{r.scenario}: loop stalled {max(r.stalls_ms)} ms"
@@ -375,6 +448,11 @@ def _cli() -> None:
     parser.add_argument(
         "--timeout", type=float, default=180.0, help="seconds a start may take (180)"
     )
+    parser.add_argument("--reps", type=at_least(1), default=1, help="repetitions (1)")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the logs and databases")
+    parser.add_argument(
+        "--profile", type=Path, metavar="DIR", help="record each start with py-spy into DIR"
+    )
     parser.add_argument("--quick", action="store_true", help="200 schedules: checks only")
     add_bot_arguments(parser)
     args = parser.parse_args()
@@ -386,7 +464,10 @@ def _cli() -> None:
     if missed > min(count, servers_count):
         parser.error("--missed must not exceed --schedules or --servers")
     bot_side = bot_from_arguments(args)
-    sys.exit(asyncio.run(main(count, servers_count, missed, bot_side, args.timeout)))
+    run = main(
+        count, servers_count, missed, bot_side, args.timeout, args.reps, args.keep, args.profile
+    )
+    sys.exit(asyncio.run(run))
 
 
 if __name__ == "__main__":
