@@ -252,6 +252,8 @@ async def ours_undo_checkin(store: Any, guild_id: int, user_id: int, now: dateti
 LOG_TIME_FORMAT = "%Y-%m-%d %H:%M:%S,%f"
 # Logged when every enabled schedule has its timer: the engine's "ready to remind".
 ARMED_LINE = r"reminders armed for (\d+) schedules"
+# discord.py's line as the bot logs in, just before the reminders start.
+LOGIN_LINE = r"logging in using static token"
 # Logged by on_ready: the gateway's READY and every server have arrived.
 CONNECTED_LINE = r"connected as .* in (\d+) servers"
 # Logged by the loop-lag monitor for each stall longer than LEGDAY_LOOP_LAG_WARN_MS.

@@ -143,6 +143,7 @@ class StartUp:
     armed: float = math.nan
     armed_count: int | None = None
     stalls_ms: list[int] = field(default_factory=list)
+    arming_stall_ms: int = 0  # the longest stall overlapping login .. armed
     late_sends: int = 0  # missed occurrences posted with the late mark
     problems: list[str] = field(default_factory=list)
 
@@ -250,7 +251,20 @@ async def run_scenario(
         result.armed, result.armed_count = armed[0].at, armed[0].numbers[0]
     else:
         result.problems.append(f"not armed after {time.time() - result.spawned:.0f} s")
-    result.stalls_ms = [n for line in find_lines(text, ours.LOOP_LAG_LINE) for n in line.numbers]
+    stalls = find_lines(text, ours.LOOP_LAG_LINE)
+    result.stalls_ms = [n for line in stalls for n in line.numbers]
+    login = find_lines(text, ours.LOGIN_LINE)
+    if login and armed:
+        # A stall is logged when it ends, with its length: it overlapped the arming when it
+        # ended after the login began and began before the armed line.
+        result.arming_stall_ms = max(
+            (
+                line.numbers[0]
+                for line in stalls
+                if line.at >= login[0].at and line.at - line.numbers[0] / 1000 <= armed[0].at
+            ),
+            default=0,
+        )
     result.problems += _delivery_problems(
         db_path, seeded, watch, datetime.fromtimestamp(result.spawned, UTC)
     )
@@ -338,6 +352,7 @@ def report(results: list[StartUp], missed: int) -> str:
                 _seconds(r.armed_after_start()) if r.armed_count is not None else "not armed",
                 _seconds(r.armed_after_ready()),
                 f"{max(r.stalls_ms, default=0)} ms ({len(r.stalls_ms)})",
+                f"{r.arming_stall_ms} ms",
                 f"{r.late_sends}/{missed}" if r.scenario == "history" else "",
             ]
         )
@@ -348,6 +363,7 @@ def report(results: list[StartUp], missed: int) -> str:
         "armed",
         "armed - READY",
         f"longest stall (count > {LOOP_LAG_WARN_MS} ms)",
+        "of it while arming",
         "late sends",
     ]
     after_ready = _over_none(results, StartUp.armed_after_ready)
