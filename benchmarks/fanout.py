@@ -215,9 +215,11 @@ async def run_legday(
         ("from", [s for s in stalls if s.at >= due.timestamp()]),
     ):
         if picked:
-            longest = max(n for s in picked for n in s.numbers)
+            longest = max(picked, key=lambda s: s.numbers[0])
+            ended = longest.at - due.timestamp()
             notes.append(
-                f"{len(picked)} loop stalls logged {when} the due minute, longest {longest} ms"
+                f"{len(picked)} loop stalls logged {when} the due minute, longest "
+                f"{longest.numbers[0]} ms (ended at {ended:+.2f} s)"
             )
     notes += request_notes(fd, requests_before, due.timestamp())
     return FanOut(
@@ -313,12 +315,20 @@ def report(results: list[FanOut]) -> str:
     return table(headers, rows)
 
 
-async def main(count: int, bot_side: BotUnderTest, bare: bool, margin: float, wait: float) -> int:
+async def main(
+    count: int,
+    bot_side: BotUnderTest,
+    bare: bool,
+    margin: float,
+    wait: float,
+    keep: Path | None = None,
+) -> int:
     # Counted and reported here; one warning per 429 would bury the report.
     logging.getLogger("fakediscord").setLevel(logging.ERROR)
     results: list[FanOut] = []
     with tempfile.TemporaryDirectory(prefix="legday-fanout-") as tmp:
-        folder = Path(tmp)
+        folder = keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         async with FakeDiscord(heartbeat_interval_ms=5000) as fd:
             built_at = time.monotonic()
             servers = Servers(fd, members_each=8, emojis=(0, 0))
@@ -380,6 +390,7 @@ def _cli() -> None:
         type=float,
         help="seconds after the due minute to wait for the last one (default 60 + servers/4)",
     )
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the logs and database")
     add_bot_arguments(parser)
     args = parser.parse_args()
     count = 40 if args.quick else LONG if args.long else args.servers
@@ -388,7 +399,7 @@ def _cli() -> None:
     margin = args.margin if args.margin is not None else 8 + count / 100
     wait = args.wait if args.wait is not None else 60 + count / 4
     bot_side = bot_from_arguments(args)
-    sys.exit(asyncio.run(main(count, bot_side, not args.no_bare, margin, wait)))
+    sys.exit(asyncio.run(main(count, bot_side, not args.no_bare, margin, wait, args.keep)))
 
 
 if __name__ == "__main__":
