@@ -49,6 +49,13 @@ def add_bot_arguments(parser: argparse.ArgumentParser) -> None:
         help="run the bot from this legday checkout (its .venv); default: this one",
     )
     parser.add_argument(
+        "--bot-env",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="one more setting for the bot, e.g. LEGDAY_LOOP_LAG_WARN_MS=20 (repeatable)",
+    )
+    parser.add_argument(
         "--sends-per-second",
         metavar="N",
         help="set LEGDAY_REMINDER_SENDS_PER_SECOND for the bot (default: the bot's own)",
@@ -58,6 +65,11 @@ def add_bot_arguments(parser: argparse.ArgumentParser) -> None:
 def bot_from_arguments(args: argparse.Namespace, **settings: str) -> BotUnderTest:
     if not (Path(args.bot_project) / "bot").is_dir():
         raise SystemExit(f"--bot-project {args.bot_project}: no bot/ package there")
+    for pair in args.bot_env:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--bot-env {pair!r}: expected KEY=VALUE")
+        settings[key] = value
     if args.sends_per_second is not None:
         settings["LEGDAY_REMINDER_SENDS_PER_SECOND"] = args.sends_per_second
     return BotUnderTest(str(Path(args.bot_project).resolve()), settings)
