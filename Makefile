@@ -42,7 +42,7 @@ run: $(INSTALLED)  ## connect to Discord (needs DISCORD_TOKEN in .env)
 sandbox: $(INSTALLED)  ## try the bot in the terminal: no token, no Discord
 	$(BIN)/legday sandbox
 
-bench: $(INSTALLED)  ## the side-by-side benchmarks at full size (about 10 minutes)
+bench: $(INSTALLED)  ## the side-by-side benchmarks at full size (about 15 minutes)
 	$(BIN)/python -m benchmarks
 
 bench-quick: $(INSTALLED)  ## the benchmarks at tiny sizes: checks only, no timing

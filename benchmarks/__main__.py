@@ -1,10 +1,12 @@
-"""`python -m benchmarks [--quick]`: the three side-by-side benchmarks, one after another.
+"""`python -m benchmarks [--quick]`: the side-by-side benchmarks, one after another.
 
 Each also runs alone, with its own options:
 
     python -m benchmarks.throughput   # check-ins answered per second vs a bare discord.py bot
     python -m benchmarks.leaderboard  # pages at a million check-ins vs a naive GROUP BY
     python -m benchmarks.memory       # resident memory vs a default discord.py bot
+    python -m benchmarks.fanout       # 2,000 reminders due at once vs bare discord.py
+    python -m benchmarks.startup      # READY to reminders armed with 10,000 schedules
 
 Absolute numbers are noise on a shared machine; the ratios are the results. `--quick`
 runs tiny sizes that check both sides do the same work, not how fast (CI runs it).
@@ -18,7 +20,13 @@ import sys
 
 from benchmarks.processes import PROJECT
 
-BENCHMARKS = ("benchmarks.throughput", "benchmarks.leaderboard", "benchmarks.memory")
+BENCHMARKS = (
+    "benchmarks.throughput",
+    "benchmarks.leaderboard",
+    "benchmarks.memory",
+    "benchmarks.fanout",
+    "benchmarks.startup",
+)
 
 
 def main() -> int:

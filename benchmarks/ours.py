@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -244,3 +244,141 @@ async def ours_undo_checkin(store: Any, guild_id: int, user_id: int, now: dateti
     if outcome is None:
         raise RuntimeError(f"member {user_id} had no check-in to undo")
     return outcome.day
+
+
+# -- reminders (fan-out, start-up) --------------------------------------------------------------
+
+# What the bot logs at INFO, as its log handler formats it (bot/logs.py).
+LOG_TIME_FORMAT = "%Y-%m-%d %H:%M:%S,%f"
+# Logged when every enabled schedule has its timer: the engine's "ready to remind".
+ARMED_LINE = r"reminders armed for (\d+) schedules"
+# discord.py's line as the bot logs in, just before the reminders start.
+LOGIN_LINE = r"logging in using static token"
+# Logged by on_ready: the gateway's READY and every server have arrived.
+CONNECTED_LINE = r"connected as .* in (\d+) servers"
+# Logged by the loop-lag monitor for each stall longer than LEGDAY_LOOP_LAG_WARN_MS.
+LOOP_LAG_LINE = r"the event loop was blocked for (\d+) ms"
+# The line a reminder picked up after its time carries.
+LATE_MARK = "A bit late"
+REMINDER_MARK = "It's leg day!"
+
+
+def project_bot_command(project: str) -> list[str]:
+    """`python -m bot run` from another checkout of legday, with that checkout's venv."""
+    return [str(Path(project) / ".venv" / "bin" / "python"), "-m", "bot", "run"]
+
+
+def ours_reminder_bot_env(fd: FakeDiscord, database_url: str, **extra: str) -> dict[str, str]:
+    """Default settings (INFO logging included), pointed at the local Discord; `extra`
+    are LEGDAY_* settings the benchmark changes on purpose."""
+    return {
+        "DISCORD_API_BASE": fd.api_base,
+        "DISCORD_GATEWAY_URL": fd.gateway_url,
+        "DISCORD_TOKEN": fd.bot_token,
+        "DATABASE_URL": database_url,
+        **extra,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSeed:
+    """One daily schedule, as `/legday-admin schedule add` would store it (every day)."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    at: str  # "HH:MM", UTC
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverySeed:
+    """One row of the deliveries ledger, as the engine leaves a reminder it sent."""
+
+    schedule_id: int
+    day: date
+    fire_at: datetime
+    message_id: int
+
+
+async def ours_seed_reminders(
+    store: Any,
+    schedules: Sequence[ScheduleSeed],
+    opted_in: Sequence[tuple[int, int]] = (),
+    history: Iterable[Sequence[DeliverySeed]] = (),
+) -> None:
+    """Schedules, members who opted in to reminder pings (guild id, user id) and past
+    deliveries straight into the tables, in big transactions."""
+    all_days = ",".join(str(day) for day in range(7))
+    guild_ids = sorted({s.guild_id for s in schedules} | {g for g, _ in opted_in})
+
+    def settings(tx: Any) -> None:
+        tx.execute_many(
+            "INSERT INTO guilds (guild_id, timezone, weekly_target) VALUES (:g, 'UTC', 1)",
+            [{"g": g} for g in guild_ids],
+        )
+        tx.execute_many(
+            "INSERT INTO members (guild_id, user_id, timezone, hidden, reminders_opt_in) "
+            "VALUES (:g, :u, NULL, false, true)",
+            [{"g": g, "u": u} for g, u in opted_in],
+        )
+        tx.execute_many(
+            "INSERT INTO schedules (id, guild_id, channel_id, role_id, broadcast, days, time, "
+            "timezone, nudge_hours, enabled, created_at) VALUES (:id, :guild_id, :channel_id, "
+            "NULL, NULL, :days, :at, 'UTC', NULL, true, :created_at)",
+            [
+                {
+                    "id": s.id,
+                    "guild_id": s.guild_id,
+                    "channel_id": s.channel_id,
+                    "days": all_days,
+                    "at": s.at,
+                    "created_at": s.created_at,
+                }
+                for s in schedules
+            ],
+        )
+
+    await store.run(settings)
+    for batch in history:
+        rows = [
+            {
+                "s": d.schedule_id,
+                "day": d.day,
+                "fire_at": d.fire_at,
+                "message_id": d.message_id,
+                "updated_at": d.fire_at + timedelta(seconds=1),
+            }
+            for d in batch
+        ]
+        await store.run(
+            lambda tx, rows=rows: tx.execute_many(
+                "INSERT INTO deliveries (schedule_id, occurrence_day, kind, state, fire_at, "
+                "message_id, attempts, error, updated_at) VALUES (:s, :day, 'main', 'sent', "
+                ":fire_at, :message_id, 1, NULL, :updated_at)",
+                rows,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    schedule_id: int
+    day: str
+    kind: str
+    state: str
+    message_id: int | None
+    updated_at: str
+
+
+def ours_deliveries_since(db_path: Path, since: datetime) -> list[DeliveryRow]:
+    """Delivery rows written or changed at or after `since` (read with sqlite3 after the
+    bot has stopped; times are stored as UTC text)."""
+    cutoff = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with closing(sqlite3.connect(db_path)) as conn:
+        rows = conn.execute(
+            "SELECT schedule_id, occurrence_day, kind, state, message_id, updated_at "
+            "FROM deliveries WHERE updated_at >= ? ORDER BY schedule_id",
+            (cutoff,),
+        ).fetchall()
+    return [DeliveryRow(int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], str(r[5])) for r in rows]

@@ -32,9 +32,16 @@ class BotRun:
     """One bot process: started with `start`, which returns once it is on the gateway."""
 
     def __init__(
-        self, name: str, argv: Sequence[str], env: Mapping[str, str], log_path: Path
+        self,
+        name: str,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        log_path: Path,
+        *,
+        cwd: str = PROJECT,
     ) -> None:
         self.name = name
+        self.cwd = cwd
         self.argv = list(argv)
         self.env = {**os.environ, **env}
         self.log_path = log_path
@@ -56,7 +63,7 @@ class BotRun:
         self._process = await asyncio.create_subprocess_exec(
             *self.argv,
             env=self.env,
-            cwd=PROJECT,
+            cwd=self.cwd,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=self._log,
             stderr=self._log,
