@@ -329,7 +329,7 @@ async def main(
     with tempfile.TemporaryDirectory(prefix="legday-fanout-") as tmp:
         folder = keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        async with FakeDiscord(heartbeat_interval_ms=5000) as fd:
+        async with FakeDiscord(heartbeat_interval_ms=5000, check_types=False) as fd:
             built_at = time.monotonic()
             servers = Servers(fd, members_each=8, emojis=(0, 0))
             servers.grow_to(count)

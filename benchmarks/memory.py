@@ -234,7 +234,7 @@ async def main(
     with tempfile.TemporaryDirectory(prefix="legday-memory-") as tmp:
         folder = Path(tmp)
         async with FakeDiscord(
-            heartbeat_interval_ms=41250, route_rate_limit=(1_000_000_000, 1.0)
+            check_types=False, heartbeat_interval_ms=41250, route_rate_limit=(1_000_000_000, 1.0)
         ) as fd:
             fd.set_global_rate_limit(None)
             servers = Servers(fd, members_each=100, emojis=emojis)

@@ -410,7 +410,7 @@ async def main(
         for where in (folder, profile):
             if where is not None:
                 where.mkdir(parents=True, exist_ok=True)
-        async with FakeDiscord(heartbeat_interval_ms=5000) as fd:
+        async with FakeDiscord(heartbeat_interval_ms=5000, check_types=False) as fd:
             servers = Servers(fd, members_each=8, emojis=(0, 0))
             servers.grow_to(servers_count)
             for rep in range(1, reps + 1):

@@ -344,6 +344,7 @@ async def main(members: int, reps: int, profile: Path | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="legday-throughput-") as tmp:
         folder = Path(tmp)
         async with FakeDiscord(
+            check_types=False,
             heartbeat_interval_ms=5000,
             route_rate_limit=(1_000_000_000, 1.0),
             interaction_deadline=3600.0,

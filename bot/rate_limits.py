@@ -3,23 +3,32 @@
 Discord allows a bot 50 requests per second across all routes (more for bots it has
 granted more), interaction callbacks and interaction webhooks excepted. discord.py keeps
 each route's bucket from the `X-RateLimit-*` headers, but meets the global limit only
-after a `429` tells it so. `GlobalLimiter` keeps the bot under it beforehand: a sliding
-window a little longer than a second, waited for in arrival order, so a burst of
-reminders goes out at the limit without a `429`. It also learns from what comes back: a
-global `429` (`X-RateLimit-Global`) pauses every request for its `Retry-After`.
+after a `429` tells it so. `GlobalLimiter` keeps the bot under it beforehand.
 
-It sits in discord.py's HTTP session through aiohttp's request tracing (the public
-`http_trace` option of `discord.Client`), so replies, reminders and nudges share it.
+Discord counts a request when it arrives, which the bot cannot see; it sees when the
+request left and when the answer came back, and the arrival lies between the two. So a
+request holds one of the 50 places from when it leaves until a second after its answer
+came back: however the network delayed it, Discord's second of it is over by then. A
+request still waiting for its answer holds its place. Over a fast network that is barely
+slower than 50 per second; over a slow one the pace drops by as much as the network is
+slow, and stays free of `429`s. Places are granted in arrival order and at least
+`spacing` apart, so a burst leaves one request at a time instead of all at once.
+
+It also learns from what comes back: a global `429` (`X-RateLimit-Global`) pauses every
+request for its `Retry-After`. It sits in discord.py's HTTP session through aiohttp's
+request tracing (the public `http_trace` option of `discord.Client`), so replies,
+reminders and nudges share it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,9 +38,9 @@ import yarl
 log = logging.getLogger(__name__)
 
 DISCORD_GLOBAL_LIMIT = 50
-# Requests counted here reach Discord a few milliseconds apart from when they were
-# counted; a window this much longer than Discord's second absorbs that jitter.
-WINDOW = 1.05
+DISCORD_WINDOW = 1.0  # seconds: Discord's global limit is per second
+# A request that never reports back (cancelled, hung) gives its place up after this.
+GIVE_UP_AFTER = 60.0
 
 # Interaction responses and follow-ups are not counted against the global limit.
 _EXEMPT = re.compile(r"/interactions/\d+/[^/]+/callback|/webhooks/\d+/[^/]+")
@@ -44,52 +53,79 @@ def counts_against_global_limit(url: yarl.URL) -> bool:
     return _EXEMPT.search(url.path) is None
 
 
+@dataclass
+class Place:
+    """One request's place under the limit: taken when it left, free `window` after
+    its answer (while `until` is None, it is still out)."""
+
+    taken: float
+    until: float | None = None
+
+
 class GlobalLimiter:
-    """At most `per_window` grants in any `window`, and grants at least `spacing` apart.
-
-    The spacing (half the average interval: 10 ms at 50/s) keeps a burst from leaving all
-    at once: fifty requests granted in the same instant would take tens of milliseconds to
-    be written, and the first of them could reach Discord late enough to share a second
-    with the next window's. Spaced, each is written before the next is granted.
-    """
-
     def __init__(
         self,
         per_window: int = DISCORD_GLOBAL_LIMIT,
         *,
-        window: float = WINDOW,
+        window: float = DISCORD_WINDOW,
         spacing: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.per_window = per_window
         self.window = window
+        # Half the average interval: 10 ms at 50 per second.
         self.spacing = window / per_window / 2 if spacing is None else spacing
         self._clock = clock
-        self._sent: deque[float] = deque()
+        self._places: list[Place] = []
+        self._last_taken = float("-inf")
         self._paused_until = 0.0
         self._line = asyncio.Lock()  # waiters go in the order they came
+        self._freed = asyncio.Event()
         self.waited = 0.0  # seconds requests spent waiting here, for metrics and tests
         self.global_429s = 0
 
-    async def acquire(self) -> None:
-        """Wait until one more request fits under the limit, and count it."""
+    async def acquire(self) -> Place:
+        """Wait until one more request fits under the limit; its place, to `release`."""
         started = self._clock()
         async with self._line:
             while True:
                 now = self._clock()
-                if now < self._paused_until:
-                    await asyncio.sleep(self._paused_until - now)
-                    continue
-                while self._sent and now - self._sent[0] >= self.window:
-                    self._sent.popleft()
-                if self._sent and now - self._sent[-1] < self.spacing:
-                    await asyncio.sleep(self._sent[-1] + self.spacing - now)
-                    continue
-                if len(self._sent) < self.per_window:
-                    self._sent.append(now)
+                wait = self._wait_needed(now)
+                if wait <= 0:
+                    place = Place(taken=now)
+                    self._places.append(place)
+                    self._last_taken = now
                     break
-                await asyncio.sleep(self._sent[0] + self.window - now)
+                self._freed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._freed.wait(), wait)
         self.waited += self._clock() - started
+        return place
+
+    def _wait_needed(self, now: float) -> float:
+        """0 when a place is free now, else how long until one may be (at most)."""
+        if now < self._paused_until:
+            return self._paused_until - now
+        self._places = [p for p in self._places if not self._over(p, now)]
+        if now - self._last_taken < self.spacing:
+            return self._last_taken + self.spacing - now
+        if len(self._places) < self.per_window:
+            return 0.0
+        ends = [p.until for p in self._places if p.until is not None]
+        # Nothing back yet: an answer (which sets `_freed`) is what frees a place.
+        return (min(ends) - now) if ends else GIVE_UP_AFTER
+
+    @staticmethod
+    def _over(place: Place, now: float) -> bool:
+        if place.until is not None:
+            return place.until <= now
+        return now - place.taken > GIVE_UP_AFTER
+
+    def release(self, place: Place) -> None:
+        """The request's answer came back (or it failed): its place frees a window later."""
+        if place.until is None:
+            place.until = self._clock() + self.window
+            self._freed.set()
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Learn from a response: a global 429 stops everyone for its Retry-After."""
@@ -109,33 +145,42 @@ def _seconds(value: str | None) -> float | None:
 
 
 def http_trace(limiter: GlobalLimiter) -> aiohttp.TraceConfig:
-    """Request hooks for `discord.Client(http_trace=...)`: a counted request waits for the
-    limiter once it has its connection, just before it is written, and every response's
-    headers are read.
-
-    Waiting at the start of the request instead would count a request when it was asked
-    for, not when it left: a burst that has to open new connections reaches Discord
-    later, bunched together, and a window that was respected here is not respected there.
-    """
+    """Request hooks for `discord.Client(http_trace=...)`: a counted request waits for a
+    place once it has its connection, just before it is written; its answer (or its
+    failure) releases the place, and every answer's headers are read."""
     trace = aiohttp.TraceConfig()
 
     async def on_start(
         session: aiohttp.ClientSession, context: SimpleNamespace, params: Any
     ) -> None:
-        context.uncounted = counts_against_global_limit(params.url)
+        context.counted = counts_against_global_limit(params.url)
+        context.place = None
 
     async def on_connection(
         session: aiohttp.ClientSession, context: SimpleNamespace, params: Any
     ) -> None:
-        if getattr(context, "uncounted", False):
-            context.uncounted = False
-            await limiter.acquire()
+        # Waiting here rather than at the start: a request is counted when it can leave,
+        # not while it is still opening its connection.
+        if getattr(context, "counted", False) and context.place is None:
+            context.place = await limiter.acquire()
+
+    def release(context: SimpleNamespace) -> None:
+        place = getattr(context, "place", None)
+        if place is not None:
+            limiter.release(place)
 
     async def on_end(session: aiohttp.ClientSession, context: SimpleNamespace, params: Any) -> None:
+        release(context)
         limiter.observe(params.response.status, params.response.headers)
+
+    async def on_failure(
+        session: aiohttp.ClientSession, context: SimpleNamespace, params: Any
+    ) -> None:
+        release(context)
 
     trace.on_request_start.append(on_start)
     trace.on_connection_create_end.append(on_connection)
     trace.on_connection_reuseconn.append(on_connection)
     trace.on_request_end.append(on_end)
+    trace.on_request_exception.append(on_failure)
     return trace

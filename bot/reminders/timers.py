@@ -22,6 +22,9 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 MAX_SLEEP = 60.0
+# Timers handed over per turn of the event loop: thousands of servers due in the same
+# minute are picked up in slices, so commands are still answered in between.
+DUE_PER_TURN = 200
 
 
 @dataclass(order=True, slots=True)
@@ -89,11 +92,16 @@ class TimerHeap:
         timer = self._by_key.get(key)
         return None if timer is None else timer.at
 
-    def pop_due(self) -> list[Timer]:
-        """Every live timer whose instant has come, earliest first; they are disarmed."""
+    def pop_due(self, limit: int | None = None) -> list[Timer]:
+        """The live timers whose instant has come (at most `limit`), earliest first; they
+        are disarmed."""
         now = self._clock()
         due: list[Timer] = []
-        while self._heap and (not self._heap[0].alive or self._heap[0].at <= now):
+        while (
+            self._heap
+            and (limit is None or len(due) < limit)
+            and (not self._heap[0].alive or self._heap[0].at <= now)
+        ):
             timer = heapq.heappop(self._heap)
             if timer.alive:
                 timer.alive = False
@@ -141,11 +149,10 @@ class TimerHeap:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), wait)
                 continue
-            due = self.pop_due()
+            due = self.pop_due(limit=DUE_PER_TURN)
             if due:
                 try:
                     self._on_due(due)
                 except Exception:  # one bad batch must not stop every reminder after it
                     log.exception("handling %d due reminder timers failed", len(due))
-            else:
-                await asyncio.sleep(0)
+            await asyncio.sleep(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from bot.reminders.timers import Timer, TimerHeap
@@ -115,3 +116,47 @@ async def test_a_failing_handler_does_not_stop_later_timers(caplog):
         await timers.stop()
     assert calls == [["one"], ["two"]]
     assert "handling 1 due reminder timers failed" in caplog.text
+
+
+def test_pop_due_hands_over_at_most_the_limit_earliest_first():
+    clock = Clock()
+    timers = heap(clock)
+    for n in range(5):
+        timers.set(n, T0 + timedelta(seconds=n))
+    clock.now = T0 + timedelta(minutes=1)
+    assert keys(timers.pop_due(limit=2)) == [0, 1]
+    assert keys(timers.pop_due(limit=2)) == [2, 3]
+    assert keys(timers.pop_due(limit=2)) == [4]
+
+
+async def test_thousands_due_at_once_are_handed_over_in_slices_with_turns_between(
+    monkeypatch,
+):
+    monkeypatch.setattr("bot.reminders.timers.DUE_PER_TURN", 100)
+    fired: list[list[Timer]] = []
+    turns_between: list[int] = []
+    ticks = 0
+
+    async def ticker() -> None:  # counts the loop's turns given to other tasks
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    def on_due(batch: list[Timer]) -> None:
+        fired.append(batch)
+        turns_between.append(ticks)
+
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    timers = TimerHeap(lambda: datetime.now(UTC), on_due)
+    timers.set_many((n, past, None) for n in range(1_000))
+    other = asyncio.create_task(ticker())
+    timers.start()
+    for _ in range(200):
+        if sum(map(len, fired)) == 1_000:
+            break
+        await asyncio.sleep(0.01)
+    await timers.stop()
+    other.cancel()
+    assert [len(batch) for batch in fired] == [100] * 10
+    assert all(b > a for a, b in itertools.pairwise(turns_between))
