@@ -465,6 +465,7 @@ class ReminderEngine:
         now = now or self.clock()
         sends: list[asyncio.Task[None]] = []
         for batch in _batches(schedules):
+            await asyncio.sleep(0)  # a turn for the loop between batches, owed or not
             due = list(self._due_since_last_week(batch, now))
             if not due:
                 continue
@@ -492,7 +493,6 @@ class ReminderEngine:
                     picked_up=now,
                 )
                 sends.append(self._spawn(work))
-            await asyncio.sleep(0)
         await asyncio.gather(*sends)
 
     def _due_since_last_week(

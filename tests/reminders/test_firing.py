@@ -3,6 +3,7 @@ start-up that arms first and then catches up with one read per batch of schedule
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, time, timedelta
 
 from bot.core.reminders import Kind
@@ -153,3 +154,26 @@ async def test_catch_up_reads_the_ledger_once_per_batch_whatever_the_history(
     assert len(poster.sent) == 120  # today's, once each, late
     assert all("A bit late" in post.part.content for post in poster.sent)
     assert len({post.part.nonce for post in poster.sent}) == 120
+
+
+async def test_catch_up_gives_the_loop_a_turn_per_batch_even_with_nothing_owed(
+    engine, add_schedule, clock, monkeypatch
+):
+    monkeypatch.setattr(engine_module, "BATCH", 50)
+    now = JUNE_1_FIRE + timedelta(minutes=10)
+    clock.set(now)
+    schedules = [await add_schedule(created_at=now) for _ in range(500)]  # nothing owed yet
+    turns = 0
+
+    async def ticker() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    other = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    before = turns
+    await engine.catch_up(schedules, now=now)
+    other.cancel()
+    assert turns - before >= 10  # one turn for each of the ten batches, at least
