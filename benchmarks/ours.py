@@ -166,7 +166,7 @@ def _services_at(store: Any, now: datetime) -> Any:
     """The use cases' services on `store`, one set per store (so its caches stay warm, as in
     the running bot), with the clock at `now`."""
     from bot.usecases.cache import SettingsCache
-    from bot.usecases.quotes import QuoteBook
+    from bot.usecases.quote_book import QuoteBook
     from bot.usecases.services import Services
 
     if id(store) not in _services:

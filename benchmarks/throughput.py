@@ -133,7 +133,7 @@ class Collector:
     def _member_answered(self, message: Message) -> int | None:
         world = self.fd.state
         if message.interaction_id is not None:
-            record = world.interactions.get(message.interaction_id)
+            record = self.fd.emulator.interaction(message.interaction_id)
             return None if record is None else record.user.id
         reference = message.message_reference or {}
         said = world.messages.get(int(reference.get("message_id") or 0))

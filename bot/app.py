@@ -23,7 +23,7 @@ from bot.reminders.poster import DiscordPoster
 from bot.settings import Settings
 from bot.store import Store
 from bot.usecases.cache import SettingsCache
-from bot.usecases.quotes import QuoteBook
+from bot.usecases.quote_book import QuoteBook
 from bot.usecases.services import Services
 from bot.views import DYNAMIC_ITEMS
 

@@ -1,9 +1,7 @@
 """The emulator core: state, clock, logs and violations shared by REST, gateway and scenario."""
-# ruff: noqa: ASYNC109  -- a `timeout=` parameter is the deliberate, documented scenario API
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 import secrets
@@ -15,7 +13,9 @@ from fakediscord.checks import Violation
 from fakediscord.clock import Clock
 from fakediscord.faults import Faults
 from fakediscord.gateway import GatewayHub
+from fakediscord.interactions import InteractionRecord
 from fakediscord.limiter import Buckets, GlobalLimiter, RateLimitLog
+from fakediscord.notifier import Notifier
 from fakediscord.rate_limits import RouteLimit, RouteLimits
 from fakediscord.snowflakes import SnowflakeFactory
 from fakediscord.state import Application, User
@@ -47,33 +47,6 @@ class RequestRecord:
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.path} -> {self.status}>"
-
-
-class Notifier:
-    """Wakes up waiters whenever the emulator's state changes."""
-
-    def __init__(self) -> None:
-        self._waiters: list[asyncio.Future[None]] = []
-
-    def notify(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for fut in waiters:
-            if not fut.done():
-                fut.set_result(None)
-
-    async def wait_for(self, predicate: Callable[[], T | None], timeout: float, what: str) -> T:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            result = predicate()
-            if result is not None and result is not False:
-                return result
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(f"fakediscord: timed out after {timeout}s waiting for {what}")
-            fut: asyncio.Future[None] = loop.create_future()
-            self._waiters.append(fut)
-            await asyncio.wait({fut}, timeout=remaining)
 
 
 class Emulator:
@@ -152,6 +125,19 @@ class Emulator:
         log.warning("fakediscord violation: %s", violation)
         self.notifier.notify()
         return violation
+
+    # -- interactions (kept in the world, typed here, where InteractionRecord is known) ----
+
+    def interaction(self, interaction_id: int) -> InteractionRecord | None:
+        record = self.world.interactions.get(interaction_id)
+        return record if isinstance(record, InteractionRecord) else None
+
+    def interaction_by_token(self, token: str) -> InteractionRecord | None:
+        record = self.world.interaction_tokens.get(token)
+        return record if isinstance(record, InteractionRecord) else None
+
+    def all_interactions(self) -> list[InteractionRecord]:
+        return [r for r in self.world.interactions.values() if isinstance(r, InteractionRecord)]
 
     def changed(self) -> None:
         self.notifier.notify()

@@ -23,7 +23,7 @@ from fakediscord import payloads
 if TYPE_CHECKING:
     from asyncio import Transport
 
-    from fakediscord.emulator import Emulator
+    from fakediscord.host import Host
 
 log = logging.getLogger("fakediscord.gateway")
 
@@ -184,7 +184,7 @@ class GatewayConnection:
 
 
 class GatewayHub:
-    def __init__(self, emu: Emulator) -> None:
+    def __init__(self, emu: Host) -> None:
         self.emu = emu
         self.sessions: dict[str, GatewaySession] = {}
         self.connections: list[GatewayConnection] = []

@@ -10,7 +10,7 @@ from fakediscord import payloads
 from fakediscord.state import Channel, Guild, Message, User
 
 if TYPE_CHECKING:
-    from fakediscord.emulator import Emulator
+    from fakediscord.host import Host
 
 JSON = dict[str, Any]
 
@@ -40,7 +40,7 @@ class InteractionRecord:
 
     def __init__(
         self,
-        emu: Emulator,
+        emu: Host,
         *,
         type: int,
         user: User,

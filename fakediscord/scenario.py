@@ -677,7 +677,7 @@ class FakeDiscord:
             raise ScenarioError(f"channel of {message!r} is unknown")
         if message.ephemeral and not any(
             r.user is who and (r.response_message is message or message in r.followups)
-            for r in self.state.interactions.values()
+            for r in self.emulator.all_interactions()
         ):
             raise ScenarioError(f"{who!r} cannot see ephemeral {message!r}")
         self._check_user_can(who, channel, Permission.VIEW_CHANNEL)
@@ -749,7 +749,7 @@ class FakeDiscord:
         return record
 
     def interactions(self) -> list[InteractionRecord]:
-        return list(self.state.interactions.values())
+        return self.emulator.all_interactions()
 
     # -- observation -------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from fakediscord.snowflakes import snowflake_time
 
@@ -319,3 +319,14 @@ class Application:
         if self.presences_allowed:
             flags |= APP_FLAG_GATEWAY_PRESENCE_LIMITED if limited else APP_FLAG_GATEWAY_PRESENCE
         return flags
+
+
+class RenderedInteraction(Protocol):
+    """An interaction as the world keeps it: what a message it made shows of it."""
+
+    id: int
+    token: str
+
+    def metadata_payload(self, msg: Message | None) -> dict[str, Any]: ...
+
+    def legacy_payload(self) -> dict[str, Any]: ...

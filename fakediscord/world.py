@@ -6,7 +6,6 @@ Pure state manipulation; nothing here talks to the network or dispatches events.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from fakediscord.clock import Clock
 from fakediscord.permissions import (
@@ -25,12 +24,10 @@ from fakediscord.state import (
     Member,
     Message,
     Overwrite,
+    RenderedInteraction,
     Role,
     User,
 )
-
-if TYPE_CHECKING:
-    from fakediscord.interactions import InteractionRecord
 
 
 class World:
@@ -44,8 +41,9 @@ class World:
         self.channel_messages: dict[int, list[Message]] = {}
         self.dm_channels: dict[int, Channel] = {}
         self.commands: dict[int, AppCommand] = {}
-        self.interactions: dict[int, InteractionRecord] = {}
-        self.interaction_tokens: dict[str, InteractionRecord] = {}
+        # The emulator's InteractionRecords (typed by what the world needs of them).
+        self.interactions: dict[int, RenderedInteraction] = {}
+        self.interaction_tokens: dict[str, RenderedInteraction] = {}
         #: the bot user, set by the emulator once created
         self.bot: User | None = None
         #: called with every message as it is stored (benchmarks time replies with it)

@@ -19,7 +19,7 @@ from bot.store.sql import checkins as checkins_sql
 from bot.store.sql import summaries as summaries_sql
 from bot.usecases import summaries
 from bot.usecases.cache import SettingsCache
-from bot.usecases.quotes import QuoteBook
+from bot.usecases.quote_book import QuoteBook
 from bot.usecases.services import Services
 
 SEEDED_AT = datetime(2026, 1, 1, tzinfo=UTC)

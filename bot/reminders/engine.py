@@ -31,7 +31,7 @@ from bot.reminders.poster import Poster, PostFailed
 from bot.reminders.sender import FIRST, FOLLOW_UP, Sender
 from bot.reminders.timers import Timer, TimerHeap
 from bot.store import Schedule, Store
-from bot.usecases.quotes import QuoteBook
+from bot.usecases.quote_book import QuoteBook
 
 log = logging.getLogger(__name__)
 

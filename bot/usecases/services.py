@@ -11,7 +11,7 @@ from bot.store import Schedule, Store
 from bot.usecases.cache import SettingsCache
 
 if TYPE_CHECKING:
-    from bot.usecases.quotes import QuoteBook
+    from bot.usecases.quote_book import QuoteBook
 
 
 class ReminderTimers(Protocol):

@@ -104,7 +104,7 @@ async def callback(ctx: Ctx) -> Any:
     emu = ctx.emu
     world = emu.world
     unknown = ApiError(404, 10062, "Unknown interaction", violation="unknown_interaction")
-    record = world.interactions.get(ctx.int_param("webhook_id", unknown))
+    record = emu.interaction(ctx.int_param("webhook_id", unknown))
     if record is None or record.token != ctx.param("webhook_token"):
         raise unknown
     body = ctx.body()
@@ -214,7 +214,7 @@ def _webhook_record(ctx: Ctx) -> InteractionRecord:
     unknown = ApiError(404, 10015, "Unknown Webhook", violation="unknown_webhook")
     if ctx.int_param("webhook_id", unknown) != emu.application.id:
         raise unknown
-    record = emu.world.interaction_tokens.get(ctx.param("webhook_token"))
+    record = emu.interaction_by_token(ctx.param("webhook_token"))
     if record is None:
         raise unknown
     if record.age > emu.token_lifetime:

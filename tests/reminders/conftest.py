@@ -18,7 +18,7 @@ from bot.core.reminders import ReminderPart
 from bot.reminders import ReminderEngine
 from bot.reminders.poster import PostFailed
 from bot.store import Schedule, Store
-from bot.usecases.quotes import QuoteBook
+from bot.usecases.quote_book import QuoteBook
 from tests import support
 
 GUILD = 1_000
