@@ -13,8 +13,20 @@ MENTIONS_PER_MESSAGE = 90
 
 
 class Kind(StrEnum):
+    """Which message of an occurrence: the reminder itself (stored as "main", the name it
+    had when the deliveries table was made; its nonces derive from it) or its nudge."""
+
     REMINDER = "main"
     NUDGE = "nudge"
+
+
+class DeliveryState(StrEnum):
+    """Where one occurrence's delivery stands, as the deliveries table records it."""
+
+    SENDING = "sending"  # claimed: being posted, or cut off mid-post (taken over later)
+    SENT = "sent"
+    FAILED = "failed"  # gave up, or Discord refused for good
+    MISSED = "missed"  # fell due while the bot was away, too long ago to send
 
 
 class Broadcast(StrEnum):

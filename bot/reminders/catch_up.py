@@ -14,10 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.core.reminders import Kind
+from bot.core.reminders import DeliveryState, Kind
 from bot.store import Delivery, Schedule
 
-SETTLED = frozenset({"sent", "missed"})
+SETTLED = frozenset({DeliveryState.SENT, DeliveryState.MISSED})
 
 DeliveryKey = tuple[int, date, str]
 
@@ -51,7 +51,7 @@ def plan(
         if reminder is None or reminder.state not in SETTLED:
             _settle(decided, Occurrence(schedule, day, fire_at, Kind.REMINDER), now, window)
             continue  # its nudge, if any, is armed once the reminder is sent
-        if reminder.state != "sent" or not schedule.nudge_hours:
+        if reminder.state != DeliveryState.SENT or not schedule.nudge_hours:
             continue
         nudge_at = reminder.fire_at + timedelta(hours=schedule.nudge_hours)
         nudge = Occurrence(schedule, day, nudge_at, Kind.NUDGE)

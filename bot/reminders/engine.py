@@ -24,7 +24,7 @@ from functools import partial
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.core.reminders import Kind, ReminderPart, compose
+from bot.core.reminders import DeliveryState, Kind, ReminderPart, compose
 from bot.core.schedule import next_fires, next_occurrences, occurrences_between
 from bot.reminders import catch_up as catch_up_plan
 from bot.reminders.poster import Poster, PostFailed
@@ -265,7 +265,7 @@ class ReminderEngine:
         if schedule.nudge_hours is None:
             return False
         main = await self.store.delivery(schedule.id, day, Kind.REMINDER)
-        return main is not None and main.state == "sent"
+        return main is not None and main.state == DeliveryState.SENT
 
     async def fire(self, schedule_id: int) -> None:
         """Deliver the schedule's latest occurrence due by now (a timer firing by hand)."""
@@ -300,7 +300,7 @@ class ReminderEngine:
         if schedule is None or not schedule.enabled or schedule.nudge_hours is None:
             return
         main = await self.store.delivery(schedule_id, day, Kind.REMINDER)
-        if main is None or main.state != "sent":
+        if main is None or main.state != DeliveryState.SENT:
             return
         at = main.fire_at + timedelta(hours=schedule.nudge_hours)
         await self.deliver(schedule, day, at, Kind.NUDGE)
@@ -316,8 +316,9 @@ class ReminderEngine:
         *,
         take_over: bool = False,
         picked_up: datetime | None = None,
-    ) -> str:
-        """Claim, post and record one occurrence; returns the resulting state."""
+    ) -> DeliveryState | None:
+        """Claim, post and record one occurrence; returns the state it ended in (None:
+        nothing to do, another process or an earlier run has it)."""
         picked_up = picked_up or self.clock()
         attempt = _Attempt(
             schedule,
@@ -351,21 +352,26 @@ class ReminderEngine:
                     raise  # nothing is ours to record: the claim itself failed
                 if failure.permanent:
                     await self._fail_permanently(schedule, day, kind, failure)
-                    return "failed"
+                    return DeliveryState.FAILED
                 if self.clock() + timedelta(seconds=delay) > deadline:
                     log.warning("giving up on schedule %s %s: %s", schedule.id, day, failure)
                     await self.store.finish_delivery(
-                        schedule.id, day, kind, "failed", self.clock(), error=failure.reason
+                        schedule.id,
+                        day,
+                        kind,
+                        DeliveryState.FAILED,
+                        self.clock(),
+                        error=failure.reason,
                     )
-                    return "failed"
+                    return DeliveryState.FAILED
                 log.info("retrying schedule %s in %.0fs: %s", schedule.id, delay, failure)
                 await self._sleep(delay)
                 delay = min(delay * 2, 300)
         if attempt.skipped:
-            return "skipped"
+            return None
         message_id = attempt.sent[0] if attempt.sent else None
         await self.store.finish_delivery(
-            schedule.id, day, kind, "sent", self.clock(), message_id=message_id
+            schedule.id, day, kind, DeliveryState.SENT, self.clock(), message_id=message_id
         )
         if kind is Kind.REMINDER and schedule.nudge_hours:
             nudge_at = fire_at + timedelta(hours=schedule.nudge_hours)
@@ -376,7 +382,7 @@ class ReminderEngine:
                 # The reminder itself went out after its nudge was due: a nudge now would
                 # ping the same people twice within a second.
                 await self.store.record_missed(schedule.id, day, Kind.NUDGE, nudge_at, now)
-        return "sent"
+        return DeliveryState.SENT
 
     async def _post_next_part(self, attempt: _Attempt) -> bool:
         """One turn in the send line: claim (the first time), then post the next part.
@@ -424,7 +430,7 @@ class ReminderEngine:
     ) -> None:
         now = self.clock()
         await self.store.finish_delivery(
-            schedule.id, day, kind, "failed", now, error=failure.reason
+            schedule.id, day, kind, DeliveryState.FAILED, now, error=failure.reason
         )
         reason = f"can't post in <#{schedule.channel_id}>: {failure.reason}"
         disabled = await self.store.disable_schedule(schedule.id, reason)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from bot.core.reminders import Broadcast
+from bot.core.reminders import Broadcast, DeliveryState
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,7 @@ class Delivery:
     schedule_id: int
     occurrence_day: date
     kind: str
-    state: str
+    state: DeliveryState
     fire_at: datetime
     message_id: int | None
     attempts: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+from bot.core.reminders import DeliveryState
 from bot.store.records import Delivery
 from bot.store.tx import Row, Tx
 
@@ -22,7 +23,7 @@ def _delivery(row: Row) -> Delivery:
         schedule_id=row["schedule_id"],
         occurrence_day=row["occurrence_day"],
         kind=row["kind"],
-        state=row["state"],
+        state=DeliveryState(row["state"]),
         fire_at=row["fire_at"],
         message_id=row["message_id"],
         attempts=row["attempts"],
@@ -95,7 +96,7 @@ def finish(
     schedule_id: int,
     day: date,
     kind: str,
-    state: str,
+    state: DeliveryState,
     now: datetime,
     *,
     message_id: int | None = None,
