@@ -91,10 +91,10 @@ class CheckinAnswer:
 
 async def ours_open_store(database_url: str) -> Any:
     """Open the database the way the bot does: the real migrations run first."""
+    from bot.config import load_config
     from bot.runner import open_store
-    from bot.settings import load_settings
 
-    return await open_store(load_settings(database_url=database_url, _env_file=None))
+    return await open_store(load_config(database_url=database_url, _env_file=None))
 
 
 async def ours_close_store(store: Any) -> None:

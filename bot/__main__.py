@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 
+from bot.config import Config, ConfigError, load_config
 from bot.failures import EXIT_CODES_HELP, ExitCode, StartupFailure
 from bot.logs import configure_logging
-from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
 
@@ -59,7 +59,7 @@ def _server_id(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="legday",
-        description="The leg-day Discord bot. Settings come from the environment or .env.",
+        description="The leg-day Discord bot. Config come from the environment or .env.",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -99,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_config()
         if args.command == "sandbox":
             run_sandbox = _find_sandbox()
             if run_sandbox is None:
@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_sandbox(settings, script=args.script, database=database)
         configure_logging(settings.log_level)
         return _dispatch(args, settings)
-    except SettingsError as exc:
+    except ConfigError as exc:
         return _fail(str(exc), ExitCode.CONFIGURATION)
     except StartupFailure as exc:
         return _fail(str(exc), exc.exit_code)
@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+def _dispatch(args: argparse.Namespace, settings: Config) -> int:
     if args.command == "db":
         if args.db_command == "upgrade":
             from bot import runner
@@ -162,7 +162,7 @@ def _fail(message: str, code: ExitCode) -> int:
     return code
 
 
-def _health(settings: Settings, max_age: float = 120.0) -> int:
+def _health(settings: Config, max_age: float = 120.0) -> int:
     if not settings.health_file:
         return _fail("LEGDAY_HEALTH_FILE is not set", ExitCode.CONFIGURATION)
     try:

@@ -15,12 +15,12 @@ from typing import Any
 import discord
 from discord.ext import commands, tasks
 
+from bot.config import Config
 from bot.cooldowns import MemberCooldowns
 from bot.loop_lag import LoopLagMonitor
 from bot.rate_limits import GlobalLimiter, http_trace
 from bot.reminders import ReminderEngine
 from bot.reminders.poster import DiscordPoster
-from bot.settings import Settings
 from bot.store import Store
 from bot.usecases.cache import SettingsCache
 from bot.usecases.quote_book import QuoteBook
@@ -37,7 +37,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def build_intents(settings: Settings) -> discord.Intents:
+def build_intents(settings: Config) -> discord.Intents:
     """Only what the bot reads: guilds, messages for commands, and content only for `!`."""
     intents = discord.Intents.none()
     intents.guilds = True
@@ -47,7 +47,7 @@ def build_intents(settings: Settings) -> discord.Intents:
     return intents
 
 
-def command_prefix(settings: Settings) -> Callable[[commands.Bot, discord.Message], list[str]]:
+def command_prefix(settings: Config) -> Callable[[commands.Bot, discord.Message], list[str]]:
     if settings.prefix_commands:
         return commands.when_mentioned_or(settings.prefix)
     return commands.when_mentioned
@@ -86,7 +86,7 @@ def _report_failure(task: asyncio.Task[None]) -> None:
 class LegDayBot(commands.Bot):
     def __init__(
         self,
-        settings: Settings,
+        settings: Config,
         store: Store,
         *,
         clock: Callable[[], datetime] = utc_now,
@@ -109,7 +109,7 @@ class LegDayBot(commands.Bot):
             heartbeat_timeout=settings.gateway_timeout,
             **options,
         )
-        self.settings = settings
+        self.config = settings
         self.store = store
         self.now = clock
         self.quotes = QuoteBook(store)
@@ -154,8 +154,8 @@ class LegDayBot(commands.Bot):
     async def _start_serving(self) -> None:
         if self._stopping:  # a stop arrived while logging in
             return
-        if self.settings.dev_guild_id:
-            guild = discord.Object(self.settings.dev_guild_id)
+        if self.config.dev_guild_id:
+            guild = discord.Object(self.config.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d slash commands to dev guild %s", len(synced), guild.id)
@@ -163,7 +163,7 @@ class LegDayBot(commands.Bot):
         self._reminders_started = asyncio.create_task(self.reminders.start(), name="reminders")
         self._reminders_started.add_done_callback(_report_failure)
         self.loop_lag.start()
-        if self.settings.health_file:
+        if self.config.health_file:
             self._report_health.start()
 
     @property
@@ -175,7 +175,7 @@ class LegDayBot(commands.Bot):
         # discord.py waits 5 s before re-identifying (to respect Discord's identify limit);
         # tests against the local Discord turn that down.
         if not initial:
-            await asyncio.sleep(self.settings.identify_delay)
+            await asyncio.sleep(self.config.identify_delay)
 
     async def _cooldown_check(self, ctx: commands.Context[Any]) -> bool:
         # One bucket per member across every command, for `!` and `/` alike.
@@ -189,8 +189,8 @@ class LegDayBot(commands.Bot):
     async def _report_health(self) -> None:
         # Docker's HEALTHCHECK reads the file's age: fresh only while the gateway is up.
         connected = self.is_ready() and not self.is_closed() and math.isfinite(self.latency)
-        if self.settings.health_file and connected:
-            path = Path(self.settings.health_file)
+        if self.config.health_file and connected:
+            path = Path(self.config.health_file)
             await asyncio.to_thread(path.write_text, self.now().isoformat())
 
     async def _taking_interactions(self, interaction: discord.Interaction[Any]) -> bool:
@@ -200,9 +200,9 @@ class LegDayBot(commands.Bot):
         if self._stopping:
             return
         if (
-            not self.settings.prefix_commands
+            not self.config.prefix_commands
             and not message.author.bot
-            and message.content.lower().startswith(f"{self.settings.prefix}legday")
+            and message.content.lower().startswith(f"{self.config.prefix}legday")
         ):
             # Seen only in DMs or mentions, where Discord still shows content.
             await message.reply(

@@ -8,17 +8,17 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from bot.config import Config, ConfigError
 from bot.failures import DatabaseUnusable
 from bot.runner import refuse_moved_database
-from bot.settings import Settings, SettingsError
 
 
-def backup(settings: Settings, target: Path) -> str:
+def backup(settings: Config, target: Path) -> str:
     """Copy the database to `target`, check the copy, and describe it in two lines."""
     refuse_moved_database(settings)
     source = settings.sqlite_path
     if source is None:
-        raise SettingsError("db backup works for a SQLite database; use pg_dump for PostgreSQL")
+        raise ConfigError("db backup works for a SQLite database; use pg_dump for PostgreSQL")
     if not source.is_file():
         # sqlite3.connect would create an empty file here and "back it up".
         raise DatabaseUnusable(
@@ -26,11 +26,11 @@ def backup(settings: Settings, target: Path) -> str:
         )
     target = target.expanduser().absolute()
     if not target.parent.is_dir():
-        raise SettingsError(f"the folder {target.parent} does not exist; create it first")
+        raise ConfigError(f"the folder {target.parent} does not exist; create it first")
     if target.is_dir():
-        raise SettingsError(f"{target} is a folder; name the backup file, e.g. {target}/legday.db")
+        raise ConfigError(f"{target} is a folder; name the backup file, e.g. {target}/legday.db")
     if target.exists() and target.samefile(source):
-        raise SettingsError("the backup must go to another file than the database itself")
+        raise ConfigError("the backup must go to another file than the database itself")
 
     # Written beside the target and renamed at the end: a failed copy never replaces a
     # good older backup, and nobody sees a half-written file.

@@ -18,8 +18,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 import migrations
+from bot.config import sqlite_file
 from bot.failures import DatabaseUnusable, os_reason
-from bot.settings import sqlite_file
 
 log = logging.getLogger(__name__)
 

@@ -13,16 +13,16 @@ import discord
 from discord import app_commands
 
 from bot.app import LegDayBot
+from bot.config import Config, ConfigError
 from bot.failures import NETWORK_ERRORS, DiscordUnreachable, network_reason
 from bot.runner import discord_endpoint, point_at_api
-from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.store.sqlite_runner import SqliteRunner
 
 log = logging.getLogger(__name__)
 
 
-async def sync_commands(settings: Settings, guild_id: int | None) -> str:
+async def sync_commands(settings: Config, guild_id: int | None) -> str:
     """Publish globally, or to one server; returns the one-line result."""
     token = settings.require_token()
     point_at_api(settings)
@@ -42,15 +42,13 @@ async def sync_commands(settings: Settings, guild_id: int | None) -> str:
                 synced = await bot.tree.sync(guild=guild)
                 where = f"to server {guild_id} (usable there now)"
     except discord.LoginFailure:
-        raise SettingsError(
-            "Discord rejected DISCORD_TOKEN; copy it again from the portal"
-        ) from None
+        raise ConfigError("Discord rejected DISCORD_TOKEN; copy it again from the portal") from None
     except discord.NotFound:
-        raise SettingsError(
+        raise ConfigError(
             f"server {guild_id} does not exist, or the bot is not in it; invite it first"
         ) from None
     except discord.Forbidden:
-        raise SettingsError(
+        raise ConfigError(
             f"the bot may not add commands to server {guild_id}; invite it there with the "
             "applications.commands scope (see the README's invite link)"
         ) from None

@@ -18,9 +18,9 @@ from collections.abc import Iterator
 import discord
 
 from bot.app import LegDayBot
+from bot.config import Config, ConfigError
 from bot.endpoints import use_endpoints
 from bot.failures import NETWORK_ERRORS, DatabaseUnusable, DiscordUnreachable, network_reason
-from bot.settings import Settings, SettingsError
 from bot.store import Store, opening
 from bot.usecases import summaries
 
@@ -31,16 +31,16 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 HANDLER_GRACE = 5.0
 
 
-def point_at_api(settings: Settings) -> None:
+def point_at_api(settings: Config) -> None:
     """Aim discord.py at another Discord endpoint (a proxy or a local test server)."""
     use_endpoints(settings.discord_api_base, settings.discord_gateway_url)
 
 
-def discord_endpoint(settings: Settings) -> str:
+def discord_endpoint(settings: Config) -> str:
     return settings.discord_api_base or "Discord (discord.com)"
 
 
-async def open_store(settings: Settings, *, migrate_in_child: bool = False) -> Store:
+async def open_store(settings: Config, *, migrate_in_child: bool = False) -> Store:
     """The store on an up-to-date schema, or DatabaseUnusable (one line)."""
     try:
         return await opening.open_store(settings.database_url, migrate_in_child=migrate_in_child)
@@ -48,7 +48,7 @@ async def open_store(settings: Settings, *, migrate_in_child: bool = False) -> S
         raise DatabaseUnusable(str(exc)) from None
 
 
-def refuse_moved_database(settings: Settings) -> None:
+def refuse_moved_database(settings: Config) -> None:
     """Refuse to start on an empty database while the real one sits at the old place."""
     moved = settings.moved_database()
     if moved is not None:
@@ -59,7 +59,7 @@ def refuse_moved_database(settings: Settings) -> None:
         )
 
 
-async def run(settings: Settings) -> int:
+async def run(settings: Config) -> int:
     token = settings.require_token()
     refuse_moved_database(settings)
     point_at_api(settings)
@@ -77,7 +77,7 @@ async def run(settings: Settings) -> int:
     return 0
 
 
-async def serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Settings) -> None:
+async def serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Config) -> None:
     """Run the bot until `stop` is set or Discord ends it; close it either way."""
     serving = asyncio.create_task(bot.start(token), name="legday-serve")
     stopping = asyncio.create_task(stop.wait(), name="legday-stop")
@@ -100,13 +100,13 @@ async def serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Setti
     raise _failure(serving.exception(), bot, settings)
 
 
-def _failure(error: BaseException | None, bot: LegDayBot, settings: Settings) -> Exception:
+def _failure(error: BaseException | None, bot: LegDayBot, settings: Config) -> Exception:
     """The one-line failure for what ended `bot.start`; anything else (a bug) goes up
     unchanged."""
     if isinstance(error, discord.LoginFailure):
-        return SettingsError("Discord rejected DISCORD_TOKEN; copy it again from the portal")
+        return ConfigError("Discord rejected DISCORD_TOKEN; copy it again from the portal")
     if isinstance(error, discord.PrivilegedIntentsRequired):
-        return SettingsError(
+        return ConfigError(
             "the Message Content intent is not enabled for this application: enable it in "
             "the developer portal, or set LEGDAY_PREFIX_COMMANDS=false to use slash commands only"
         )
@@ -155,14 +155,14 @@ async def _finish_tasks(keep: set[asyncio.Task[None]] | None = None) -> None:
     await asyncio.gather(*late, return_exceptions=True)
 
 
-async def upgrade_only(settings: Settings) -> int:
+async def upgrade_only(settings: Config) -> int:
     refuse_moved_database(settings)
     store = await open_store(settings)
     await store.close()
     return 0
 
 
-async def rebuild_summaries(settings: Settings) -> str:
+async def rebuild_summaries(settings: Config) -> str:
     """`legday db rebuild-summaries`: every summary row recomputed from the check-ins.
     Safe while the bot runs: each server is one transaction."""
     refuse_moved_database(settings)

@@ -25,9 +25,9 @@ class ServerSettingsCommands(AdminGroup):
     )
     async def settings(self, ctx: Ctx) -> None:
         """Show the server settings."""
-        config = await server.show(self.bot.services, _guild_id(ctx))
+        server_settings = await server.show(self.bot.services, _guild_id(ctx))
         await LegDayGroup.reply(
-            ctx, embed=replies.settings_reply(config, self.bot.settings.default_timezone)
+            ctx, embed=replies.settings_reply(server_settings, self.bot.config.default_timezone)
         )
 
     @typed.subcommand(settings, name="timezone", description="Set the server's time zone")

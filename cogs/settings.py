@@ -61,7 +61,7 @@ class SettingsCommands(LegDayGroup):
         usages += command_usages(self.legday, ctx)
         await self.reply(
             ctx,
-            embed=replies.help_reply(usages, self.bot.settings.prefix_commands),
+            embed=replies.help_reply(usages, self.bot.config.prefix_commands),
             ephemeral=True,
         )
 

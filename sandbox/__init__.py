@@ -10,10 +10,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.settings import Settings
+from bot.config import Config
 
 
-def run_sandbox(settings: Settings, *, script: Path | None, database: Path | None) -> int:
+def run_sandbox(settings: Config, *, script: Path | None, database: Path | None) -> int:
     if script is not None and not script.is_file():
         print(f"legday sandbox: there is no script file {script}", file=sys.stderr)
         return 2
@@ -39,7 +39,7 @@ def run_sandbox(settings: Settings, *, script: Path | None, database: Path | Non
 
 
 async def _session(
-    settings: Settings,
+    settings: Config,
     script: Path | None,
     database: Path | None,
     folder: Path,

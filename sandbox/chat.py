@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.config import Config
 from bot.core.days import effective_zone
 from bot.runner import open_store
-from bot.settings import Settings
 from bot.store import Store
 from fakediscord import Channel, FakeDiscord, InteractionRecord, Role, ScenarioError, User
 from sandbox import seed
@@ -57,9 +57,7 @@ PREFIX = "!"
 
 
 class Sandbox:
-    def __init__(
-        self, settings: Settings, out: TextIO, database: Path | None, folder: Path
-    ) -> None:
+    def __init__(self, settings: Config, out: TextIO, database: Path | None, folder: Path) -> None:
         self.settings = settings
         self.database = database
         self.folder = folder

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import database
+from bot.config import Config
 from bot.runner import open_store
-from bot.settings import Settings
 from bot.store import Store, opening
 from bot.store.sa_runner import SqlAlchemyRunner
 from fakediscord import FakeDiscord
@@ -32,10 +32,10 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_settings(db_path: Path) -> Callable[..., Settings]:
-    """Settings that ignore the developer's environment and `.env`, pointed at `db_path`."""
+def make_config(db_path: Path) -> Callable[..., Config]:
+    """Config that ignore the developer's environment and `.env`, pointed at `db_path`."""
 
-    def make(**overrides: Any) -> Settings:
+    def make(**overrides: Any) -> Config:
         values: dict[str, Any] = {
             "discord_token": "test-token",
             "database_url": sqlite_url(db_path),
@@ -49,15 +49,15 @@ def make_settings(db_path: Path) -> Callable[..., Settings]:
             "cooldown_seconds": 1.0,
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)
+        return Config(_env_file=None, **values)
 
     return make
 
 
 @pytest.fixture
-async def store(make_settings: Callable[..., Settings]) -> AsyncIterator[Store]:
+async def store(make_config: Callable[..., Config]) -> AsyncIterator[Store]:
     """A store on a fresh SQLite file, created by the real migrations."""
-    opened = await open_store(make_settings())
+    opened = await open_store(make_config())
     try:
         yield opened
     finally:
@@ -69,10 +69,10 @@ POSTGRES_URL = os.environ.get("LEGDAY_TEST_POSTGRES_URL")
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def backend_store(
-    request: pytest.FixtureRequest, make_settings: Callable[..., Settings]
+    request: pytest.FixtureRequest, make_config: Callable[..., Config]
 ) -> AsyncIterator[Store]:
     if request.param == "sqlite":
-        opened = await opening.open_store(make_settings().database_url)
+        opened = await opening.open_store(make_config().database_url)
         try:
             yield opened
         finally:

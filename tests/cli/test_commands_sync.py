@@ -121,10 +121,10 @@ async def test_a_guild_that_is_not_an_id_is_refused_before_anything_runs(tmp_pat
     assert "Traceback" not in result.stderr
 
 
-async def test_setup_hook_builds_the_tree_without_starting_to_serve(make_settings, store):
+async def test_setup_hook_builds_the_tree_without_starting_to_serve(make_config, store):
     """What `commands sync` relies on: logging in (which runs setup_hook) loads the
     commands and starts no reminders and no health loop."""
-    bot = LegDayBot(make_settings(health_file="unused"), store)
+    bot = LegDayBot(make_config(health_file="unused"), store)
     try:
         await bot.setup_hook()
         assert bot.tree.get_command("legday") is not None

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import load_settings
+from bot.config import load_config
 from tests.cli.run import legday, one_line
 
 PROJECT = Path(__file__).resolve().parents[2]
 
 
 def settings(**values: object):
-    return load_settings(_env_file=None, **values)
+    return load_config(_env_file=None, **values)
 
 
 def test_a_relative_sqlite_path_is_inside_the_data_dir(tmp_path: Path):

@@ -116,7 +116,7 @@ def test_the_licence_is_mit_and_the_package_says_so():
 
 
 def test_env_example_names_only_settings_the_bot_reads():
-    from bot.settings import FIELDS
+    from bot.config import FIELDS
 
     known = {field.env for field in FIELDS}
     example = (PROJECT / ".env.example").read_text()

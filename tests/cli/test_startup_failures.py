@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.config import ConfigError, load_config
 from fakediscord import FakeDiscord
 from sandbox.demo import build_demo
 from tests.cli.run import closed_port, legday, legday_async, one_line
@@ -53,8 +53,8 @@ def test_a_database_url_the_bot_cannot_use_is_exit_2(tmp_path: Path, url: str, e
 
 def test_postgresql_without_its_driver_installed_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "asyncpg", None)  # as if `legday[postgres]` was skipped
-    with pytest.raises(SettingsError) as raised:
-        load_settings(_env_file=None, database_url="postgresql://db/legday")
+    with pytest.raises(ConfigError) as raised:
+        load_config(_env_file=None, database_url="postgresql://db/legday")
     assert str(raised.value) == (
         "invalid settings: DATABASE_URL: postgresql+asyncpg needs the asyncpg package, "
         "which is not installed (pip install 'legday[postgres]')"

@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import EXTENSIONS, LegDayBot
-from bot.settings import Settings
+from bot.config import Config
 from bot.store import Store
 from tests.helpers import Clock, MockContext
 
@@ -27,9 +27,9 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def bot(
-    make_settings: Callable[..., Settings], store: Store, clock: Clock
+    make_config: Callable[..., Config], store: Store, clock: Clock
 ) -> AsyncIterator[LegDayBot]:
-    instance = LegDayBot(make_settings(owner_ids=frozenset({OWNER_ID})), store, clock=clock)
+    instance = LegDayBot(make_config(owner_ids=frozenset({OWNER_ID})), store, clock=clock)
     for extension in EXTENSIONS:
         await instance.load_extension(extension)
     try:

@@ -261,9 +261,9 @@ async def test_stats_of_another_member_and_their_privacy(bot, ctx, run, guild_co
     assert {f.name: f.value for f in own.last.embed.fields}["Total"] == "1 leg day"
 
 
-async def test_servers_without_a_zone_follow_the_bots_default(make_settings, store, clock):
+async def test_servers_without_a_zone_follow_the_bots_default(make_config, store, clock):
     # 12:00 UTC on Wednesday is already 01:00 on Thursday in Auckland.
-    settings = make_settings(default_timezone="Pacific/Auckland")
+    settings = make_config(default_timezone="Pacific/Auckland")
     bot = LegDayBot(settings, store, clock=clock)
     for extension in EXTENSIONS:
         await bot.load_extension(extension)

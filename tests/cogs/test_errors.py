@@ -123,8 +123,8 @@ async def test_a_failed_error_reply_is_logged_not_raised(bot, ctx, run, caplog):
     )
 
 
-async def test_bot_wide_cooldown_is_per_member(make_settings, store, ctx):
-    bot = LegDayBot(make_settings(cooldown_rate=2, cooldown_seconds=60), store)
+async def test_bot_wide_cooldown_is_per_member(make_config, store, ctx):
+    bot = LegDayBot(make_config(cooldown_rate=2, cooldown_seconds=60), store)
     guild = MockGuild()
     first = ctx(guild=guild)
     second = ctx(guild=guild, author=MockMember(guild=guild))

@@ -137,8 +137,8 @@ async def test_mentions_are_all_off(bot):
 
 
 @pytest.mark.parametrize("prefix_commands", [True, False])
-async def test_intents_are_minimal(make_settings, store, prefix_commands):
-    bot = LegDayBot(make_settings(prefix_commands=prefix_commands), store)
+async def test_intents_are_minimal(make_config, store, prefix_commands):
+    bot = LegDayBot(make_config(prefix_commands=prefix_commands), store)
     intents = bot.intents
     assert intents.members is False
     assert intents.presences is False

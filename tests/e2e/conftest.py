@@ -98,7 +98,7 @@ class E2E:
         """`user` runs `/command`; returns the interaction and the message the user sees.
 
         `overridden`: the server has opened the command to members its default permissions
-        would hide it from (Server Settings > Integrations), so only the bot's own check
+        would hide it from (Server Config > Integrations), so only the bot's own check
         stands between them and it."""
         await self.pace()
         record = await self.fd.slash(

@@ -1,5 +1,5 @@
 """Fixtures for the reminder engine: a clock the test moves, a recording poster, and an
-engine on a real migrated SQLite store (the `store`/`make_settings` fixtures of
+engine on a real migrated SQLite store (the `store`/`make_config` fixtures of
 tests/conftest.py)."""
 
 from __future__ import annotations

@@ -54,9 +54,9 @@ def test_custom_id_is_stable():
 
 
 @pytest.fixture
-async def fresh_bot(make_settings, store):
+async def fresh_bot(make_config, store):
     """A new process's bot: nothing in memory about any earlier message; not connected."""
-    bot = LegDayBot(make_settings(), store, clock=lambda: NOW)
+    bot = LegDayBot(make_config(), store, clock=lambda: NOW)
     try:
         yield bot
     finally:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
+from bot.config import Config
 from sandbox.chat import REPLY_TIMEOUT, Sandbox
 
 pytestmark = pytest.mark.e2e
@@ -125,7 +125,7 @@ def test_a_kept_database_is_the_same_server_next_time(tmp_path: Path):
 
 
 async def test_a_message_the_bot_ignores_does_not_hold_up_the_next_line(
-    tmp_path: Path, make_settings: Callable[..., Settings]
+    tmp_path: Path, make_config: Callable[..., Config]
 ):
     took: dict[str, float] = {}
 
@@ -137,7 +137,7 @@ async def test_a_message_the_bot_ignores_does_not_hold_up_the_next_line(
             took[line] = time.monotonic() - started
 
     out = io.StringIO()
-    sandbox = Sandbox(make_settings(), out, None, tmp_path)
+    sandbox = Sandbox(make_config(), out, None, tmp_path)
     assert await sandbox.run(lines(), echo=True) == 0
     # The old sandbox waited REPLY_TIMEOUT for an answer that never came.
     assert took["hello everyone"] < REPLY_TIMEOUT / 2, out.getvalue()
@@ -159,10 +159,10 @@ def test_a_missing_script_is_a_one_line_error(tmp_path: Path):
 
 
 async def test_a_bot_that_dies_ends_the_session_and_keeps_its_log(
-    tmp_path: Path, make_settings: Callable[..., Settings]
+    tmp_path: Path, make_config: Callable[..., Config]
 ):
     out = io.StringIO()
-    sandbox = Sandbox(make_settings(), out, None, tmp_path)
+    sandbox = Sandbox(make_config(), out, None, tmp_path)
 
     async def lines() -> AsyncIterator[str]:
         assert sandbox.stage is not None

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import FIELDS, Secret, Settings, SettingsError, read_env_file
+from bot.config import FIELDS, Config, ConfigError, Secret, read_env_file
 
 
 def test_defaults_without_anything_set(tmp_path: Path):
-    settings = Settings(_env_file=None, _environ={})
+    settings = Config(_env_file=None, _environ={})
     assert settings.prefix == "!"
     assert settings.prefix_commands is True
     assert settings.catchup_minutes == 120
@@ -26,7 +26,7 @@ def test_code_beats_environment_beats_the_env_file(tmp_path: Path):
     env_file = tmp_path / ".env"
     env_file.write_text("LEGDAY_PREFIX=?\nLEGDAY_COOLDOWN_RATE=7\nLEGDAY_LOG_LEVEL=debug\n")
     environ = {"LEGDAY_COOLDOWN_RATE": "9", "legday_log_level": "warning"}
-    settings = Settings(env_file, _environ=environ, log_level="error")
+    settings = Config(env_file, _environ=environ, log_level="error")
     assert settings.prefix == "?"  # only the file says it
     assert settings.cooldown_rate == 9  # the environment wins over the file
     assert settings.log_level == "ERROR"  # code wins over both; names ignore case
@@ -49,7 +49,7 @@ def test_env_file_syntax(tmp_path: Path):
         "LEGDAY_OWNER_IDS": "1, 2 3",
         "EMPTY": "",
     }
-    settings = Settings(env_file, _environ={})
+    settings = Config(env_file, _environ={})
     assert settings.owner_ids == frozenset({1, 2, 3})
     assert settings.require_token() == "abc def # not a comment"
     assert read_env_file(tmp_path / "missing") == {}
@@ -73,8 +73,8 @@ def test_env_file_syntax(tmp_path: Path):
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_setting(name, value, problem):
-    with pytest.raises(SettingsError) as info:
-        Settings(_env_file=None, _environ={name: value})
+    with pytest.raises(ConfigError) as info:
+        Config(_env_file=None, _environ={name: value})
     message = str(info.value)
     assert message.startswith(f"invalid settings: {name}: ")
     assert problem in message
@@ -82,24 +82,24 @@ def test_a_bad_value_is_one_line_naming_the_setting(name, value, problem):
 
 
 def test_every_problem_is_reported_at_once():
-    with pytest.raises(SettingsError) as info:
-        Settings(_env_file=None, _environ={"LEGDAY_COOLDOWN_RATE": "x", "LEGDAY_LOG_LEVEL": "y"})
+    with pytest.raises(ConfigError) as info:
+        Config(_env_file=None, _environ={"LEGDAY_COOLDOWN_RATE": "x", "LEGDAY_LOG_LEVEL": "y"})
     assert str(info.value).count(";") == 1
 
 
 def test_the_token_never_shows_itself():
-    settings = Settings(_env_file=None, _environ={"DISCORD_TOKEN": "MTIz.secret.token"})
+    settings = Config(_env_file=None, _environ={"DISCORD_TOKEN": "MTIz.secret.token"})
     for shown in (repr(settings), str(settings.discord_token), repr(settings.discord_token)):
         assert "secret" not in shown
     assert Secret("a") == Secret("a") != Secret("b")
 
 
 def test_replace_checks_the_new_values_again():
-    settings = Settings(_env_file=None, _environ={})
+    settings = Config(_env_file=None, _environ={})
     changed = settings.replace(prefix="?", database_url="sqlite:////tmp/other.db")
     assert (changed.prefix, changed.sqlite_path) == ("?", Path("/tmp/other.db"))
     assert settings.prefix == "!"
-    with pytest.raises(SettingsError):
+    with pytest.raises(ConfigError):
         settings.replace(catchup_minutes=-1)
 
 

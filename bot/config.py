@@ -27,7 +27,7 @@ DRIVERS = {"sqlite+aiosqlite": "aiosqlite", "postgresql+asyncpg": "asyncpg"}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-class SettingsError(Exception):
+class ConfigError(Exception):
     """A setting is missing or malformed; the message is one readable line."""
 
 
@@ -258,7 +258,7 @@ def read_env_file(path: Path) -> dict[str, str]:
     except FileNotFoundError:
         return found
     except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"cannot read {path}: {exc.__class__.__name__}") from None
+        raise ConfigError(f"cannot read {path}: {exc.__class__.__name__}") from None
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
@@ -277,7 +277,7 @@ def read_env_file(path: Path) -> dict[str, str]:
     return found
 
 
-class Settings:
+class Config:
     """Every knob of the bot; `.env.example` documents each one."""
 
     discord_token: Secret | None
@@ -334,7 +334,7 @@ class Settings:
             except ValueError as exc:
                 problems.append(f"{field.env}: {exc}")
         if problems:
-            raise SettingsError("invalid settings: " + "; ".join(problems))
+            raise ConfigError("invalid settings: " + "; ".join(problems))
         self._working_dir_database: Path | None = None
         self._resolve_sqlite_path(old_style="database_url" in chosen and "data_dir" not in chosen)
 
@@ -348,11 +348,11 @@ class Settings:
             scheme = self.database_url.partition("://")[0]
             self.database_url = f"{scheme}:///{self.data_dir / given}"
 
-    def replace(self, **changes: Any) -> Settings:
+    def replace(self, **changes: Any) -> Config:
         """These settings with some values changed (and checked again)."""
         values: dict[str, Any] = {field.name: getattr(self, field.name) for field in FIELDS}
         values.update(changes)
-        return Settings(_env_file=None, _environ={}, **values)
+        return Config(_env_file=None, _environ={}, **values)
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -371,12 +371,12 @@ class Settings:
     def require_token(self) -> str:
         """The token, or a clear error when it is missing."""
         if self.discord_token is None or not self.discord_token.get_secret_value().strip():
-            raise SettingsError("DISCORD_TOKEN is not set; put it in the environment or .env")
+            raise ConfigError("DISCORD_TOKEN is not set; put it in the environment or .env")
         return self.discord_token.get_secret_value().strip()
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{field.name}={getattr(self, field.name)!r}" for field in FIELDS)
-        return f"Settings({shown})"
+        return f"Config({shown})"
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -388,6 +388,6 @@ def sqlite_file(url: str) -> Path | None:
     return Path(database).expanduser()
 
 
-def load_settings(_env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
-    """Read the settings; a bad one raises SettingsError with one line per problem."""
-    return Settings(_env_file, **overrides)
+def load_config(_env_file: str | Path | None = ".env", **overrides: Any) -> Config:
+    """Read the settings; a bad one raises ConfigError with one line per problem."""
+    return Config(_env_file, **overrides)
