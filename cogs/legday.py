@@ -8,7 +8,7 @@ from cogs.checkins import CheckinCommands
 from cogs.leaderboard import LeaderboardCommands
 from cogs.privacy import PrivacyCommands
 from cogs.quotes import QuoteCommands
-from cogs.reminders import ReminderCommands
+from cogs.reminder_opt_in import ReminderOptInCommands
 from cogs.settings import SettingsCommands
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ class LegDay(
     QuoteCommands,
     SettingsCommands,
     PrivacyCommands,
-    ReminderCommands,
+    ReminderOptInCommands,
     name="LegDay",
 ):
     """Leg day check-ins, leaderboards, quotes, settings and reminders."""

@@ -28,6 +28,7 @@ from sandbox.stage import Stage
 E2E_ROUTE_LIMITS = {"POST /channels/{channel_id}/messages": (50, 1.0)}
 
 _names = itertools.count(1)
+INVALID_REQUEST_BUDGET = 100
 
 #: every stage currently open, so the autouse check below can look at its violations
 _open: list[E2E] = []
@@ -171,6 +172,9 @@ async def open_stage(
             assert code in (0, None), f"bot exited with {code}:\n{log[-4000:]}"
             # Nothing answered twice or late, nothing oversize, over the whole module.
             fd.assert_no_violations()
+            # Discord bans an address at 10,000 401/403/429 answers in 10 minutes; a whole
+            # module of hostile and unlucky cases stays far below that.
+            assert fd.invalid_request_count < INVALID_REQUEST_BUDGET, fd.invalid_request_count
 
 
 @pytest.fixture(autouse=True)

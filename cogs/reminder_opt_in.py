@@ -11,7 +11,7 @@ from cogs.group import Ctx, LegDayGroup
 from cogs.settings import ON_OFF
 
 
-class ReminderCommands(LegDayGroup):
+class ReminderOptInCommands(LegDayGroup):
     @typed.subcommand(
         LegDayGroup.legday, name="remind", description="Get pinged by leg day reminders"
     )
