@@ -22,6 +22,15 @@ from fakediscord import FakeDiscord
 from fakediscord.spec_check import load_spec
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long",
+        action="store_true",
+        default=False,
+        help="run the long variants of the reliability tests (tests/reliability/RESULTS.md)",
+    )
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
