@@ -111,6 +111,18 @@ class BotRun:
             self._log = None
         return None if process is None else process.returncode
 
+    async def kill(self) -> None:
+        """SIGKILL, as a crash or the OOM killer would: no shutdown code runs."""
+        process = self._process
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+            self.ended = "killed (SIGKILL)"
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
     def log_tail(self, chars: int = 3000) -> str:
         if not self.log_path.exists():
             return ""

@@ -29,16 +29,32 @@ def _services(interaction: discord.Interaction[Any]) -> Services:
     return cast(_HasServices, interaction.client).services
 
 
-class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"legday:checkin"):
+CHECKIN_PREFIX = "legday:checkin"
+# A reminder's button also carries the message's occurrence marker (its nonce), so the bot
+# can recognise its own post in the channel after a crash; old buttons have none.
+_CHECKIN_ID = re.compile(r"legday:checkin(?::(?P<marker>ld[0-9a-f]{23}))?")
+
+
+def checkin_custom_id(marker: str | None = None) -> str:
+    return CHECKIN_PREFIX if marker is None else f"{CHECKIN_PREFIX}:{marker}"
+
+
+def checkin_marker(custom_id: str) -> str | None:
+    """The occurrence marker in a check-in button's custom_id (None: not one, or none)."""
+    match = _CHECKIN_ID.fullmatch(custom_id)
+    return match["marker"] if match else None
+
+
+class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_CHECKIN_ID.pattern):
     """ "I trained legs": checks the clicker in with the same rules as `!legday`."""
 
-    def __init__(self) -> None:
+    def __init__(self, marker: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
                 label="I trained legs",
                 emoji="🦵",
                 style=discord.ButtonStyle.success,
-                custom_id="legday:checkin",
+                custom_id=checkin_custom_id(marker),
             )
         )
 
@@ -46,7 +62,7 @@ class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"l
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> CheckinButton:
-        return cls()
+        return cls(match["marker"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         services = _services(interaction)
@@ -208,9 +224,9 @@ class HeldNoteButton(
         await interaction.response.edit_message(content=None, embed=embed, view=None)
 
 
-def checkin_view() -> discord.ui.View:
+def checkin_view(marker: str | None = None) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(CheckinButton())
+    view.add_item(CheckinButton(marker))
     return view
 
 

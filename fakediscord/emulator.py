@@ -61,6 +61,7 @@ class Emulator:
         compression: bool = True,
         interaction_deadline: float = 3.0,
         token_lifetime: float = 15 * 60,
+        nonce_dedupe: bool = True,
     ) -> None:
         self.clock = Clock()
         self.ids = SnowflakeFactory(self.clock)
@@ -70,6 +71,9 @@ class Emulator:
         self.interaction_deadline = interaction_deadline
         self.token_lifetime = token_lifetime
         self.nonce_window = 5 * 60.0
+        # Discord answers a repeated nonce with `enforce_nonce` by the message it already
+        # made; off, every post makes a message (what happens after the window closes).
+        self.nonce_dedupe = nonce_dedupe
         self.bot: User = self.world.add_user(bot_name, bot=True)
         self.world.bot = self.bot
         self.owner: User = self.world.add_user(f"{bot_name}-owner")

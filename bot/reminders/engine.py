@@ -71,6 +71,10 @@ class _Attempt:
     parts: list[ReminderPart] = field(default_factory=list)
     quote: Any = None
     sent: list[int] = field(default_factory=list)  # message ids of the parts already out
+    # An earlier attempt may have reached Discord (a crash after the post, a timeout):
+    # before posting again, look for what it posted.
+    look_first: bool = False
+    adopted: dict[str, int] = field(default_factory=dict)  # marker -> message id found
 
 
 def _batches(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -128,7 +132,7 @@ class ReminderEngine:
         """Stop firing, give deliveries under way a moment to finish, then cut them off.
 
         One cut off mid-send is left `sending` and is taken over by the next start-up's
-        catch-up (same nonce, so Discord drops a repeat of what already went out).
+        catch-up, which first looks in the channel for what already went out.
         """
         await self.timers.stop()
         if self._running:
@@ -350,6 +354,9 @@ class ReminderEngine:
                     log.exception("posting schedule %s failed unexpectedly", schedule.id)
                 if not attempt.claimed:
                     raise  # nothing is ours to record: the claim itself failed
+                # Whether a failed post reached Discord is unknown (a timeout, a 5xx):
+                # the next try looks first.
+                attempt.look_first = True
                 if failure.permanent:
                     await self._fail_permanently(schedule, day, kind, failure)
                     return DeliveryState.FAILED
@@ -390,11 +397,35 @@ class ReminderEngine:
         if not attempt.claimed and not await self._claim(attempt):
             attempt.skipped = True
             return True
+        if attempt.look_first:
+            await self._look_for_earlier_posts(attempt)
+            return False  # the look took this turn in the send line
         if len(attempt.sent) < len(attempt.parts):
             part = attempt.parts[len(attempt.sent)]
-            quote = attempt.quote if part.first else None
-            attempt.sent.append(await self.poster.post(attempt.schedule.channel_id, part, quote))
+            adopted = attempt.adopted.get(part.nonce) if part.nonce else None
+            if adopted is not None:
+                attempt.sent.append(adopted)
+            else:
+                quote = attempt.quote if part.first else None
+                posted = await self.poster.post(attempt.schedule.channel_id, part, quote)
+                attempt.sent.append(posted)
         return len(attempt.sent) >= len(attempt.parts)
+
+    async def _look_for_earlier_posts(self, attempt: _Attempt) -> None:
+        """Find the parts an earlier attempt already posted, so they are adopted rather
+        than posted twice. Discord's nonce check would drop a repeat too, but only for a
+        few minutes; this holds however long the bot was down."""
+        markers = [p.nonce for p in attempt.parts[len(attempt.sent) :] if p.nonce is not None]
+        found = await self.poster.find_posted(attempt.schedule.channel_id, attempt.fire_at, markers)
+        attempt.look_first = False
+        attempt.adopted.update(found)
+        if found:
+            log.info(
+                "schedule %s %s: %d message(s) of an earlier attempt found, not posted again",
+                attempt.schedule.id,
+                attempt.day,
+                len(found),
+            )
 
     async def _claim(self, attempt: _Attempt) -> bool:
         schedule = attempt.schedule
@@ -402,7 +433,7 @@ class ReminderEngine:
             attempt.quote = await self.quotes.pick(schedule.guild_id, schedule.channel_id)
         # The claim and the list of members to ping are one transaction: a claim is never
         # left behind without the message it promises.
-        targets = await self.store.claim_with_targets(
+        claim = await self.store.claim_with_targets(
             schedule.id,
             schedule.guild_id,
             attempt.day,
@@ -411,13 +442,14 @@ class ReminderEngine:
             self.clock(),
             take_over=attempt.take_over,
         )
-        if targets is None:
+        if claim is None:
             return False
+        attempt.look_first = claim.may_have_posted
         attempt.parts = compose(
             schedule.id,
             attempt.day,
             attempt.kind,
-            targets,
+            claim.targets,
             schedule.role_id,
             broadcast=schedule.broadcast,
             late=attempt.late,

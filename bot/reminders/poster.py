@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import aiohttp
@@ -14,9 +16,15 @@ from bot import replies
 from bot.core.errors import PostFailed
 from bot.core.quotes import Quote
 from bot.core.reminders import ReminderPart
-from bot.views import checkin_view
+from bot.views import checkin_marker, checkin_view
 
 log = logging.getLogger(__name__)
+
+# How far back from an occurrence's fire time, and how many messages on from there, the bot
+# reads a channel to find what an earlier, interrupted attempt of it posted. Its messages
+# leave right after the fire time, so they are among the first ones read.
+LOOK_BACK = timedelta(minutes=1)
+MESSAGES_READ = 200
 
 
 class Poster(Protocol):
@@ -26,6 +34,13 @@ class Poster(Protocol):
 
     async def notify_admins(self, guild_id: int, text: str) -> bool:
         """Best effort: tell the server's admins something; True when it was posted."""
+        ...
+
+    async def find_posted(
+        self, channel_id: int, since: datetime, markers: Collection[str]
+    ) -> dict[str, int]:
+        """The bot's own messages in the channel from `since` on that carry one of the
+        occurrence markers: marker -> message id. Raises PostFailed when it cannot read."""
         ...
 
 
@@ -49,11 +64,10 @@ class DiscordPoster:
 
     async def post(self, channel_id: int, part: ReminderPart, quote: Quote | None) -> int:
         channel = self._client.get_partial_messageable(channel_id)
-        extras: dict[str, Any] = {}
-        if part.first:
-            extras["view"] = checkin_view()
-            if quote is not None:
-                extras["embed"] = replies.quote_reply(quote)
+        # Every part gets the button: it carries the part's marker (see find_posted).
+        extras: dict[str, Any] = {"view": checkin_view(part.nonce)}
+        if part.first and quote is not None:
+            extras["embed"] = replies.quote_reply(quote)
         if part.nonce is not None:
             # discord.py then asks Discord to enforce it: a repeat (a retry after a crash)
             # is answered with the message Discord already created.
@@ -62,15 +76,40 @@ class DiscordPoster:
             message = await channel.send(
                 content=part.content, allowed_mentions=reminder_mentions(part), **extras
             )
-        except discord.Forbidden as exc:
-            raise PostFailed(f"missing access ({exc.code})", permanent=True) from exc
-        except discord.NotFound as exc:
-            raise PostFailed(f"channel not found ({exc.code})", permanent=True) from exc
-        except discord.HTTPException as exc:
-            raise PostFailed(f"Discord error {exc.status}", permanent=False) from exc
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            raise PostFailed(f"network error: {type(exc).__name__}", permanent=False) from exc
+        except Exception as exc:
+            failure = _post_failure(exc)
+            if failure is None:
+                raise
+            raise failure from exc
         return message.id
+
+    async def find_posted(
+        self, channel_id: int, since: datetime, markers: Collection[str]
+    ) -> dict[str, int]:
+        me = self._client.user
+        if me is None or not markers:
+            return {}
+        wanted = set(markers)
+        found: dict[str, int] = {}
+        channel = self._client.get_partial_messageable(channel_id)
+        try:
+            history = channel.history(
+                limit=MESSAGES_READ, after=since - LOOK_BACK, oldest_first=True
+            )
+            async for message in history:
+                if message.author.id != me.id:
+                    continue
+                for marker in _markers_in(message):
+                    if marker in wanted:
+                        found[marker] = message.id
+                if len(found) == len(wanted):
+                    break
+        except Exception as exc:
+            failure = _post_failure(exc)
+            if failure is None:
+                raise
+            raise failure from exc
+        return found
 
     async def notify_admins(self, guild_id: int, text: str) -> bool:
         # At start-up the guild may not be cached yet.
@@ -90,3 +129,28 @@ class DiscordPoster:
                 return True
         log.warning("no writable channel to tell guild %s: %s", guild_id, text)
         return False
+
+
+def _markers_in(message: discord.Message) -> list[str]:
+    markers = []
+    for row in message.components:
+        for item in getattr(row, "children", ()):
+            custom_id = getattr(item, "custom_id", None)
+            marker = checkin_marker(custom_id) if isinstance(custom_id, str) else None
+            if marker is not None:
+                markers.append(marker)
+    return markers
+
+
+def _post_failure(exc: Exception) -> PostFailed | None:
+    """What a failed request to a channel means for the delivery (None: not Discord's or
+    the network's doing, so a bug to raise as it is)."""
+    if isinstance(exc, discord.Forbidden):
+        return PostFailed(f"missing access ({exc.code})", permanent=True)
+    if isinstance(exc, discord.NotFound):
+        return PostFailed(f"channel not found ({exc.code})", permanent=True)
+    if isinstance(exc, discord.HTTPException):
+        return PostFailed(f"Discord error {exc.status}", permanent=False)
+    if isinstance(exc, aiohttp.ClientError | TimeoutError | OSError):
+        return PostFailed(f"network error: {type(exc).__name__}", permanent=False)
+    return None

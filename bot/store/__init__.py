@@ -17,6 +17,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 from bot.store.records import (
     BoardRow,
     CheckinContext,
+    Claim,
     Delivery,
     GuildConfig,
     MemberConfig,
@@ -114,6 +115,7 @@ class Store:
 __all__ = [
     "BoardRow",
     "CheckinContext",
+    "Claim",
     "Delivery",
     "GuildConfig",
     "MemberConfig",

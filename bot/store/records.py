@@ -91,5 +91,18 @@ class Delivery:
     updated_at: datetime | None = None  # when the state last changed
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An occurrence claimed for sending, with the members its reminder pings."""
+
+    targets: list[int]
+    attempt: int  # 1 the first time; more when an earlier attempt was cut off or failed
+
+    @property
+    def may_have_posted(self) -> bool:
+        """An earlier attempt may have reached Discord before it was cut off."""
+        return self.attempt > 1
+
+
 class QuoteLimitReached(Exception):
     """The server already has as many custom quotes as allowed."""

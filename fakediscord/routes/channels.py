@@ -51,7 +51,7 @@ async def send_message(ctx: Ctx) -> Any:
     if payload.get("message_reference") and not perms & Permission.READ_MESSAGE_HISTORY:
         raise missing_permissions(f"bot lacks READ_MESSAGE_HISTORY (needed to reply) in #{name}")
     nonce = payload.get("nonce")
-    if nonce is not None and payload.get("enforce_nonce"):
+    if nonce is not None and payload.get("enforce_nonce") and emu.nonce_dedupe:
         seen = channel.nonces.get(str(nonce))
         if seen is not None and emu.clock.now() - seen[1] <= emu.nonce_window:
             existing = emu.world.messages.get(seen[0])

@@ -70,6 +70,7 @@ class ScenarioBase:
         interaction_deadline: float = 3.0,
         token_lifetime: float = 15 * 60,
         check_types: bool = True,
+        nonce_dedupe: bool = True,
     ) -> None:
         self.emulator = Emulator(
             heartbeat_interval_ms=heartbeat_interval_ms,
@@ -80,6 +81,7 @@ class ScenarioBase:
             compression=compression,
             interaction_deadline=interaction_deadline,
             token_lifetime=token_lifetime,
+            nonce_dedupe=nonce_dedupe,
         )
         # Benchmarks turn it off: typing a message body costs the emulator a few ms.
         self.emulator.check_body = typed_body_check() if check_types else None

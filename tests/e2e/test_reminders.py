@@ -42,8 +42,16 @@ class Plan:
 PLAN = Plan()
 
 
+def checkin_button(message: Message) -> str | None:
+    """The custom_id of the message's check-in button (a reminder's carries a marker)."""
+    for custom_id in message.custom_ids():
+        if custom_id == CHECKIN_BUTTON or custom_id.startswith(CHECKIN_BUTTON + ":"):
+            return custom_id
+    return None
+
+
 def is_reminder(message: Message) -> bool:
-    return CHECKIN_BUTTON in message.custom_ids() and "It's leg day!" in message.content
+    return checkin_button(message) is not None and "It's leg day!" in message.content
 
 
 def schedule_id_of(reply: Message) -> int:
@@ -150,7 +158,7 @@ async def test_schedule_commands_are_refused_to_non_admins(e2e: E2E):
         _, reply = await e2e.slash(member, command, options, room, overridden=True)
         assert reply.ephemeral and reply.content == NEEDS_MANAGE, command
     # nothing was scheduled, changed or posted on their behalf
-    assert not [m for m in e2e.fd.messages(room) if CHECKIN_BUTTON in m.custom_ids()]
+    assert not [m for m in e2e.fd.messages(room) if checkin_button(m)]
     listed = await e2e.ask(e2e.admin(), "!legday schedule list", room)
     assert "03:00" not in listed.embeds[0]["description"]
     assert "nudge" not in listed.embeds[0]["description"]
@@ -251,7 +259,7 @@ async def test_schedule_test_posts_once_despite_a_429(e2e: E2E):
     tests = [m for m in e2e.fd.messages(room) if "Test reminder" in m.content]
     assert len(tests) == 1
     assert tests[0].content.startswith("🧪 *Test reminder: no delivery recorded.*")
-    assert CHECKIN_BUTTON in tests[0].custom_ids()
+    assert checkin_button(tests[0]) == CHECKIN_BUTTON  # a test carries no marker
     statuses = [
         r.status
         for r in e2e.fd.requests_to("POST /channels/{channel_id}/messages")[before:]
@@ -299,8 +307,9 @@ async def test_the_reminder_fires_once_with_exactly_the_right_pings(e2e: E2E):
     assert allowed.get("parse", []) == []
     assert reminder.embeds and reminder.embeds[0]["description"].startswith("💡")
     button = reminder.components[0]["components"][0]
-    assert button["label"] == "I trained legs" and button["custom_id"] == CHECKIN_BUTTON
     assert isinstance(reminder.nonce, str) and reminder.nonce.startswith("ld")
+    assert button["label"] == "I trained legs"
+    assert button["custom_id"] == f"{CHECKIN_BUTTON}:{reminder.nonce}"
 
     # The schedule that lost its channel (due the same minute) is paused and the admins
     # are told, once, in the first channel the bot can write to.
@@ -325,7 +334,9 @@ async def test_the_button_checks_in_and_survives_a_restart(e2e: E2E):
     assert reminder is not None, "the reminder never came"
     fd = e2e.fd
     clicker, other = PLAN.pinged
-    click = await fd.click(clicker, reminder, CHECKIN_BUTTON)
+    button = checkin_button(reminder)
+    assert button is not None
+    click = await fd.click(clicker, reminder, button)
     answer = await click.wait_response()
     assert answer.ephemeral
     assert answer.embeds[0]["title"].startswith("Leg day logged")
@@ -333,11 +344,11 @@ async def test_the_button_checks_in_and_survives_a_restart(e2e: E2E):
 
     await e2e.stage.restart_bot()
 
-    again = await fd.click(clicker, reminder, CHECKIN_BUTTON)
+    again = await fd.click(clicker, reminder, button)
     answer = await again.wait_response()
     assert answer.ephemeral
     assert answer.embeds[0]["title"].startswith("Already logged")
-    fresh = await fd.click(other, reminder, CHECKIN_BUTTON)
+    fresh = await fd.click(other, reminder, button)
     assert (await fresh.wait_response()).embeds[0]["title"].startswith("Leg day logged")
     stats = await e2e.ask(clicker, "!legday stats")
     assert field(stats, "Total") == "1 leg day"

@@ -99,6 +99,20 @@ async def test_enforce_nonce_returns_existing_message(fd: FakeDiscord, world, st
     ]
 
 
+async def test_with_nonce_dedupe_off_a_repeated_nonce_makes_a_second_message(
+    fd: FakeDiscord, world, start_bot
+) -> None:
+    fd.emulator.nonce_dedupe = False  # as Discord after its nonce window has closed
+    await start_bot()
+    await fd.say(world.alice, world.gym, "!legday nonce")
+    first = await fd.next_message(world.gym)
+    assert first.content == "once"
+    again = await fd.next_message(world.gym)
+    assert again.content == "once" and again.id != first.id
+    confirm = await fd.next_message(world.gym)
+    assert confirm.content == "same=False"
+
+
 async def test_user_cannot_post_where_hidden(fd: FakeDiscord, world) -> None:
     import pytest
 

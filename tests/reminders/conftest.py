@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Collection
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -16,7 +16,7 @@ import pytest
 from bot.core.quotes import Quote
 from bot.core.reminders import ReminderPart
 from bot.reminders import ReminderEngine
-from bot.reminders.poster import PostFailed
+from bot.reminders.poster import LOOK_BACK, PostFailed
 from bot.store import Schedule, Store
 from bot.usecases.quote_book import QuoteBook
 from tests import support
@@ -71,7 +71,11 @@ class FakePoster:
     `fail_permanently` makes every post raise PostFailed(permanent=True) (a 403/404);
     `transient_failures` makes the next N post attempts raise a transient PostFailed;
     `fail_on` (a predicate on the part) limits those failures to matching parts;
-    `hang` makes a post record itself and then never return (a process dying mid-send).
+    `hang` makes a post record itself and then never return (a process dying mid-send);
+    `hang_after_reaching` does the same after the message reached the channel (a process
+    dying between Discord's answer and recording it); `reach_then_fail` makes the next N
+    posts reach the channel and then fail as a timeout would. `channel_log` is what
+    Discord holds: share one list between the posters of two "processes".
     """
 
     clock: FakeClock
@@ -81,6 +85,11 @@ class FakePoster:
     transient_failures: int = 0
     fail_on: Callable[[ReminderPart], bool] | None = None
     hang: bool = False
+    hang_after_reaching: bool = False
+    reach_then_fail: int = 0
+    read_failures: int = 0
+    channel_log: list[Post] = field(default_factory=list)
+    reads: list[tuple[int, datetime, tuple[str, ...]]] = field(default_factory=list)
     next_id: int = 900_000
 
     async def post(self, channel_id: int, part: ReminderPart, quote: Quote | None) -> int:
@@ -88,6 +97,15 @@ class FakePoster:
         if self.hang:
             self.posts.append(Post(channel_id, part, quote, self.clock.now(), None))
             await asyncio.Event().wait()
+        if self.hang_after_reaching or self.reach_then_fail > 0:
+            self.next_id += 1
+            reached = Post(channel_id, part, quote, self.clock.now(), self.next_id)
+            self.channel_log.append(reached)
+            self.posts.append(replace(reached, message_id=None))
+            if self.hang_after_reaching:
+                await asyncio.Event().wait()
+            self.reach_then_fail -= 1
+            raise PostFailed("network error: TimeoutError", permanent=False)
         if self.fail_permanently is not None and targeted:
             self.posts.append(Post(channel_id, part, quote, self.clock.now(), None))
             raise PostFailed(self.fail_permanently, permanent=True)
@@ -96,8 +114,26 @@ class FakePoster:
             self.posts.append(Post(channel_id, part, quote, self.clock.now(), None))
             raise PostFailed("Discord error 503", permanent=False)
         self.next_id += 1
-        self.posts.append(Post(channel_id, part, quote, self.clock.now(), self.next_id))
+        posted = Post(channel_id, part, quote, self.clock.now(), self.next_id)
+        self.posts.append(posted)
+        self.channel_log.append(posted)
         return self.next_id
+
+    async def find_posted(
+        self, channel_id: int, since: datetime, markers: Collection[str]
+    ) -> dict[str, int]:
+        self.reads.append((channel_id, since, tuple(markers)))
+        if self.read_failures > 0:
+            self.read_failures -= 1
+            raise PostFailed("Discord error 503", permanent=False)
+        return {
+            p.part.nonce: p.message_id
+            for p in self.channel_log
+            if p.channel_id == channel_id
+            and p.at >= since - LOOK_BACK
+            and p.part.nonce in markers
+            and p.message_id is not None
+        }
 
     async def notify_admins(self, guild_id: int, text: str) -> bool:
         self.admin_notes.append((guild_id, text))

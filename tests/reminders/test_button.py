@@ -11,7 +11,8 @@ import discord
 import pytest
 
 from bot.app import LegDayBot
-from bot.views import DYNAMIC_ITEMS, CheckinButton, checkin_view
+from bot.core.reminders import Kind, nonce
+from bot.views import DYNAMIC_ITEMS, CheckinButton, checkin_marker, checkin_view
 from tests.reminders.conftest import CHANNEL, GUILD
 from tests.reminders.helpers import utc
 from tests.support import member_stats
@@ -51,6 +52,18 @@ def test_custom_id_is_stable():
     assert [child.custom_id for child in view.children] == [CUSTOM_ID]
     assert CheckinButton.__discord_ui_compiled_template__.fullmatch(CUSTOM_ID)
     assert not CheckinButton.__discord_ui_compiled_template__.fullmatch(CUSTOM_ID + ":x")
+
+
+def test_a_reminder_button_carries_its_occurrence_marker_and_still_matches():
+    marker = nonce(3, date(2026, 6, 1), Kind.REMINDER, 1)
+    view = checkin_view(marker)
+    custom_id = view.children[0].custom_id
+    assert custom_id == f"{CUSTOM_ID}:{marker}"
+    assert len(custom_id) <= 100  # Discord's limit for a custom_id
+    assert checkin_marker(custom_id) == marker
+    assert checkin_marker(CUSTOM_ID) is None  # buttons from before markers still work
+    assert checkin_marker("legday:top:week:0:next") is None
+    assert matching_item(DYNAMIC_ITEMS, custom_id) is not None
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ def fake_client(send: AsyncMock) -> discord.Client:
     return client
 
 
-async def test_discord_poster_sends_button_only_on_the_first_part_and_these_mentions():
+async def test_discord_poster_marks_every_part_and_sends_these_mentions():
     parts = compose(3, JUNE_1, Kind.REMINDER, list(range(1, 201)), ROLE)
     send = AsyncMock(side_effect=[sent_message(101), sent_message(102), sent_message(103)])
     poster = DiscordPoster(fake_client(send))
@@ -148,7 +148,8 @@ async def test_discord_poster_sends_button_only_on_the_first_part_and_these_ment
             for row in payload.get("components", [])
             for child in row["components"]
         ]
-        assert custom_ids == (["legday:checkin"] if part.first else [])
+        # Every part carries its own marker, so a restart can find what already went out.
+        assert custom_ids == [f"legday:checkin:{part.nonce}"]
         assert bool(payload.get("embeds")) is part.first  # the quote rides on the first
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from bot.core.reminders import DeliveryState
-from bot.store.records import Delivery
+from bot.store.records import Claim, Delivery
 from bot.store.tx import Row, Tx
 
 # A `sending` claim older than this is taken to belong to a sender that died.
@@ -83,12 +83,13 @@ def claim_with_targets(
     now: datetime,
     *,
     take_over: bool = False,
-) -> list[int] | None:
+) -> Claim | None:
     """`claim`, and when it succeeds the members to ping (`reminder_targets`), in one
     transaction; None when the occurrence is not ours to send."""
-    if claim(tx, schedule_id, day, kind, fire_at, now, take_over=take_over) is None:
+    claimed = claim(tx, schedule_id, day, kind, fire_at, now, take_over=take_over)
+    if claimed is None:
         return None
-    return reminder_targets(tx, guild_id, day)
+    return Claim(reminder_targets(tx, guild_id, day), claimed.attempts)
 
 
 def finish(
