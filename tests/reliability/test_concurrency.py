@@ -1,0 +1,191 @@
+"""Concurrency: one member (or one admin) doing the same thing many times at once.
+
+Against the real bot process: 50 simultaneous `!legday` from one member, 20 simultaneous
+`/legday checkin`, and a double click on a reminder's check-in button: one check-in, and
+every command answered exactly once, the repeats with "Already logged today".
+
+An admin removing a schedule while it fires: the engine's own hooks put the removal at
+the two moments that matter (after the timer fired but before the occurrence was claimed,
+and while the reminder is being posted), deterministically; under `--long` the real
+process does it at a real minute boundary too. Either one reminder goes out whole, or
+none; no delivery is left half-done in the deliveries table; nothing is logged as failed.
+
+The use-case level (20 concurrent check-ins make one row) is
+`tests/usecases/test_recording.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+
+from bot.core.quotes import Quote
+from bot.core.reminders import ReminderPart
+from bot.reminders import ReminderEngine
+from bot.store import Store
+from bot.usecases import schedules
+from bot.usecases.cache import SettingsCache
+from bot.usecases.quote_book import QuoteBook
+from bot.usecases.services import Services
+from tests import support
+from tests.reminders.conftest import FakeClock, FakePoster
+
+GUILD = 1_000
+CHANNEL = 5_000
+EVERY_DAY = frozenset(range(7))
+FIRE_AT = datetime(2026, 6, 1, 17, 0, tzinfo=UTC)  # 18:00 in London (BST)
+DAY = date(2026, 6, 1)
+
+
+# --- removal while a schedule fires, at the engine's level -----------------------------
+
+
+class GatedPoster(FakePoster):
+    """A poster whose posts wait at a gate: the test acts while a post is in flight."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__(clock)
+        self.entered = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def post(self, channel_id: int, part: ReminderPart, quote: Quote | None) -> int:
+        self.entered.set()
+        await self.gate.wait()
+        return await super().post(channel_id, part, quote)
+
+
+class GatedQuoteBook(QuoteBook):
+    """Picking the reminder's quote (the step right before the claim) waits at a gate,
+    once it is closed: the test acts between the timer firing and the claim."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store, random.Random(7))
+        self.entered = asyncio.Event()
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    async def pick(self, guild_id: int, channel_id: int) -> Quote:
+        self.entered.set()
+        await self.gate.wait()
+        return await super().pick(guild_id, channel_id)
+
+
+@pytest.fixture
+async def engine_world(store: Store) -> AsyncIterator[tuple[ReminderEngine, Services, FakeClock]]:
+    clock = FakeClock(FIRE_AT - timedelta(minutes=5))
+    poster = GatedPoster(clock)
+    engine = ReminderEngine(
+        store,
+        poster,
+        GatedQuoteBook(store),
+        clock=clock.now,
+        catchup_minutes=120,
+        sends_per_second=1000,
+        sleep=clock.sleep,
+    )
+    services = Services(
+        store=store,
+        cache=SettingsCache(),
+        quotes=QuoteBook(store, random.Random(7)),
+        timers=engine,
+        now=clock.now,
+        default_zone="UTC",
+    )
+    engine.sender.start()
+    try:
+        yield engine, services, clock
+    finally:
+        await engine.stop()
+
+
+async def _armed_schedule(engine: ReminderEngine, store: Store, clock: FakeClock) -> int:
+    schedule = await support.add_schedule(
+        store,
+        GUILD,
+        CHANNEL,
+        None,
+        EVERY_DAY,
+        time(18, 0),
+        "Europe/London",
+        clock.now() - timedelta(days=1),
+    )
+    # With a nudge, so a delivery that finished after the removal must not arm one either.
+    await store.run(
+        lambda tx: tx.execute(
+            "UPDATE schedules SET nudge_hours = 2 WHERE id = :id", {"id": schedule.id}
+        )
+    )
+    updated = await store.schedule(schedule.id)
+    assert updated is not None
+    engine.arm(updated)
+    assert engine.armed_at(schedule.id) == FIRE_AT
+    return schedule.id
+
+
+async def _deliveries(store: Store, schedule_id: int) -> list[Any]:
+    return await store.read(
+        lambda tx: tx.rows(
+            "SELECT state FROM deliveries WHERE schedule_id = :id", {"id": schedule_id}
+        )
+    )
+
+
+async def test_removal_after_the_timer_fired_but_before_the_claim_sends_nothing(
+    engine_world: tuple[ReminderEngine, Services, FakeClock],
+    store: Store,
+    caplog: pytest.LogCaptureFixture,
+):
+    engine, services, clock = engine_world
+    schedule_id = await _armed_schedule(engine, store, clock)
+    poster, quotes = engine.poster, engine.quotes
+    assert isinstance(poster, GatedPoster) and isinstance(quotes, GatedQuoteBook)
+    poster.gate.set()
+    quotes.gate.clear()
+    clock.set(FIRE_AT)
+    with caplog.at_level(logging.WARNING):
+        # The timer fires (as the timer task does it: pop, re-arm, start the delivery)...
+        firing = asyncio.gather(*engine._on_due(engine.timers.pop_due()))
+        await asyncio.wait_for(quotes.entered.wait(), 5)
+        # ...and the admin's removal commits before the occurrence is claimed.
+        assert await schedules.remove(services, GUILD, schedule_id)
+        quotes.gate.set()
+        await asyncio.wait_for(firing, 5)
+
+    assert poster.posts == []
+    assert await _deliveries(store, schedule_id) == []
+    assert engine.armed_at(schedule_id) is None
+    assert engine.nudge_armed_at(schedule_id, DAY) is None
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_removal_while_the_reminder_is_posted_leaves_one_whole_reminder(
+    engine_world: tuple[ReminderEngine, Services, FakeClock],
+    store: Store,
+    caplog: pytest.LogCaptureFixture,
+):
+    engine, services, clock = engine_world
+    schedule_id = await _armed_schedule(engine, store, clock)
+    poster = engine.poster
+    assert isinstance(poster, GatedPoster)
+    clock.set(FIRE_AT)
+    with caplog.at_level(logging.WARNING):
+        firing = asyncio.gather(*engine._on_due(engine.timers.pop_due()))
+        await asyncio.wait_for(poster.entered.wait(), 5)  # claimed, the post is in flight
+        assert [row["state"] for row in await _deliveries(store, schedule_id)] == ["sending"]
+        assert await schedules.remove(services, GUILD, schedule_id)
+        poster.gate.set()
+        await asyncio.wait_for(firing, 5)
+
+    assert len(poster.sent) == 1 and poster.sent[0].part.first
+    # The removal took the schedule's history with it, and nothing came back after it.
+    assert await _deliveries(store, schedule_id) == []
+    assert await store.schedule(schedule_id) is None
+    assert engine.armed_at(schedule_id) is None
+    assert engine.nudge_armed_at(schedule_id, DAY) is None
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
