@@ -19,11 +19,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sqlite3
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from bot.core.quotes import Quote
 from bot.core.reminders import ReminderPart
@@ -33,12 +37,15 @@ from bot.usecases import schedules
 from bot.usecases.cache import SettingsCache
 from bot.usecases.quote_book import QuoteBook
 from bot.usecases.services import Services
+from fakediscord import Channel, Message, User
 from tests import support
+from tests.e2e.conftest import E2E, field, open_stage
 from tests.reminders.conftest import FakeClock, FakePoster
 
 GUILD = 1_000
 CHANNEL = 5_000
 EVERY_DAY = frozenset(range(7))
+CHECKIN = "legday:checkin"
 FIRE_AT = datetime(2026, 6, 1, 17, 0, tzinfo=UTC)  # 18:00 in London (BST)
 DAY = date(2026, 6, 1)
 
@@ -189,3 +196,119 @@ async def test_removal_while_the_reminder_is_posted_leaves_one_whole_reminder(
     assert engine.armed_at(schedule_id) is None
     assert engine.nudge_armed_at(schedule_id, DAY) is None
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+# --- the real bot process ----------------------------------------------------------------
+
+# The e2e tests run in the stage's loop (module-scoped); the engine tests above in their own.
+on_stage = pytest.mark.asyncio(loop_scope="module")
+
+ALREADY = "Already logged today"
+LOGGED = "Leg day logged"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def e2e(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[E2E]:
+    async for stage in open_stage(tmp_path_factory.mktemp("concurrency")):
+        yield stage
+
+
+def titles(messages: list[Message]) -> Counter[str]:
+    """How many answers start with each title (check-in answers are embeds)."""
+    found: Counter[str] = Counter()
+    for message in messages:
+        title = message.embeds[0]["title"] if message.embeds else message.content
+        found[
+            LOGGED if title.startswith(LOGGED) else ALREADY if title.startswith(ALREADY) else title
+        ] += 1
+    return found
+
+
+def checkin_rows(e2e: E2E, user: User) -> int:
+    path = Path(e2e.stage.folder) / "e2e.db"
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        (count,) = connection.execute(
+            "SELECT COUNT(*) FROM checkins WHERE guild_id = ? AND user_id = ?",
+            (e2e.guild.id, user.id),
+        ).fetchone()
+    return int(count)
+
+
+async def answers_to(
+    e2e: E2E, channel: Channel, said: list[Message], within: float
+) -> list[Message]:
+    """Each said message's one reply, after waiting for all of them, and then a moment
+    to see that no second answer follows."""
+    wanted = {str(m.id) for m in said}
+
+    def replies() -> list[Message]:
+        return [
+            m
+            for m in e2e.fd.messages(channel)
+            if m.author.id == e2e.fd.bot_user.id
+            and (m.message_reference or {}).get("message_id") in wanted
+        ]
+
+    await e2e.fd.emulator.notifier.wait_for(
+        lambda: (
+            len({(m.message_reference or {}).get("message_id") for m in replies()}) == len(wanted)
+        ),
+        within,
+        "a reply to every command",
+    )
+    await asyncio.sleep(0.5)
+    found = replies()
+    per_command = Counter((m.message_reference or {}).get("message_id") for m in found)
+    assert set(per_command.values()) == {1}, per_command
+    return found
+
+
+@on_stage
+async def test_simultaneous_prefix_checkins_from_one_member_log_once(e2e: E2E, long_run: bool):
+    count = 200 if long_run else 50
+    room = e2e.fd.create_channel(e2e.guild, "prefix-burst")
+    lifter = e2e.member("burst")
+    said = await asyncio.gather(*(e2e.fd.say(lifter, room, "!legday") for _ in range(count)))
+    replies = await answers_to(e2e, room, list(said), within=30 if long_run else 15)
+    assert titles(replies) == {LOGGED: 1, ALREADY: count - 1}
+    assert checkin_rows(e2e, lifter) == 1
+    stats = await e2e.ask(lifter, "!legday stats", room)
+    assert field(stats, "Total") == "1 leg day"
+
+
+@on_stage
+async def test_simultaneous_slash_checkins_from_one_member_log_once(e2e: E2E, long_run: bool):
+    count = 50 if long_run else 20
+    room = e2e.fd.create_channel(e2e.guild, "slash-burst")
+    lifter = e2e.member("slasher")
+    records = await asyncio.gather(
+        *(e2e.fd.slash(lifter, room, "legday checkin", {}) for _ in range(count))
+    )
+    answers = await asyncio.gather(*(r.wait_response(timeout=15) for r in records))
+    await asyncio.sleep(0.5)
+    assert titles(list(answers)) == {LOGGED: 1, ALREADY: count - 1}
+    for record in records:  # each interaction answered once, with a message
+        assert record.response_type == 4 and record.followups == [], record.callbacks
+    assert checkin_rows(e2e, lifter) == 1
+
+
+@on_stage
+async def test_a_double_click_on_a_reminders_button_checks_in_once(e2e: E2E, long_run: bool):
+    room = e2e.fd.create_channel(e2e.guild, "double-click")
+    admin = e2e.admin("clicks")
+    added = await e2e.ask(admin, f"!legday schedule add daily 03:00 <#{room.id}>", room)
+    schedule_id = int(added.embeds[0]["title"].split("#")[1].split()[0])
+    # `schedule test` posts the reminder as it would go out, with its check-in button.
+    await e2e.ask(admin, f"!legday schedule test {schedule_id}", room)
+    reminder = await e2e.fd.next_message(room, predicate=lambda m: CHECKIN in m.custom_ids())
+    for round in range(5 if long_run else 1):
+        lifter = e2e.member(f"clicker{round}")
+        clicks = await asyncio.gather(*(e2e.fd.click(lifter, reminder, CHECKIN) for _ in range(2)))
+        answers = await asyncio.gather(*(c.wait_response(timeout=10) for c in clicks))
+        await asyncio.sleep(0.3)
+        assert titles(list(answers)) == {LOGGED: 1, ALREADY: 1}
+        assert all(a.ephemeral for a in answers)
+        for click in clicks:
+            assert click.response_type == 4 and click.followups == []
+        assert checkin_rows(e2e, lifter) == 1
+    await e2e.ask(admin, f"!legday schedule remove {schedule_id}", room)
