@@ -39,7 +39,7 @@ from bot.usecases.quote_book import QuoteBook
 from bot.usecases.services import Services
 from fakediscord import Channel, Message, User
 from tests import support
-from tests.e2e.conftest import E2E, field, open_stage
+from tests.e2e.conftest import E2E, embed_text, field, open_stage
 from tests.reminders.conftest import FakeClock, FakePoster
 
 GUILD = 1_000
@@ -312,3 +312,37 @@ async def test_a_double_click_on_a_reminders_button_checks_in_once(e2e: E2E, lon
             assert click.response_type == 4 and click.followups == []
         assert checkin_rows(e2e, lifter) == 1
     await e2e.ask(admin, f"!legday schedule remove {schedule_id}", room)
+
+
+@on_stage
+async def test_an_admin_removes_a_schedule_while_it_fires(e2e: E2E, long_run: bool):
+    """The real process at a real minute boundary (so only under `--long`: up to a
+    minute's wait). The reminder's post is held up at Discord while the admin removes
+    the schedule: one whole reminder, the removal confirmed, no delivery row left."""
+    if not long_run:
+        pytest.skip("waits for a minute boundary: `pytest --long` (engine-level race above)")
+    room = e2e.fd.create_channel(e2e.guild, "removed-while-firing")
+    admin = e2e.admin("remover")
+    now = datetime.now(UTC)
+    fire = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    if (fire - now).total_seconds() < 8:
+        fire += timedelta(minutes=1)
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[fire.weekday()]
+    added = await e2e.ask(admin, f"!legday schedule add {days} {fire:%H:%M} <#{room.id}>", room)
+    schedule_id = int(added.embeds[0]["title"].split("#")[1].split()[0])
+    e2e.fd.delay(f"POST /channels/{room.id}/messages", 2.0, count=1)
+    await asyncio.sleep(max((fire - datetime.now(UTC)).total_seconds(), 0) + 0.5)
+    # The reminder is claimed and on its way (delayed); the admin removes the schedule.
+    removed = await e2e.ask(admin, f"!legday schedule remove {schedule_id}", room, within=10)
+    assert removed.content == f"Removed schedule #{schedule_id}."
+    await asyncio.sleep(3)
+    reminders = [m for m in e2e.fd.messages(room) if CHECKIN in m.custom_ids()]
+    assert len(reminders) == 1 and "It's leg day!" in reminders[0].content
+    path = Path(e2e.stage.folder) / "e2e.db"
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        rows = connection.execute(
+            "SELECT state FROM deliveries WHERE schedule_id = ?", (schedule_id,)
+        ).fetchall()
+    assert rows == []
+    listed = await e2e.ask(admin, "!legday schedule list", room)
+    assert f"**#{schedule_id}**" not in embed_text(listed)
