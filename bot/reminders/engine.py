@@ -377,10 +377,11 @@ class ReminderEngine:
         if attempt.skipped:
             return None
         message_id = attempt.sent[0] if attempt.sent else None
-        await self.store.finish_delivery(
+        recorded = await self.store.finish_delivery(
             schedule.id, day, kind, DeliveryState.SENT, self.clock(), message_id=message_id
         )
-        if kind is Kind.REMINDER and schedule.nudge_hours:
+        # Not recorded: the schedule was removed while this went out; it gets no nudge.
+        if recorded and kind is Kind.REMINDER and schedule.nudge_hours:
             nudge_at = fire_at + timedelta(hours=schedule.nudge_hours)
             now = self.clock()
             if nudge_at > now:

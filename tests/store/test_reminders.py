@@ -290,3 +290,24 @@ async def test_large_snowflakes_round_trip_in_schedules(store: Store):
     stored = await store.schedule(schedule.id)
     assert (stored.guild_id, stored.channel_id, stored.role_id) == (guild, CHANNEL, ROLE)
     assert (await store.delivery(schedule.id, DAY, "remind")).message_id == 2**63 - 1
+
+
+async def test_a_removed_schedule_has_no_occurrence_to_claim_miss_or_finish(
+    backend_store: Store,
+):
+    """A timer that fired just before its schedule was removed reaches the ledger after
+    the removal: nothing to record, and no foreign-key error (issue 12)."""
+    store = backend_store
+    kept, gone = await add(store), await add(store)
+    await store.claim_delivery(gone.id, DAY, "remind", FIRE_AT, NOW)
+    assert await remove(store, GUILD, gone.id)
+
+    assert await store.claim_delivery(gone.id, DAY, "remind", FIRE_AT, NOW) is None
+    assert await store.claim_delivery(gone.id, DAY, "nudge", FIRE_AT, NOW) is None
+    assert await store.record_missed(gone.id, DAY, "remind", FIRE_AT, NOW) is False
+    assert await store.finish_delivery(gone.id, DAY, "remind", "sent", NOW) is False
+    assert await store.delivery(gone.id, DAY, "remind") is None
+    # The schedule that stays is claimed and finished as before.
+    assert await store.claim_delivery(kept.id, DAY, "remind", FIRE_AT, NOW) is not None
+    assert await store.finish_delivery(kept.id, DAY, "remind", "sent", NOW, message_id=1)
+    assert await store.record_missed(kept.id, DAY + timedelta(days=1), "remind", FIRE_AT, NOW)

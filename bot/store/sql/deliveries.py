@@ -16,6 +16,10 @@ _COLUMNS = (
     "schedule_id, occurrence_day, kind, state, fire_at, message_id, attempts, error, updated_at"
 )
 _KEY = "schedule_id = :schedule_id AND occurrence_day = :day AND kind = :kind"
+# A schedule removed while its timer fired has no occurrences left to record: the insert
+# finds nothing to do instead of failing on the foreign key. (The WHERE also keeps
+# SQLite from reading the ON CONFLICT as a join's ON.)
+_SCHEDULE_EXISTS = "EXISTS (SELECT 1 FROM schedules WHERE id = :schedule_id)"
 
 
 def _delivery(row: Row) -> Delivery:
@@ -55,8 +59,8 @@ def claim(
     key = _key(schedule_id, day, kind)
     inserted = tx.execute(
         "INSERT INTO deliveries (schedule_id, occurrence_day, kind, state, fire_at, attempts, "
-        "updated_at) VALUES (:schedule_id, :day, :kind, 'sending', :fire_at, 1, :now) "
-        "ON CONFLICT (schedule_id, occurrence_day, kind) DO NOTHING",
+        "updated_at) SELECT :schedule_id, :day, :kind, 'sending', :fire_at, 1, :now "
+        f"WHERE {_SCHEDULE_EXISTS} ON CONFLICT (schedule_id, occurrence_day, kind) DO NOTHING",
         {**key, "fire_at": fire_at, "now": now},
     )
     if inserted != 1:
@@ -102,8 +106,10 @@ def finish(
     *,
     message_id: int | None = None,
     error: str | None = None,
-) -> None:
-    tx.execute(
+) -> bool:
+    """Record how a claimed occurrence ended; False when its row is gone (the schedule
+    was removed while it was being sent)."""
+    changed = tx.execute(
         "UPDATE deliveries SET state = :state, message_id = :message_id, error = :error, "
         f"updated_at = :now WHERE {_KEY}",
         {
@@ -114,6 +120,7 @@ def finish(
             "now": now,
         },
     )
+    return changed == 1
 
 
 def record_missed(
@@ -123,8 +130,8 @@ def record_missed(
     key = _key(schedule_id, day, kind)
     inserted = tx.execute(
         "INSERT INTO deliveries (schedule_id, occurrence_day, kind, state, fire_at, attempts, "
-        "updated_at) VALUES (:schedule_id, :day, :kind, 'missed', :fire_at, 0, :now) "
-        "ON CONFLICT (schedule_id, occurrence_day, kind) DO NOTHING",
+        "updated_at) SELECT :schedule_id, :day, :kind, 'missed', :fire_at, 0, :now "
+        f"WHERE {_SCHEDULE_EXISTS} ON CONFLICT (schedule_id, occurrence_day, kind) DO NOTHING",
         {**key, "fire_at": fire_at, "now": now},
     )
     if inserted == 1:
