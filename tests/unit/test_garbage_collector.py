@@ -22,10 +22,12 @@ class ServerCache:
 
 @pytest.fixture
 def collector() -> Iterator[None]:
-    """The test process's collector, as it was, afterwards."""
+    """The test process's collector, as it was, afterwards: unfrozen, with the full
+    collection that unfreezing calls for paid here rather than in the next test."""
     thresholds = gc.get_threshold()
     yield
     gc.unfreeze()
+    gc.collect()
     gc.set_threshold(*thresholds)
 
 
