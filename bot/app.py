@@ -69,11 +69,21 @@ def collect_what_loading_left() -> None:
 
 
 def settle_garbage_collector() -> None:
-    """Once connected: what start-up built (modules, commands, the servers' caches) lives
-    as long as the process, so the collector stops re-scanning it. Only the young
-    generations are collected first: a full collection here would scan every server's
-    cache while the loop waits."""
-    gc.collect(1)
+    """On READY: what the session built (modules, commands, the servers' caches) lives
+    until the next session, so the collector stops re-scanning it. On the first READY only
+    the young generations are collected first: a full collection here would scan every
+    server's cache while the loop waits.
+
+    A later READY is a new session (after op 9 or a failed RESUME), and discord.py has
+    dropped the caches frozen the last time. Frozen garbage is never collected, so they are
+    unfrozen and collected in full first (about 120 ms of CPU for 1,000 servers, once per
+    new session); else every new session kept a dead copy of every server's cache for good
+    (8 MB per session for 1,000 servers)."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
+    else:
+        gc.collect(1)
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
 
