@@ -145,14 +145,24 @@ async def _finish_tasks(keep: set[asyncio.Task[None]] | None = None) -> None:
     cancel what is left ourselves; `keep` (the gateway connection) is left alone."""
     current = asyncio.current_task()
     others = {task for task in asyncio.all_tasks() if task is not current}
-    leftovers = others - (keep or set())
+    timers = {task for task in others if _is_view_timer(task)}
+    for task in timers:  # a button's 15-minute expiry is not work to wait for
+        task.cancel()
+    leftovers = others - timers - (keep or set())
     if not leftovers:
+        await asyncio.gather(*timers, return_exceptions=True)
         return
     _, late = await asyncio.wait(leftovers, timeout=HANDLER_GRACE)
+    late |= timers
     for task in late:
         log.debug("cancelling %r at shutdown", task)
         task.cancel()
     await asyncio.gather(*late, return_exceptions=True)
+
+
+def _is_view_timer(task: asyncio.Task[object]) -> bool:
+    """discord.py's timer for a view on an ephemeral message (it gives them 15 minutes)."""
+    return task.get_coro().__qualname__.endswith("__timeout_task_impl")  # type: ignore[union-attr]
 
 
 async def upgrade_only(settings: Config) -> int:
