@@ -62,6 +62,7 @@ class Emulator:
         interaction_deadline: float = 3.0,
         token_lifetime: float = 15 * 60,
         nonce_dedupe: bool = True,
+        bot_token: str | None = None,
     ) -> None:
         self.clock = Clock()
         self.ids = SnowflakeFactory(self.clock)
@@ -81,7 +82,9 @@ class Emulator:
             id=self.bot.id, name=bot_name, owner=self.owner, bot=self.bot
         )
         encoded = base64.b64encode(str(self.bot.id).encode()).decode().rstrip("=")
-        self.bot_token = f"{encoded}.fake.{secrets.token_urlsafe(24)}"
+        # Any token is accepted (see `token_valid`); a test may choose one it can search
+        # the bot's output for.
+        self.bot_token = bot_token or f"{encoded}.fake.{secrets.token_urlsafe(24)}"
         self.invalid_tokens: set[str] = set()
         self.faults = Faults()
         # Checks a request body's types as Discord does (raises ApiError 50035); None: off.

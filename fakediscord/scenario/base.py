@@ -71,7 +71,11 @@ class ScenarioBase:
         token_lifetime: float = 15 * 60,
         check_types: bool = True,
         nonce_dedupe: bool = True,
+        bot_token: str | None = None,
     ) -> None:
+        """``bot_token``: the token :attr:`bot_token` hands out (default: a fresh random
+        one shaped like Discord's). Every token not passed to ``invalidate_token`` is
+        accepted either way; choosing it lets a test look for it in the bot's output."""
         self.emulator = Emulator(
             heartbeat_interval_ms=heartbeat_interval_ms,
             global_rate_limit=global_rate_limit,
@@ -82,6 +86,7 @@ class ScenarioBase:
             interaction_deadline=interaction_deadline,
             token_lifetime=token_lifetime,
             nonce_dedupe=nonce_dedupe,
+            bot_token=bot_token,
         )
         # Benchmarks turn it off: typing a message body costs the emulator a few ms.
         self.emulator.check_body = typed_body_check() if check_types else None

@@ -17,6 +17,7 @@ from bot.store import Tx
 
 # -- the catalogue -----------------------------------------------------------------------
 
+
 def tables(tx: Tx) -> list[str]:
     """The tables of the current schema, from the database's catalogue (never from the
     code's metadata: a table created by a migration but unknown to the code counts)."""
@@ -159,17 +160,25 @@ def belongs_to(rule: TableRule, row: RowDict, guild_id: int, user_id: int) -> bo
     return bool(row[rule.guild] == guild_id and row[column] == user_id)
 
 
+#: a run of this many characters of the token is a leak (a log that shows "the last 20
+#: characters" leaks them; shorter runs of a random string match by chance only)
+TOKEN_WINDOW = 12
+
+
 def token_pieces(token: str) -> list[str]:
-    """The token and the parts of it that would give it away on their own: each
-    dot-separated base64 piece, and the whole token base64-encoded (as in a Basic
-    header or a dumped request)."""
+    """What would give the token away: the token, each dot-separated base64 piece, the
+    whole token base64-encoded (a Basic header, a dumped request), and every run of
+    TOKEN_WINDOW characters of it (a truncated or partly masked token)."""
     import base64
 
-    pieces = [token, *token.split(".")]
     raw = token.encode()
-    pieces += [
+    pieces = [
+        token,
+        *token.split("."),
         base64.b64encode(raw).decode().rstrip("="),
         base64.urlsafe_b64encode(raw).decode().rstrip("="),
     ]
+    for piece in token.split("."):
+        pieces += [piece[i : i + TOKEN_WINDOW] for i in range(len(piece) - TOKEN_WINDOW + 1)]
     # A piece of a few characters ("fake") would match ordinary text; real pieces are long.
     return [p for p in dict.fromkeys(pieces) if len(p) >= 8]
