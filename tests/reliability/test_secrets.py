@@ -216,29 +216,63 @@ def _final_stage(dockerfile: str) -> list[tuple[str, str]]:
     return parsed[last_from:]
 
 
-def test_the_image_runs_as_a_user_that_owns_the_data_folder() -> None:
-    stage = _final_stage((ROOT / "Dockerfile").read_text())
+def image_user_problems(dockerfile: str) -> list[str]:
+    """Why the image's final stage would run as root or could not write its data folder
+    (empty: it runs as a user of its own that owns the folder)."""
+    stage = _final_stage(dockerfile)
     ops = [op for op, _ in stage]
     users = [(i, args.strip()) for i, (op, args) in enumerate(stage) if op == "USER"]
-    assert users, "the final stage has no USER: it runs as root"
+    if not users:
+        return ["the final stage has no USER: it runs as root"]
     index, user = users[-1]
     name = user.split(":")[0]
-    assert name not in ("root", "0"), f"USER {user} is root"
-    assert index < ops.index("ENTRYPOINT"), "USER comes after ENTRYPOINT"
+    problems = []
+    if name in ("root", "0"):
+        problems.append(f"USER {user} is root")
+    if "ENTRYPOINT" not in ops or index > ops.index("ENTRYPOINT"):
+        problems.append("USER is not set before ENTRYPOINT")
     runs = " ; ".join(args for op, args in stage[:index] if op == "RUN")
     created = re.search(rf"useradd\b[^;&]*\b{re.escape(name)}\b", runs)
-    assert created, f"the user {name} is not created in the final stage"
-    uid = re.search(r"--uid\s+(\d+)|-u\s+(\d+)", created.group(0))
-    assert uid is None or int(uid.group(1) or uid.group(2)) != 0, "the user has uid 0"
+    if created is None:
+        problems.append(f"the user {name} is not created in the final stage")
+    else:
+        uid = re.search(r"(?:--uid|-u)\s+(\d+)", created.group(0))
+        if uid is not None and int(uid.group(1)) == 0:
+            problems.append(f"the user {name} has uid 0")
     envs = " ".join(args for op, args in stage if op == "ENV")
     data_dir = re.search(r"LEGDAY_DATA_DIR=(\S+)", envs)
-    assert data_dir, "the image sets no LEGDAY_DATA_DIR"
+    if data_dir is None:
+        return [*problems, "the image sets no LEGDAY_DATA_DIR"]
     folder = data_dir.group(1)
-    assert re.search(rf"chown\s+(-R\s+)?{re.escape(name)}(:\S+)?\s+{re.escape(folder)}\b", runs), (
-        f"{folder} is not given to {name}"
+    owner = rf"chown\s+(-R\s+)?{re.escape(name)}(:\S+)?\s+{re.escape(folder)}\b"
+    if not re.search(owner, runs):
+        problems.append(f"{folder} is not given to {name} before USER")
+    if folder not in " ".join(args for op, args in stage if op == "VOLUME"):
+        problems.append(f"{folder} is not a VOLUME")
+    return problems
+
+
+def test_the_image_runs_as_a_user_that_owns_the_data_folder() -> None:
+    assert image_user_problems((ROOT / "Dockerfile").read_text()) == []
+
+
+def test_the_dockerfile_check_sees_a_root_image() -> None:
+    good = (ROOT / "Dockerfile").read_text()
+    assert "USER root is root" in image_user_problems(good.replace("USER legday", "USER root"))
+    assert "USER 0:0 is root" in image_user_problems(good.replace("USER legday", "USER 0:0"))
+    no_user = image_user_problems(good.replace("USER legday\n", ""))
+    assert no_user == ["the final stage has no USER: it runs as root"]
+    assert "the user legday has uid 0" in image_user_problems(
+        good.replace("--uid 10001", "--uid 0")
     )
-    volumes = " ".join(args for op, args in stage if op == "VOLUME")
-    assert folder in volumes
+    assert any(
+        "is not given to legday" in p
+        for p in image_user_problems(good.replace("chown legday /data", "true"))
+    )
+    # A USER only in the build stage does not count.
+    assert image_user_problems('FROM a AS b\nUSER x\nFROM c\nENTRYPOINT ["x"]\n') == [
+        "the final stage has no USER: it runs as root"
+    ]
 
 
 def _docker_unavailable() -> str | None:
