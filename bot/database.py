@@ -100,13 +100,14 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine) -> str | None:
-    """Apply every pending migration; returns the revision the database is at."""
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> str | None:
+    """Apply every pending migration (up to `revision`: the tests walk them one by one);
+    returns the revision the database is at."""
 
     def run(connection: Connection) -> str | None:
         config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
         return MigrationContext.configure(connection).get_current_revision()
 
     async with engine.connect() as connection:
@@ -117,7 +118,7 @@ async def upgrade(engine: AsyncEngine) -> str | None:
             await _sqlite_foreign_keys(connection, enabled=False)
         try:
             async with connection.begin():
-                revision = await connection.run_sync(run)
+                reached = await connection.run_sync(run)
                 if sqlite:
                     dangling = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
                     if dangling:
@@ -125,8 +126,8 @@ async def upgrade(engine: AsyncEngine) -> str | None:
         finally:
             if sqlite:
                 await _sqlite_foreign_keys(connection, enabled=True)
-    log.info("database schema at revision %s", revision)
-    return revision
+    log.info("database schema at revision %s", reached)
+    return reached
 
 
 async def _sqlite_foreign_keys(connection: AsyncConnection, *, enabled: bool) -> None:
