@@ -301,9 +301,10 @@ def check_integrity(conn: Connection) -> None:
 
 
 async def test_every_revision_upgrades_from_the_previous_one_with_data_in_it(
-    empty_engine: AsyncEngine,
+    empty_engine: AsyncEngine, long_run: bool
 ) -> None:
     engine = empty_engine
+    per_table = 100 if long_run else 3
     revisions = revisions_in_order()
     assert revisions[-1] == database.head_revision()
     recorded: Recorded = {}
@@ -315,7 +316,7 @@ async def test_every_revision_upgrades_from_the_previous_one_with_data_in_it(
             if previous is not None:
                 checked = await conn.run_sync(check_survivors, revision, recorded)
             await conn.run_sync(check_integrity)
-            await conn.run_sync(insert_rows, revision, recorded, counter)
+            await conn.run_sync(insert_rows, revision, recorded, counter, per_table)
     # Head once more through the bot's own start-up path: nothing to do, nothing lost.
     assert await database.upgrade(engine) == revisions[-1]
     async with engine.begin() as conn:
@@ -323,6 +324,7 @@ async def test_every_revision_upgrades_from_the_previous_one_with_data_in_it(
         await conn.run_sync(check_integrity)
     inserted_before_head = sum(len(rows) for rows in recorded.values())
     assert checked == inserted_before_head
+    print(f"\n{len(revisions)} revisions, {checked} rows in {len(recorded)} tables survived")
     # Every table of the newest schema was filled at some revision.
     async with engine.connect() as conn:
         head_tables = set((await conn.run_sync(_reflect)).tables)
