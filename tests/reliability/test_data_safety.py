@@ -41,6 +41,7 @@ from fakediscord import FakeDiscord, User
 from sandbox.demo import build_demo
 from sandbox.stage import Stage
 from tests.cli.run import legday_async
+from tests.reliability._data_support import assert_exchanges_match_spec
 
 POSTGRES_URL = os.environ.get("LEGDAY_TEST_POSTGRES_URL")
 
@@ -218,7 +219,7 @@ def insert_rows(
             for column in table.columns:
                 if column is assigned:
                     continue
-                (reference, *_) = list(column.foreign_keys) or [None]
+                reference = next(iter(column.foreign_keys), None)
                 if reference is not None:
                     pool = recorded[reference.column.table.name]
                     row[column.name] = pool[n % len(pool)][reference.column.name]
@@ -524,6 +525,7 @@ async def test_backups_taken_during_a_checkin_storm_are_sound(
             assert "integrity ok" in by_cli.stdout
             cli_held = check_backup(cli_target, sent)
             storm_seconds = time.monotonic() - started
+            assert_exchanges_match_spec(fd)
         finally:
             await stage.stop_bot()
     assert "Traceback" not in stage.bot.log_text()
