@@ -117,12 +117,17 @@ def _exchanges_match_discords_spec(request: pytest.FixtureRequest) -> Iterator[N
     """After each test, the REST traffic of every loopback Discord it used must match
     Discord's published spec: the bot's request bodies and the emulator's answers."""
     seen = {id(fd): len(fd.emulator.requests) for fd in FakeDiscord.started}
-    yield
+    FakeDiscord.held = made_here = []  # emulators this test starts, even ones it drops
+    try:
+        yield
+    finally:
+        FakeDiscord.held = None
     checker = load_spec()
     if checker is None:
         return
     problems = []
-    for fd in list(FakeDiscord.started):
+    used = {id(fd): fd for fd in [*FakeDiscord.started, *made_here]}
+    for fd in used.values():
         problems += checker.problems(fd.emulator.requests[seen.get(id(fd), 0) :])
     if problems:
         shown = "\n".join(f"  {p}" for p in problems[:20])

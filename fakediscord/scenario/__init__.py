@@ -29,10 +29,15 @@ class FakeDiscord(FaultInjection):
     # Every emulator started in this process and not yet garbage: lets a test harness
     # look at all the traffic of a test (e.g. check it against Discord's spec).
     started: ClassVar[weakref.WeakSet[FakeDiscord]] = weakref.WeakSet()
+    # While a harness holds this list, every emulator started is also kept in it, so one
+    # a test made and dropped can still be looked at once the test is over.
+    held: ClassVar[list[FakeDiscord] | None] = None
 
     async def start(self) -> FakeDiscord:
         await self.server.start()
         FakeDiscord.started.add(self)
+        if FakeDiscord.held is not None:
+            FakeDiscord.held.append(self)
         return self
 
     async def stop(self) -> None:

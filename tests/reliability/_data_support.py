@@ -182,17 +182,3 @@ def token_pieces(token: str) -> list[str]:
         pieces += [piece[i : i + TOKEN_WINDOW] for i in range(len(piece) - TOKEN_WINDOW + 1)]
     # A piece of a few characters ("fake") would match ordinary text; real pieces are long.
     return [p for p in dict.fromkeys(pieces) if len(p) >= 8]
-
-
-def assert_exchanges_match_spec(fd: Any) -> None:
-    """The check `tests/conftest.py` makes after each test, for an emulator the test
-    made itself (it is gone by the time that check looks)."""
-    from fakediscord.spec_check import load_spec
-
-    checker = load_spec()
-    if checker is None:
-        return
-    problems = checker.problems(fd.emulator.requests)
-    assert not problems, "exchanges that do not match Discord's spec:\n" + "\n".join(
-        str(p) for p in problems[:20]
-    )

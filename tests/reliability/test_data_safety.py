@@ -41,7 +41,6 @@ from fakediscord import FakeDiscord, User
 from sandbox.demo import build_demo
 from sandbox.stage import Stage
 from tests.cli.run import legday_async
-from tests.reliability._data_support import assert_exchanges_match_spec
 
 POSTGRES_URL = os.environ.get("LEGDAY_TEST_POSTGRES_URL")
 
@@ -525,7 +524,6 @@ async def test_backups_taken_during_a_checkin_storm_are_sound(
             assert "integrity ok" in by_cli.stdout
             cli_held = check_backup(cli_target, sent)
             storm_seconds = time.monotonic() - started
-            assert_exchanges_match_spec(fd)
         finally:
             await stage.stop_bot()
     assert "Traceback" not in stage.bot.log_text()

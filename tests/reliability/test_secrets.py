@@ -25,7 +25,7 @@ from sandbox.process import BotProcess
 from sandbox.stage import Stage
 from tests.cli.run import legday_async
 from tests.e2e.conftest import E2E_ROUTE_LIMITS
-from tests.reliability._data_support import TOKEN_WINDOW, assert_exchanges_match_spec, token_pieces
+from tests.reliability._data_support import TOKEN_WINDOW, token_pieces
 
 pytestmark = pytest.mark.e2e
 
@@ -184,7 +184,6 @@ async def test_the_token_never_appears_in_anything_the_bot_produces(tmp_path: Pa
         finally:
             await stage.stop_bot()
         outputs += what_discord_received(fd)
-        assert_exchanges_match_spec(fd)
 
     refused_log = failed.log_text()
     assert "Discord rejected DISCORD_TOKEN" in refused_log and "Traceback" not in refused_log
