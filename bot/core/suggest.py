@@ -39,6 +39,10 @@ EVERYDAY_WORDS: Mapping[str, str] = {
     "schedules": "schedule",
 }
 
+# Words that name the admin command group: `!legday admin quotes add ...` means the admin
+# command after them (whose prefix form is `!legday quotes add ...`), never a note.
+GROUP_WORDS = frozenset({"admin", "legday-admin"})
+
 # Real words members start notes with that are one slip from a command word: never a typo.
 NOT_TYPOS = frozenset({"start", "steak", "hike", "hikes", "forgot", "hell", "stop"})
 
@@ -106,6 +110,10 @@ def suggest_command(
     word = first_word(note)
     if not word:
         return None
+    if word in GROUP_WORDS:
+        rest = note.split(maxsplit=1)[1:]
+        meant = suggest_command(rest[0], command_names, everyday) if rest else None
+        return meant or "help"
     known = {name.casefold(): name for name in command_names}
     known.update({k: v for k, v in everyday.items() if k not in known})
     if word in known:

@@ -88,6 +88,11 @@ def test_short_names_forgive_an_extra_letter_or_a_swap_but_nothing_else(name):
         ("quote", "why"),
         ("timezone Europe/Paris", "tz"),
         ("setings", "settings"),
+        ("admin quotes add Squat day is the best day", "quotes"),
+        ("Admin schedual add #gym mon 18:00", "schedule"),
+        ("legday-admin settings", "settings"),
+        ("admin", "help"),
+        ("admin please", "help"),
     ],
 )
 def test_the_words_members_use_for_commands(note, meant):
