@@ -186,7 +186,7 @@ class SendGuard:
         on_token_rejected: Callable[[], None] | None = None,
         watch_token: bool = True,
     ) -> None:
-        self.channels = breaker or ChannelBreaker()
+        self.channels = breaker if breaker is not None else ChannelBreaker()
         self.on_token_rejected = on_token_rejected
         # Off until the bot has logged in: a token refused at login is a start-up failure
         # with its own message (`runner._failure`).
