@@ -221,8 +221,15 @@ class LegDayBot(commands.Bot):
         collect a 401 for every command; `runner.serve` turns this into exit code 2."""
         if self._stopping_for_token is None:
             self._stopping_for_token = asyncio.get_running_loop().create_task(
-                self.close(), name="legday-token-rejected"
+                self._stop_for_token(), name="legday-token-rejected"
             )
+
+    async def _stop_for_token(self) -> None:
+        # Closing while discord.py is still announcing `ready` leaves its ready task
+        # dispatching on a closed client; nothing is sent meanwhile (the guard refuses).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wait_until_ready(), timeout=5)
+        await self.close()
 
     @property
     def token_rejected(self) -> bool:

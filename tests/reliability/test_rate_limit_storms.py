@@ -266,8 +266,10 @@ async def test_a_rejected_token_stops_the_bot_with_one_clear_line(tmp_path: Path
         stage = Stage(fd, demo, url, tmp_path, {"LEGDAY_COOLDOWN_RATE": "1000"})
         await stage.start_bot()
         try:
-            fd.invalidate_token(fd.bot_token)  # reset in the developer portal
             member = demo.users["alice"]
+            await fd.say(member, demo.gym, "!legday stats")
+            await fd.next_message(demo.gym, timeout=10)  # connected and answering
+            fd.invalidate_token(fd.bot_token)  # reset in the developer portal
             code = None
             for _ in range(20):
                 if not stage.bot.running:
