@@ -21,6 +21,7 @@ from bot.loop_lag import LoopLagMonitor
 from bot.rate_limits import GlobalLimiter, http_trace
 from bot.reminders import ReminderEngine
 from bot.reminders.poster import DiscordPoster
+from bot.sending import SendGuard
 from bot.store import Store
 from bot.usecases.cache import SettingsCache
 from bot.usecases.quote_book import QuoteBook
@@ -103,9 +104,11 @@ class LegDayBot(commands.Bot):
         **options: Any,
     ) -> None:
         self.rate_limiter = GlobalLimiter(settings.global_rate_limit)
+        self.send_guard = SendGuard(on_token_rejected=self._token_rejected, watch_token=False)
+        self._stopping_for_token: asyncio.Task[None] | None = None
         super().__init__(
             command_prefix=command_prefix(settings),
-            http_trace=http_trace(self.rate_limiter),
+            http_trace=http_trace(self.rate_limiter, self.send_guard),
             intents=build_intents(settings),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
@@ -157,6 +160,7 @@ class LegDayBot(commands.Bot):
     async def start(self, token: str, *, reconnect: bool = True) -> None:
         """Serve: log in, start the reminders and the health file, then connect."""
         await self.login(token)
+        self.send_guard.watch_token = True
         collect_what_loading_left()
         await self._start_serving()
         await self.connect(reconnect=reconnect)
@@ -221,6 +225,54 @@ class LegDayBot(commands.Bot):
             )
             return
         await self.process_commands(message)
+
+    def _token_rejected(self) -> None:
+        """Discord stopped accepting the token (the guard logged it): stop, rather than
+        collect a 401 for every command; `runner.serve` turns this into exit code 2."""
+        if self._stopping_for_token is None:
+            self._stopping_for_token = asyncio.get_running_loop().create_task(
+                self._stop_for_token(), name="legday-token-rejected"
+            )
+
+    async def _stop_for_token(self) -> None:
+        # Closing while discord.py is still announcing `ready` leaves its ready task
+        # dispatching on a closed client; nothing is sent meanwhile (the guard refuses).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wait_until_ready(), timeout=5)
+        await self.close()
+
+    @property
+    def token_rejected(self) -> bool:
+        return self.send_guard.token_rejected
+
+    # Anything that may give the bot back a channel it could not post to: try it again.
+    async def on_guild_channel_update(
+        self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
+    ) -> None:
+        self.send_guard.channels.reopen([after.id])
+
+    async def on_guild_role_create(self, role: discord.Role) -> None:
+        self._reopen_guild(role.guild)
+
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        self._reopen_guild(after.guild)
+
+    async def on_guild_role_delete(self, role: discord.Role) -> None:
+        self._reopen_guild(role.guild)
+
+    async def on_guild_update(self, before: discord.Guild, after: discord.Guild) -> None:
+        self._reopen_guild(after)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self._reopen_guild(guild)
+
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        if self.user is not None and after.id == self.user.id:  # the bot's own roles
+            self._reopen_guild(after.guild)
+
+    def _reopen_guild(self, guild: discord.Guild) -> None:
+        if len(self.send_guard.channels):
+            self.send_guard.channels.reopen(channel.id for channel in guild.channels)
 
     async def on_ready(self) -> None:
         assert self.user is not None

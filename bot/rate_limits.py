@@ -14,8 +14,12 @@ slower than 50 per second; over a slow one the pace drops by as much as the netw
 slow, and stays free of `429`s. Places are granted in arrival order and at least
 `spacing` apart, so a burst leaves one request at a time instead of all at once.
 
-It also learns from what comes back: a global `429` (`X-RateLimit-Global`) pauses every
-request for its `Retry-After`. It sits in discord.py's HTTP session through aiohttp's
+A `429` on one route holds the other requests to that route back for its `retry_after`
+too (discord.py only makes the request that got it wait). It also learns from what comes
+back: a global `429` (`X-RateLimit-Global`) pauses every
+request for its `retry_after`: the body's, in milliseconds, when it can be read (the
+`Retry-After` header is rounded up to whole seconds, which would pause up to a second
+too long), else the header's. It sits in discord.py's HTTP session through aiohttp's
 request tracing (the public `http_trace` option of `discord.Client`), so replies,
 reminders and nudges share it.
 """
@@ -24,16 +28,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 import yarl
+
+from bot.sending import SendGuard, error_code
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +69,19 @@ class Place:
     until: float | None = None
 
 
+@dataclass
+class RoutePause:
+    """A route a 429 holds back: until when, and whether its first request is out."""
+
+    until: float
+    probing: bool = False
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def wake(self) -> None:
+        self.changed.set()
+        self.changed = asyncio.Event()
+
+
 class GlobalLimiter:
     def __init__(
         self,
@@ -83,6 +103,8 @@ class GlobalLimiter:
         self._freed = asyncio.Event()
         self.waited = 0.0  # seconds requests spent waiting here, for metrics and tests
         self.global_429s = 0
+        # "METHOD /path" -> the 429 that holds requests to it back.
+        self._routes_paused: dict[str, RoutePause] = {}
 
     async def acquire(self) -> Place:
         """Wait until one more request fits under the limit; its place, to `release`."""
@@ -127,14 +149,73 @@ class GlobalLimiter:
             place.until = self._clock() + self.window
             self._freed.set()
 
-    def observe(self, status: int, headers: Mapping[str, str]) -> None:
-        """Learn from a response: a global 429 stops everyone for its Retry-After."""
-        if status != 429 or headers.get("X-RateLimit-Global", "").lower() != "true":
+    def pause_route(self, route: str, seconds: float) -> None:
+        """A 429 on `route` ("METHOD /path"): hold every request to it for `seconds`, then
+        let one through and the rest after its answer. discord.py sleeps before retrying
+        the request that got the 429, but lets the others on the route go meanwhile (and
+        all at once after), and Discord answers each of them with another 429."""
+        now = self._clock()
+        if len(self._routes_paused) > 1024:
+            self._routes_paused = {
+                k: p for k, p in self._routes_paused.items() if p.until > now or p.probing
+            }
+        paused = self._routes_paused.setdefault(route, RoutePause(until=now))
+        paused.until = max(paused.until, now + seconds)
+        paused.probing = False
+        paused.wake()
+
+    async def route_clear(self, route: str) -> bool:
+        """Wait until no 429 holds `route` back; True when this request goes first after
+        one (its answer, to `route_answered`, decides for the others)."""
+        while True:
+            paused = self._routes_paused.get(route)
+            if paused is None:
+                return False
+            wait = paused.until - self._clock()
+            if wait <= 0 and not paused.probing:
+                paused.probing = True
+                return True
+            changed = paused.changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), wait if wait > 0 else GIVE_UP_AFTER)
+
+    def route_answered(self, route: str, status: int | None) -> None:
+        """The first request after a 429 on `route` came back (`None`: it failed)."""
+        paused = self._routes_paused.get(route)
+        if paused is None or not paused.probing:
+            return
+        if status is not None and status != 429:
+            del self._routes_paused[route]
+        else:
+            paused.probing = False  # a 429 paused it again (pause_route); a failure: next
+        paused.wake()
+
+    def observe(
+        self, status: int, headers: Mapping[str, str], retry_after: float | None = None
+    ) -> None:
+        """Learn from a response: a global 429 stops everyone for its `retry_after` (the
+        body's precise value when the caller read it, else the header's whole seconds)."""
+        if not is_global_429(status, headers):
             return
         self.global_429s += 1
-        retry_after = _seconds(headers.get("Retry-After")) or 1.0
+        if retry_after is None or retry_after <= 0:
+            retry_after = _seconds(headers.get("Retry-After")) or 1.0
         self._paused_until = max(self._paused_until, self._clock() + retry_after)
         log.warning("Discord's global rate limit was hit; pausing requests %.1f s", retry_after)
+
+
+def is_global_429(status: int, headers: Mapping[str, str]) -> bool:
+    return status == 429 and headers.get("X-RateLimit-Global", "").lower() == "true"
+
+
+async def body_retry_after(response: aiohttp.ClientResponse) -> float | None:
+    """The `retry_after` of a 429's JSON body (read once; aiohttp keeps it for discord.py)."""
+    try:
+        data = json.loads(await response.read())
+    except (aiohttp.ClientError, ValueError, TimeoutError):
+        return None
+    value = data.get("retry_after") if isinstance(data, dict) else None
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _seconds(value: str | None) -> float | None:
@@ -144,10 +225,12 @@ def _seconds(value: str | None) -> float | None:
         return None
 
 
-def http_trace(limiter: GlobalLimiter) -> aiohttp.TraceConfig:
+def http_trace(limiter: GlobalLimiter, guard: SendGuard | None = None) -> aiohttp.TraceConfig:
     """Request hooks for `discord.Client(http_trace=...)`: a counted request waits for a
     place once it has its connection, just before it is written; its answer (or its
-    failure) releases the place, and every answer's headers are read."""
+    failure) releases the place, and every answer's headers are read. With a `guard`
+    (`bot.sending`), a request it refuses fails before it leaves, and it learns from
+    every answer."""
     trace = aiohttp.TraceConfig()
 
     async def on_start(
@@ -155,23 +238,43 @@ def http_trace(limiter: GlobalLimiter) -> aiohttp.TraceConfig:
     ) -> None:
         context.counted = counts_against_global_limit(params.url)
         context.place = None
+        context.route = f"{params.method} {params.url.path}"
+        if guard is not None:
+            guard.before(params.method, params.url)
 
     async def on_connection(
         session: aiohttp.ClientSession, context: SimpleNamespace, params: Any
     ) -> None:
         # Waiting here rather than at the start: a request is counted when it can leave,
         # not while it is still opening its connection.
+        route = getattr(context, "route", None)
+        if route is not None and not getattr(context, "first_after_429", False):
+            context.first_after_429 = await limiter.route_clear(route)
         if getattr(context, "counted", False) and context.place is None:
             context.place = await limiter.acquire()
 
-    def release(context: SimpleNamespace) -> None:
+    def release(context: SimpleNamespace, status: int | None = None) -> None:
         place = getattr(context, "place", None)
         if place is not None:
             limiter.release(place)
+        if getattr(context, "first_after_429", False):
+            context.first_after_429 = False
+            limiter.route_answered(context.route, status)
 
     async def on_end(session: aiohttp.ClientSession, context: SimpleNamespace, params: Any) -> None:
-        release(context)
-        limiter.observe(params.response.status, params.response.headers)
+        response = params.response
+        retry_after = None
+        if response.status == 429 and response.headers.get("Via"):  # Discord's, not Cloudflare's
+            retry_after = await body_retry_after(response)
+            if retry_after is not None and not is_global_429(response.status, response.headers):
+                limiter.pause_route(f"{params.method} {params.url.path}", retry_after)
+        release(context, response.status)
+        limiter.observe(response.status, response.headers, retry_after)
+        if guard is not None:
+            code = None
+            if guard.wants_code(params.method, params.url, response.status):
+                code = await error_code(response)
+            guard.after(params.method, params.url, response.status, code)
 
     async def on_failure(
         session: aiohttp.ClientSession, context: SimpleNamespace, params: Any

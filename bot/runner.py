@@ -95,6 +95,11 @@ async def serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Confi
         for task in still_running:
             task.cancel()
         await asyncio.gather(serving, return_exceptions=True)
+    if bot.token_rejected:
+        raise ConfigError(
+            "Discord stopped accepting DISCORD_TOKEN while the bot was running (it was reset "
+            "or revoked): copy the new token from the portal"
+        )
     if stop.is_set() or serving.cancelled() or serving.exception() is None:
         return  # a stop we asked for ends well, whatever it interrupted
     raise _failure(serving.exception(), bot, settings)

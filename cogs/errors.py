@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -11,6 +12,7 @@ from discord.ext import commands
 
 from bot.core.errors import InputError, echo
 from bot.core.suggest import suggest_command
+from bot.sending import ClosedChannel, through_rate_limits
 
 if TYPE_CHECKING:
     from bot.app import LegDayBot
@@ -148,6 +150,8 @@ class ErrorHandler(commands.Cog):
         if isinstance(error, commands.CommandNotFound):
             return
         original = _unwrap(error)
+        if self._channel_closed(ctx, original):
+            return  # the reply itself could not be posted; bot.sending logged it once
         message = describe(ctx, original)
         if message is None:
             log.error(
@@ -162,12 +166,28 @@ class ErrorHandler(commands.Cog):
             message = GENERIC_APOLOGY
         await self._answer(ctx, message)
 
+    def _channel_closed(self, ctx: commands.Context[Any], error: BaseException) -> bool:
+        """A `!` command whose channel refuses the bot's messages, or any command once
+        Discord rejected the token: an apology would be refused too (and counted by
+        Discord as one more invalid request)."""
+        if self.bot.token_rejected:
+            return True  # the bot is stopping; nothing can be posted any more
+        if ctx.interaction is not None:
+            return False
+        if isinstance(error, ClosedChannel):
+            return True
+        refused = isinstance(error, discord.Forbidden | discord.NotFound)
+        return refused and self.bot.send_guard.channels.is_closed(ctx.channel.id)
+
     async def _answer(self, ctx: commands.Context[Any], message: str) -> None:
         try:
             if ctx.interaction is None:
-                await ctx.reply(message, mention_author=False)
+                nonce = secrets.randbits(64)  # one for every try, so Discord keeps one
+                await through_rate_limits(
+                    lambda: ctx.reply(message, mention_author=False, nonce=nonce)
+                )
             else:
-                await ctx.send(message, ephemeral=True)
+                await through_rate_limits(lambda: ctx.send(message, ephemeral=True))
         except discord.HTTPException:
             log.warning("could not deliver an error reply in channel %s", ctx.channel.id)
 

@@ -8,6 +8,7 @@ command, so checking in lives here too.
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -17,6 +18,7 @@ from discord.ext import commands
 from bot import replies
 from bot.core.parsing import clean_note
 from bot.core.suggest import suggest_command
+from bot.sending import through_rate_limits
 from bot.usecases.checkins import check_in
 from bot.views import held_note_view
 from cogs import typed
@@ -107,12 +109,16 @@ class LegDayGroup(commands.Cog):
 
     @staticmethod
     async def reply(ctx: Ctx, content: str | None = None, **kwargs: Any) -> discord.Message:
-        """Answer the invoker: a reply for `!`, the interaction response for `/`."""
+        """Answer the invoker: a reply for `!`, the interaction response for `/`; sent
+        again while Discord answers 429 (`bot.sending.through_rate_limits`)."""
         if ctx.interaction is None:
             kwargs.pop("ephemeral", None)
             kwargs.setdefault("mention_author", False)
-            return await ctx.reply(content, **kwargs)
-        return await ctx.send(content, **kwargs)
+            # One nonce for every try (discord.py draws a new one per call): Discord then
+            # keeps at most one of them, whatever happened to the others.
+            kwargs.setdefault("nonce", secrets.randbits(64))
+            return await through_rate_limits(lambda: ctx.reply(content, **kwargs))
+        return await through_rate_limits(lambda: ctx.send(content, **kwargs))
 
 
 def refuse_extra_words(cog: commands.Cog) -> None:

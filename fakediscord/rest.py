@@ -15,7 +15,13 @@ from aiohttp import web
 
 from fakediscord.checks import ApiError
 from fakediscord.emulator import Emulator, RequestRecord
-from fakediscord.limiter import INVALID_REQUEST_BAN, BucketState, Served429, ceil_ms
+from fakediscord.limiter import (
+    GLOBAL_KEY,
+    INVALID_REQUEST_BAN,
+    BucketState,
+    Served429,
+    ceil_ms,
+)
 from fakediscord.messaging import UploadedFile
 from fakediscord.rate_limits import SCOPE_GLOBAL, major_parameter
 
@@ -216,6 +222,8 @@ def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamRespon
             record.files = [
                 {"index": f.index, "filename": f.filename, "size": len(f.data)} for f in files
             ]
+            watched = _Watched.of(emu, spec, request, record)
+            emu.rate_limit_log.arrived(watched.keys, watched.signature, path)
             if spec.auth and not emu.token_valid(request.headers.get("Authorization")):
                 raise ApiError(401, 0, "401: Unauthorized")
             delay = emu.faults.delay_for(spec.method, spec.template, path)
@@ -224,7 +232,7 @@ def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamRespon
             status_fault = emu.faults.take_status(spec.method, spec.template, path)
             if status_fault is not None:
                 raise ApiError(status_fault.status, status_fault.code, status_fault.message)
-            bucket, limited = _rate_limit(emu, spec, request, record)
+            bucket, limited = _rate_limit(emu, spec, request, record, watched)
             if limited is not None:
                 return _finish(emu, record, limited, None)
             # Counted on arrival, as Discord's edge counts it: requests that arrived
@@ -252,8 +260,36 @@ def _wrap(spec: RouteSpec) -> Callable[[web.Request], Awaitable[web.StreamRespon
     return endpoint
 
 
+@dataclass(frozen=True)
+class _Watched:
+    """What the retry-gap record knows a request by: its bucket key and its content."""
+
+    bucket_key: tuple[str, str]
+    counted_globally: bool
+    signature: str
+
+    @property
+    def keys(self) -> list[tuple[str, str]]:
+        return [self.bucket_key, GLOBAL_KEY] if self.counted_globally else [self.bucket_key]
+
+    @classmethod
+    def of(
+        cls, emu: Emulator, spec: RouteSpec, request: web.Request, record: RequestRecord
+    ) -> _Watched:
+        params = request.match_info
+        route = emu.route_limits.limit_for(spec.method, spec.template, params, emu.clock.now())
+        name = route.bucket if route is not None else record.key
+        body = json.dumps(record.json, sort_keys=True, default=str)
+        signature = f"{record.method} {record.path} {body} {record.files}"
+        return cls((name, major_parameter(params)), spec.global_limit, signature)
+
+
 def _rate_limit(
-    emu: Emulator, spec: RouteSpec, request: web.Request, record: RequestRecord
+    emu: Emulator,
+    spec: RouteSpec,
+    request: web.Request,
+    record: RequestRecord,
+    watched: _Watched,
 ) -> tuple[BucketState | None, web.Response | None]:
     """Spend the request's bucket (and the global window); a 429 when either is exhausted."""
     params = request.match_info
@@ -265,7 +301,10 @@ def _rate_limit(
         log.info("injected 429 on %s (retry_after=%s)", record.key, injected.retry_after)
         scope = SCOPE_GLOBAL if injected.is_global else injected.scope
         shown = None if injected.is_global else bucket
-        return bucket, _serve_429(emu, record, injected.retry_after, scope, shown, injected=True)
+        key = GLOBAL_KEY if injected.is_global else watched.bucket_key
+        return bucket, _serve_429(
+            emu, record, injected.retry_after, scope, shown, injected=True, key=key, watched=watched
+        )
     if spec.global_limit:
         retry = emu.global_limiter.hit()
         if retry is not None:
@@ -275,7 +314,9 @@ def _rate_limit(
                 record.key,
                 429,
             )
-            return None, _serve_429(emu, record, retry, SCOPE_GLOBAL, None)
+            return None, _serve_429(
+                emu, record, retry, SCOPE_GLOBAL, None, key=GLOBAL_KEY, watched=watched
+            )
     if route is None:
         return None, None
     bucket = emu.buckets.hit(route, major)
@@ -289,7 +330,16 @@ def _rate_limit(
         429,
     )
     retry_after = bucket.reset_after or 0.001
-    return bucket, _serve_429(emu, record, retry_after, bucket.scope, bucket, code=bucket.code)
+    return bucket, _serve_429(
+        emu,
+        record,
+        retry_after,
+        bucket.scope,
+        bucket,
+        code=bucket.code,
+        key=watched.bucket_key,
+        watched=watched,
+    )
 
 
 def _serve_429(
@@ -301,6 +351,8 @@ def _serve_429(
     *,
     code: int | None = None,
     injected: bool = False,
+    key: tuple[str, str] | None = None,
+    watched: _Watched | None = None,
 ) -> web.Response:
     response = rate_limited_reply(retry_after, scope=scope, bucket=bucket, code=code)
     served = Served429(
@@ -313,7 +365,9 @@ def _serve_429(
         bucket=bucket.bucket if bucket is not None else None,
         injected=injected,
     )
-    emu.rate_limit_log.record_429(served)
+    emu.rate_limit_log.record_429(
+        served, key=key, signature=watched.signature if watched is not None else ""
+    )
     return response
 
 
@@ -322,7 +376,16 @@ def _finish(
 ) -> web.Response:
     record.status = response.status
     scope = response.headers.get("X-RateLimit-Scope")
-    if emu.rate_limit_log.count_status(response.status, scope):
+    channel = _channel_id(record.path)
+    counted = emu.rate_limit_log.count_status(
+        response.status,
+        scope,
+        method=record.method,
+        route=record.route,
+        path=record.path,
+        channel_id=channel,
+    )
+    if counted:
         emu.record_violation(
             "invalid_request_limit",
             f"{INVALID_REQUEST_BAN} invalid requests (401/403/429) within 10 minutes:"
@@ -333,6 +396,15 @@ def _finish(
     record.response = body
     emu.changed()
     return response
+
+
+_CHANNEL_PATH = re.compile(r"^/channels/(\d+)(?:/|$)")
+
+
+def _channel_id(path: str) -> str | None:
+    """The channel a request is about, when its path names one."""
+    match = _CHANNEL_PATH.match(path)
+    return match.group(1) if match else None
 
 
 async def _unknown(request: web.Request) -> web.StreamResponse:

@@ -11,7 +11,7 @@ from fakediscord.emulator import RequestRecord
 from fakediscord.gateway import (
     GatewayFrame,
 )
-from fakediscord.limiter import Served429
+from fakediscord.limiter import InvalidRequest, RetryGap, Served429
 from fakediscord.scenario.base import (
     BOT,
 )
@@ -112,6 +112,32 @@ class Observation(WorldBuilding):
         """401/403/429 answers (shared-scope 429s excepted) in the last 10 minutes; Discord
         bans an IP at Cloudflare at 10,000."""
         return self.emulator.rate_limit_log.invalid_requests()
+
+    def retry_gaps(self, route: str = "*", *, scope: str | None = None) -> list[RetryGap]:
+        """For every 429 answered on ``route`` (a pattern as for :meth:`served_429s`), when
+        the bot came back: ``next_gap`` to the next request on that bucket (or, after a
+        global 429, the next request counted globally), ``retry_gap`` to the same request
+        sent again; ``early``/``retried_early`` when one came before ``retry_after``."""
+        from fakediscord.faults import route_matches
+
+        return [
+            g
+            for g in self.emulator.rate_limit_log.retry_gaps
+            if route_matches(route, g.served.method, g.served.route, g.served.path)
+            and scope in (None, g.served.scope)
+        ]
+
+    def invalid_requests_in(self, channel: Channel | int) -> list[InvalidRequest]:
+        """The invalid requests (401/403/429, shared 429s excepted) on ``channel``'s routes
+        (``/channels/{id}/...``), oldest first; ``channel`` is a Channel or an id."""
+        channel_id = channel.id if isinstance(channel, Channel) else channel
+        return self.emulator.rate_limit_log.invalid_in_channel(channel_id)
+
+    def most_invalid_per_minute(self, channel: Channel | int, *, window: float = 60.0) -> int:
+        """The most invalid requests on ``channel``'s routes within any ``window`` seconds of
+        real time (the bot must stay at 10 or fewer a minute in a channel that fails)."""
+        channel_id = channel.id if isinstance(channel, Channel) else channel
+        return self.emulator.rate_limit_log.most_invalid_per_window(channel_id, window)
 
     def violations_of(self, kind: str) -> list[Violation]:
         return [v for v in self.violations if v.kind == kind]
