@@ -61,6 +61,7 @@ class Emulator:
         compression: bool = True,
         interaction_deadline: float = 3.0,
         token_lifetime: float = 15 * 60,
+        strict_mentions: bool = False,
     ) -> None:
         self.clock = Clock()
         self.ids = SnowflakeFactory(self.clock)
@@ -69,6 +70,9 @@ class Emulator:
         self.compression = compression
         self.interaction_deadline = interaction_deadline
         self.token_lifetime = token_lifetime
+        # Record an `unintended_ping` for every bot message that would ping someone it should
+        # not (`checks.unintended_pings`); off by default, as Discord itself never complains.
+        self.strict_mentions = strict_mentions
         self.nonce_window = 5 * 60.0
         self.bot: User = self.world.add_user(bot_name, bot=True)
         self.world.bot = self.bot

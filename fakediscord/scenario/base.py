@@ -70,6 +70,7 @@ class ScenarioBase:
         interaction_deadline: float = 3.0,
         token_lifetime: float = 15 * 60,
         check_types: bool = True,
+        strict_mentions: bool = False,
     ) -> None:
         self.emulator = Emulator(
             heartbeat_interval_ms=heartbeat_interval_ms,
@@ -80,6 +81,7 @@ class ScenarioBase:
             compression=compression,
             interaction_deadline=interaction_deadline,
             token_lifetime=token_lifetime,
+            strict_mentions=strict_mentions,
         )
         # Benchmarks turn it off: typing a message body costs the emulator a few ms.
         self.emulator.check_body = typed_body_check() if check_types else None
@@ -142,3 +144,15 @@ class ScenarioBase:
     @heartbeat_interval_ms.setter
     def heartbeat_interval_ms(self, value: int) -> None:
         self.emulator.heartbeat_interval_ms = value
+
+    @property
+    def strict_mentions(self) -> bool:
+        """When True, every bot message that would ping someone it should not is recorded
+        as an ``unintended_ping`` violation (rule: ``checks.unintended_pings``): only a
+        post of the bot's own (a reminder) may ping, and only whom its allowed_mentions
+        names by id (or ``everyone`` via ``parse``). Settable at any time."""
+        return self.emulator.strict_mentions
+
+    @strict_mentions.setter
+    def strict_mentions(self, value: bool) -> None:
+        self.emulator.strict_mentions = value
