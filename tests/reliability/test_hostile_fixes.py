@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -11,7 +12,9 @@ from discord.ext import commands
 
 from bot.app import EXTENSIONS, LegDayBot
 from bot.config import Config
+from bot.core.errors import echo
 from bot.store import Store
+from cogs.errors import describe
 from tests.helpers import MockGuild, MockMember, MockMessage, MockTextChannel, MockUser
 
 
@@ -46,3 +49,21 @@ async def test_blanks_after_the_last_word_are_not_one_more_word(
     assert ctx.view.eof
     (inner,) = await _contexts(bot, "!legday  squats  and lunges \n")
     assert inner.view.read_rest().strip() == "squats  and lunges"
+
+
+@pytest.mark.parametrize("typed", ["eight", "@everyone", "1e309", "\u200b"])
+async def test_a_number_range_read_with_a_prefix_says_what_it_takes(
+    make_config: Callable[..., Config], store: Store, typed: str
+) -> None:
+    bot = LegDayBot(make_config(), store)
+    for extension in EXTENSIONS:
+        await bot.load_extension(extension)
+    command = bot.get_command("legday-admin settings target")
+    assert command is not None
+    parameter = command.clean_params["target"]
+    ctx: Any = SimpleNamespace(current_parameter=parameter, current_argument=typed)
+    with pytest.raises(commands.BadArgument) as raised:
+        await commands.run_converters(ctx, parameter.converter, typed, parameter)
+    assert describe(ctx, raised.value) == (
+        f"**target**: {echo(typed)} is not a whole number. Expected a number from 1 to 7."
+    )
