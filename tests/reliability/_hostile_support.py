@@ -100,6 +100,7 @@ def corpus(demo: Demo, member_id: int) -> list[Hostile]:
         "zero-width": "\u200b\u200c\u200d\ufeff",
         "bidi-isolates": "\u2066\u2067\u2068\u2069",
         "html": "<script>alert(1)</script>",
+        "looks-like-command": f"leaderboard @everyone <@&{lifters}> <@{member_id}>",
         "control": "\x1b[31mred\x1b[0m\x07",
     }
     return [Hostile(name, text) for name, text in items.items()]
@@ -117,6 +118,7 @@ class Param:
     max_length: int | None = None
     min_value: int | None = None
     max_value: int | None = None
+    autocomplete: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +214,7 @@ def _param(option: dict[str, Any]) -> Param:
         max_length=option.get("max_length"),
         min_value=option.get("min_value"),
         max_value=option.get("max_value"),
+        autocomplete=bool(option.get("autocomplete")),
     )
 
 
@@ -253,10 +256,12 @@ def sample(cases: Sequence[Case], size: int, seed: int) -> list[Case]:
 LEAKS = re.compile(
     r"Traceback|File \"|Converting to|Command raised an exception|HTTPException|NoneType"
     r"|Ignoring exception|\b[A-Z][A-Za-z]*(?:Error|Exception)\b|discord\.|sqlalchemy"
-    r"|sqlite3|asyncpg|aiosqlite|\bNone\b|object at 0x|Sorry, something went wrong"
+    r"|sqlite3|asyncpg|aiosqlite|object at 0x|Sorry, something went wrong"
+    # Python's None in the middle of a sentence; "None yet." opening one is English.
+    r"|(?<!\n)(?<![.!?] )\bNone\b"
 )
 
 
 def leaks(text: str, sent: str) -> list[str]:
     """Library wording in `text` that is not simply the member's own words echoed back."""
-    return sorted({m for m in LEAKS.findall(text) if m not in sent})
+    return sorted({m for m in LEAKS.findall("\n" + text) if m not in sent})

@@ -35,7 +35,8 @@ import pytest_asyncio
 from bot.core.errors import InputError
 from bot.core.parsing import clean_note, clean_quote
 from bot.core.suggest import held_note
-from fakediscord import FakeDiscord, Message, User
+from cogs.errors import GENERIC_APOLOGY
+from fakediscord import FakeDiscord, Message, Permission, User
 from fakediscord.checks import unintended_pings
 from fakediscord.commands import CommandError
 from tests.e2e.conftest import E2E, embed_text, open_stage
@@ -50,6 +51,7 @@ from tests.reliability._hostile_support import (
     STRING,
     USER,
     Case,
+    Hostile,
     all_cases,
     corpus,
     leaks,
@@ -58,7 +60,7 @@ from tests.reliability._hostile_support import (
     slash_commands,
 )
 
-SHORT_SAMPLE = 260
+SHORT_SAMPLE = 700
 SEED = int(os.environ.get("LEGDAY_HOSTILE_SEED", "12"))
 ANSWER_WITHIN = 10.0
 
@@ -99,6 +101,28 @@ def test_the_ping_rule(
 ) -> None:
     found = unintended_pings(content, allowed, own_post=own_post, reply_to=reply_to)
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "sent", "expected"),
+    [
+        ("**day**: `x` is not a date.", "x", []),
+        ("Traceback (most recent call last):", "x", ["Traceback"]),
+        ("Converting to \"int\" failed for parameter \"target\".", "x", ["Converting to"]),
+        ("Command raised an exception: OverflowError: int too big", "x",
+         ["Command raised an exception", "OverflowError"]),
+        ("'NoneType' object has no attribute 'id'", "x", ["NoneType"]),
+        ("Last check-in: None", "x", ["None"]),
+        ("Reminder schedules\nNone yet. Add one. None here.", "x", []),
+        (GENERIC_APOLOGY, "x", ["Sorry, something went wrong"]),
+        # The member's own words echoed back are theirs, not a leak.
+        ("**note**: `KeyError` is not a day.", "KeyError", []),
+    ],
+)  # fmt: skip
+def test_library_wording_is_told_from_echoed_input(
+    answer: str, sent: str, expected: list[str]
+) -> None:
+    assert leaks(answer, sent) == sorted(expected)
 
 
 async def _post(fd: FakeDiscord, channel_id: int, body: dict[str, Any]) -> int:
@@ -343,6 +367,32 @@ async def assert_still_healthy(e2e: E2E) -> None:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
 
 
+async def complete_hostile_typing(e2e: E2E, items: list[Hostile]) -> list[str]:
+    """Every corpus item typed into every autocompleted option: the suggestions are a
+    valid list (the emulator checks Discord's limits) and nothing else happens."""
+    problems = []
+    member, admin = e2e.member(), e2e.admin()
+    for command in slash_commands(e2e.fd):
+        user = admin if command.admin else member
+        for param in command.params:
+            if not param.autocomplete:
+                continue
+            for item in items:
+                typed = item.text[:MAX_STRING_OPTION]
+                await e2e.pace()
+                try:
+                    choices = await e2e.fd.autocomplete(
+                        user, e2e.gym, command.path, param.name, typed
+                    )
+                except (TimeoutError, CommandError) as exc:
+                    problems.append(f"{command.label} [{param.name}] <- {item.name}: {exc}")
+                    continue
+                if len(choices) > 25 or any(len(c["name"]) > 100 for c in choices):
+                    problems.append(f"{command.label} [{param.name}] <- {item.name}: {choices}")
+                problems += [f"{item.name}: violation {v}" for v in e2e.new_violations()]
+    return problems
+
+
 def _dump(path: str | None, outcomes: list[Outcome]) -> None:
     """Write every invocation and answer to `path` (tab-separated), to read them over."""
     if not path:
@@ -375,16 +425,18 @@ async def test_every_command_answers_hostile_arguments_clearly(stage: E2E, long_
     cases = sendable if long_run else sample(sendable, SHORT_SAMPLE, SEED)
     started = time.monotonic()
     outcomes, skipped = await play(stage, cases)
+    _dump(os.environ.get("LEGDAY_HOSTILE_DUMP"), outcomes)
+    completed = await complete_hostile_typing(stage, items)
     elapsed = time.monotonic() - started
     prefix = sum(1 for o in outcomes if not o.invocation.case.command.slash)
     print(
         f"\nhostile matrix: {len(matrix)} cases, {len(sendable)} sendable; ran {len(outcomes)} "
         f"({prefix} prefix, {len(outcomes) - prefix} slash; seed {SEED}, long={long_run}) "
-        f"in {elapsed:.1f}s, {skipped} skipped"
+        f"and {len(items)} autocompletions per autocompleted option in {elapsed:.1f}s"
     )
-    _dump(os.environ.get("LEGDAY_HOSTILE_DUMP"), outcomes)
     assert skipped == 0
     assert not [o for o in outcomes if o.problems], report(outcomes)
+    assert completed == [], "\n".join(completed)
     await assert_still_healthy(stage)
 
 
@@ -436,6 +488,12 @@ async def test_hostile_notes_and_quotes_read_back_exactly(stage: E2E) -> None:
                     problems.append(f"{where}: held note {held_note(answer.content)!r}")
             elif stored != [expected]:
                 problems.append(f"{where}: stored {stored!r}, sent {expected!r}")
+            elif slash:
+                # ...and the member's own export gives it back as stored.
+                _, exported = await stage.slash(member, "legday export")
+                notes = [c["note"] for c in exported.attachments[0].json()["checkins"]]
+                if notes != [expected]:
+                    problems.append(f"{where}: exported {notes!r}, stored {expected!r}")
 
         admin = stage.admin()
         text = ("!legday quotes add " + item.text)[:MAX_MESSAGE]
@@ -453,4 +511,34 @@ async def test_hostile_notes_and_quotes_read_back_exactly(stage: E2E) -> None:
             problems.append(f"quote <- {item.name}: {answer.content!r}, stored differs")
         problems += [f"{item.name}: violation {v}" for v in stage.new_violations()]
     assert not problems, "\n".join(problems)
+    await assert_still_healthy(stage)
+
+
+@pytest.mark.e2e
+async def test_reminders_still_ping_exactly_their_members_role_and_everyone(stage: E2E) -> None:
+    """The strict rule is not so strict that it flags what reminders are for: a test post
+    of a role schedule and of an @everyone schedule pings exactly that, and nobody else."""
+    fd, demo = stage.fd, stage.demo
+    for role in (demo.coaches, fd.bot_role(demo.guild)):
+        fd.update_role(role, permissions=role.permissions | Permission.MENTION_EVERYONE)
+    admin, keen, lazy = stage.admin(), stage.member(), stage.member()
+    assert "pinged" in (await stage.ask(keen, "!legday remind on")).content
+    role_schedule = await stage.ask(
+        admin, f"!legday schedule add daily 23:59 <#{stage.gym.id}> <@&{demo.lifters.id}>"
+    )
+    everyone_schedule = await stage.ask(admin, "!legday schedule add daily 23:58 @everyone")
+    for added in (role_schedule, everyone_schedule):
+        assert added.embeds and "added" in added.embeds[0]["title"], embed_text(added)
+    posts = {}
+    for number in (1, 2):
+        answer = await stage.ask(admin, f"!legday schedule test {number}")
+        assert answer.content.startswith(f"Posted a test of schedule #{number}"), answer.content
+        posts[number] = await fd.next_message(
+            stage.gym, predicate=lambda m: "Test reminder" in m.content
+        )
+    assert posts[1].mention_role_ids == [demo.lifters.id]
+    assert posts[2].mention_everyone and not posts[2].mention_role_ids
+    for post in posts.values():
+        assert keen.id in post.mention_ids and lazy.id not in post.mention_ids
+    assert stage.new_violations() == []
     await assert_still_healthy(stage)
