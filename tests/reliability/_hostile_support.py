@@ -49,7 +49,15 @@ class Hostile:
 def corpus(demo: Demo, member_id: int) -> list[Hostile]:
     """Every kind of hostile argument, with real ids from the demo server where a mention
     only bites if it names someone who exists."""
-    lifters, everyone_role = demo.lifters.id, demo.guild.id
+    return hostile_texts(
+        role=demo.lifters.id, everyone_role=demo.guild.id, channel=demo.general.id,
+        member=member_id,
+    )  # fmt: skip
+
+
+def hostile_texts(*, role: int, everyone_role: int, channel: int, member: int) -> list[Hostile]:
+    """The corpus, with these ids in its mentions."""
+    lifters, member_id = role, member
     items = {
         "empty": "",
         "blank": "   ",
@@ -67,7 +75,7 @@ def corpus(demo: Demo, member_id: int) -> list[Hostile]:
         "user-mention": f"<@{member_id}>",
         "nick-mention": f"<@!{member_id}>",
         "unknown-user": "<@999999999999999999>",
-        "channel-mention": f"<#{demo.general.id}>",
+        "channel-mention": f"<#{channel}>",
         "sql-drop": "'); DROP TABLE checkins; --",
         "sql-or": "1 OR 1=1",
         "sql-quote": '" OR ""="',

@@ -20,11 +20,13 @@ corpus item (`LEGDAY_HOSTILE_SEED` picks another sample); `--long`: the whole ma
 from __future__ import annotations
 
 import os
+import random
 import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,9 @@ import pytest_asyncio
 from bot.core.errors import InputError
 from bot.core.parsing import clean_note, clean_quote
 from bot.core.suggest import held_note
+from bot.store import Store
+from bot.usecases import privacy, quotes
+from bot.usecases.checkins import check_in
 from cogs.errors import GENERIC_APOLOGY
 from fakediscord import FakeDiscord, Message, Permission, User
 from fakediscord.checks import unintended_pings
@@ -54,11 +59,13 @@ from tests.reliability._hostile_support import (
     Hostile,
     all_cases,
     corpus,
+    hostile_texts,
     leaks,
     prefix_commands,
     sample,
     slash_commands,
 )
+from tests.support import make_services
 
 SHORT_SAMPLE = 700
 SEED = int(os.environ.get("LEGDAY_HOSTILE_SEED", "12"))
@@ -542,3 +549,31 @@ async def test_reminders_still_ping_exactly_their_members_role_and_everyone(stag
         assert keen.id in post.mention_ids and lazy.id not in post.mention_ids
     assert stage.new_violations() == []
     await assert_still_healthy(stage)
+
+
+async def test_hostile_text_reads_back_exactly_from_every_database(backend_store: Store) -> None:
+    """What the cogs hand the store (the cleaned note or quote) comes back unchanged from
+    SQLite and PostgreSQL alike: the member's export and the server's quote list."""
+    services = make_services(backend_store, lambda: datetime(2026, 11, 25, 12, tzinfo=UTC))
+    guild = 900
+    items = hostile_texts(role=1, everyone_role=guild, channel=2, member=3)
+    rng = random.Random(SEED)
+    items += [
+        Hostile(f"random-{n}", "".join(chr(rng.randrange(1, 0x10FFFF)) for _ in range(60)))
+        for n in range(20)
+    ]
+    problems = []
+    for user_id, item in enumerate(items, start=10):
+        note, quote = _expected(clean_note, item.text), _expected(clean_quote, item.text)
+        if not isinstance(note, InputError):
+            await check_in(services, guild, user_id, note=note, source="command")
+            exported = await privacy.export(services, guild, user_id)
+            stored = [checkin["note"] for checkin in exported["checkins"]]
+            if stored != [note]:
+                problems.append(f"note {item.name}: {stored!r} != {note!r}")
+        if isinstance(quote, str):
+            quote_id = await quotes.add(services, guild, quote, user_id)
+            listed = {q.id: q.text for q in await quotes.listed(services, guild)}
+            if listed.get(quote_id) != quote:
+                problems.append(f"quote {item.name}: {listed.get(quote_id)!r} != {quote!r}")
+    assert not problems, "\n".join(problems)
