@@ -274,6 +274,16 @@ class LegDayBot(commands.Bot):
         if len(self.send_guard.channels):
             self.send_guard.channels.reopen(channel.id for channel in guild.channels)
 
+    async def process_commands(self, message: discord.Message, /) -> None:
+        """discord.py's, except that blanks after the last word are not one more word: they
+        would make a command that refuses extra words turn down `!legday export ` (with a
+        space a phone keyboard added) as if it had been given an empty argument."""
+        if message.author.bot:
+            return
+        ctx = await self.get_context(message)
+        ctx.view.end = len(ctx.view.buffer.rstrip())
+        await self.invoke(ctx)
+
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("connected as %s (%s) in %d servers", self.user, self.user.id, len(self.guilds))

@@ -49,6 +49,15 @@ def _argument(ctx: commands.Context[Any]) -> str:
     return parameter.displayed_name or parameter.name if parameter else "value"
 
 
+def _bounds(ctx: commands.Context[Any]) -> tuple[object, object] | None:
+    """The bounds of the parameter being read, when it is a `commands.Range` (duck-typed:
+    type checkers see Range as `Annotated`, which `isinstance` cannot take)."""
+    parameter = ctx.current_parameter
+    converter = parameter.converter if parameter is not None else None
+    low, high = getattr(converter, "min", None), getattr(converter, "max", None)
+    return None if low is None or high is None else (low, high)
+
+
 def _given(ctx: commands.Context[Any], fallback: str = "") -> str:
     return echo(ctx.current_argument if ctx.current_argument is not None else fallback)
 
@@ -115,6 +124,13 @@ def describe(ctx: commands.Context[Any], error: BaseException) -> str | None:
         return _unused_words(ctx)
     if isinstance(error, commands.ArgumentParsingError):
         return f"I couldn't read that: a quotation mark is not closed. Usage: {usage(ctx)}"
+    bounds = _bounds(ctx)
+    if isinstance(error, commands.BadArgument) and bounds is not None:
+        # A number range (`target`) read with `!`: say what it takes, as RangeError does.
+        return (
+            f"**{_argument(ctx)}**: {_given(ctx)} is not a whole number. Expected a number "
+            f"from {bounds[0]} to {bounds[1]}."
+        )
     if isinstance(error, commands.BadArgument | commands.BadUnionArgument):
         return f"**{_argument(ctx)}**: I couldn't read {_given(ctx)}. Usage: {usage(ctx)}"
     if isinstance(error, app_commands.TransformerError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,6 +207,57 @@ def check_allowed_mentions(report: PayloadReport, allowed: Any) -> None:
                 f'parse:["{key}"] and {key}: [ids...] are mutually exclusive.',
                 "allowed_mentions_conflict",
             )
+
+
+_ANY_USER_MENTION = re.compile(r"<@!?(\d+)>")
+_ANY_ROLE_MENTION = re.compile(r"<@&(\d+)>")
+
+
+def unintended_pings(
+    content: str,
+    allowed: dict[str, Any] | None,
+    *,
+    own_post: bool,
+    reply_to: int | None = None,
+) -> list[str]:
+    """The pings a bot message would deliver that no bot should send unasked (the rule
+    behind the ``unintended_ping`` violation of ``strict_mentions``).
+
+    A ping is intended only when the message is one the bot posts of its own accord
+    (``own_post``: not a reply, not an interaction's answer, i.e. a reminder) *and* its
+    ``allowed_mentions`` names the target: the user's id in ``users``, the role's id in
+    ``roles``, or ``"everyone"`` in ``parse`` for ``@everyone``/``@here`` (which have no
+    id to name). Anything else the message would ping is unintended: any ping from a reply
+    or an interaction answer (their content can carry what a member typed), anything
+    reached through ``parse: ["users"|"roles"]`` (it pings whatever the text contains), any
+    mention when ``allowed_mentions`` is missing (Discord then parses everything), and a
+    reply's ``replied_user`` ping (``reply_to`` is the replied-to author's id).
+    Mentions are read from the content only, as Discord reads them (embeds never ping).
+    """
+    parse = set((allowed or {}).get("parse") or []) if allowed is not None else None
+    named_users = {str(u) for u in (allowed or {}).get("users") or []}
+    named_roles = {str(r) for r in (allowed or {}).get("roles") or []}
+    found: list[str] = []
+
+    def pings(kind: str, named: bool) -> bool:
+        return parse is None or kind in parse or named
+
+    for uid in dict.fromkeys(_ANY_USER_MENTION.findall(content)):
+        named = uid in named_users
+        if pings("users", named) and not (own_post and named):
+            found.append(f"user {uid}")
+    for rid in dict.fromkeys(_ANY_ROLE_MENTION.findall(content)):
+        named = rid in named_roles
+        if pings("roles", named) and not (own_post and named):
+            found.append(f"role {rid}")
+    named_everyone = parse is not None and "everyone" in parse
+    for word in ("@everyone", "@here"):
+        if word in content and pings("everyone", False) and not (own_post and named_everyone):
+            found.append(word)
+    # Without allowed_mentions a reply pings its author, as on Discord.
+    if reply_to is not None and (allowed is None or allowed.get("replied_user")):
+        found.append(f"replied user {reply_to}")
+    return found
 
 
 def check_components(report: PayloadReport, components: Any, flags: int) -> None:

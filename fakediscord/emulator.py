@@ -63,6 +63,7 @@ class Emulator:
         token_lifetime: float = 15 * 60,
         nonce_dedupe: bool = True,
         bot_token: str | None = None,
+        strict_mentions: bool = False,
     ) -> None:
         self.clock = Clock()
         self.ids = SnowflakeFactory(self.clock)
@@ -71,6 +72,9 @@ class Emulator:
         self.compression = compression
         self.interaction_deadline = interaction_deadline
         self.token_lifetime = token_lifetime
+        # Record an `unintended_ping` for every bot message that would ping someone it should
+        # not (`checks.unintended_pings`); off by default, as Discord itself never complains.
+        self.strict_mentions = strict_mentions
         self.nonce_window = 5 * 60.0
         # Discord answers a repeated nonce with `enforce_nonce` by the message it already
         # made; off, every post makes a message (what happens after the window closes).

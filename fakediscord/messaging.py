@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fakediscord.checks import ApiError, check_message_payload
+from fakediscord.checks import ApiError, check_message_payload, unintended_pings
 from fakediscord.state import (
     FLAG_EPHEMERAL,
     FLAG_LOADING,
@@ -209,7 +209,28 @@ def create_message(
         interaction_id=interaction_id,
         raw=dict(payload),
     )
+    if from_bot:
+        check_pings(emu, msg, target.author.id if msg.type == 19 and target is not None else None)
     return msg
+
+
+def check_pings(emu: Emulator, msg: Message, reply_to: int | None) -> None:
+    """Under ``emu.strict_mentions``, record an ``unintended_ping`` violation when the bot's
+    message would ping someone it should not (the rule: :func:`checks.unintended_pings`)."""
+    if not emu.strict_mentions:
+        return
+    own_post = msg.message_reference is None and msg.interaction_id is None
+    found = unintended_pings(
+        msg.content, msg.allowed_mentions, own_post=own_post, reply_to=reply_to
+    )
+    if found:
+        where = f"message {msg.id} in channel {msg.channel_id}"
+        emu.record_violation(
+            "unintended_ping",
+            f"{where} would ping {', '.join(found)}: {msg.content[:120]!r} "
+            f"(allowed_mentions={msg.allowed_mentions!r})",
+            "bot message",
+        )
 
 
 def numbered_components(raw: Any) -> list[dict[str, Any]]:
@@ -290,6 +311,7 @@ def apply_edit(
             enforce_allowed=True,
         )
         msg.mention_ids, msg.mention_role_ids, msg.mention_everyone = users, roles, everyone
+        check_pings(emu, msg, ref.author.id if ref is not None else None)
     msg.raw = {**msg.raw, **payload}
     msg.edited_at = emu.clock.now()
     msg.revision += 1

@@ -72,6 +72,7 @@ class ScenarioBase:
         check_types: bool = True,
         nonce_dedupe: bool = True,
         bot_token: str | None = None,
+        strict_mentions: bool = False,
     ) -> None:
         """``bot_token``: the token :attr:`bot_token` hands out (default: a fresh random
         one shaped like Discord's). Every token not passed to ``invalidate_token`` is
@@ -87,6 +88,7 @@ class ScenarioBase:
             token_lifetime=token_lifetime,
             nonce_dedupe=nonce_dedupe,
             bot_token=bot_token,
+            strict_mentions=strict_mentions,
         )
         # Benchmarks turn it off: typing a message body costs the emulator a few ms.
         self.emulator.check_body = typed_body_check() if check_types else None
@@ -149,3 +151,15 @@ class ScenarioBase:
     @heartbeat_interval_ms.setter
     def heartbeat_interval_ms(self, value: int) -> None:
         self.emulator.heartbeat_interval_ms = value
+
+    @property
+    def strict_mentions(self) -> bool:
+        """When True, every bot message that would ping someone it should not is recorded
+        as an ``unintended_ping`` violation (rule: ``checks.unintended_pings``): only a
+        post of the bot's own (a reminder) may ping, and only whom its allowed_mentions
+        names by id (or ``everyone`` via ``parse``). Settable at any time."""
+        return self.emulator.strict_mentions
+
+    @strict_mentions.setter
+    def strict_mentions(self, value: bool) -> None:
+        self.emulator.strict_mentions = value

@@ -159,7 +159,9 @@ async def test_errors_name_arguments_as_help_does(e2e: E2E):
     admin = e2e.admin("helper")
     admin_help = (await e2e.ask(admin, "!legday-admin help")).embeds[0]["description"]
     target = await e2e.ask(admin, "!legday settings target eight")
-    assert target.content.startswith("**target**: I couldn't read `eight`.")
+    assert target.content == (
+        "**target**: `eight` is not a whole number. Expected a number from 1 to 7."
+    )
     assert "`!legday-admin settings target <target>`" in admin_help
     hours = await e2e.ask(admin, "!legday schedule nudge 1 forever")
     assert hours.content.startswith("**hours**: ")
