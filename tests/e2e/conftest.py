@@ -151,8 +151,12 @@ async def open_stage(
     configure: Callable[[FakeDiscord], None] | None = None,
 ) -> AsyncIterator[E2E]:
     """Start the local Discord, the demo server and the bot; `configure` runs before the
-    bot connects (e.g. to turn an application setting off)."""
-    async with FakeDiscord(heartbeat_interval_ms=1000, route_limits=E2E_ROUTE_LIMITS) as fd:
+    bot connects (e.g. to turn an application setting off). Every message the bot sends is
+    checked for pings it should not make (`strict_mentions`: only a reminder may ping, and
+    only whom its `allowed_mentions` names)."""
+    async with FakeDiscord(
+        heartbeat_interval_ms=1000, route_limits=E2E_ROUTE_LIMITS, strict_mentions=True
+    ) as fd:
         demo = build_demo(fd)
         if configure is not None:
             configure(fd)
