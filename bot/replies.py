@@ -37,7 +37,8 @@ def _quote_line(quote: Quote) -> str:
 
 def checkin_reply(outcome: CheckinOutcome, mention: str, quote: Quote) -> discord.Embed:
     if not outcome.created:
-        title = "Already logged today 👍"
+        # A backfill of a day already logged is not "today": say which day it was.
+        title = "Already logged today 👍" if outcome.day == outcome.today else "Already logged 👍"
         lead = f"{mention}, your leg day for {_day(outcome.day)} is in the books. Rest up!"
     elif outcome.day == outcome.today:
         title = "Leg day logged 🦵"

@@ -191,14 +191,17 @@ class SqliteRunner:
         thread, self._thread = self._thread, None
         if thread is None:
             return
-        self._units.put(None)
         self._stop_checkpoints.set()
         checkpointer, self._checkpointer = self._checkpointer, None
 
         def finish() -> None:
-            thread.join()
+            # The checkpointer's connection closes first, so the writer's is the last one:
+            # only the last connection to close copies the log back and removes it, and two
+            # closing at once each see the other and both leave the log behind.
             if checkpointer is not None:
                 checkpointer.join()
+            self._units.put(None)
+            thread.join()
 
         # Shielded: a shutdown that is itself being cancelled still lets the thread finish
         # the transaction it holds and close the file (the last connection to close

@@ -179,10 +179,15 @@ async def test_log_backfills_a_recent_day(bot, ctx, run, text, expected):
     assert c.last.embed.title == title
 
 
-async def test_log_twice_says_already_logged(bot, ctx, run):
+async def test_log_twice_says_already_logged_for_that_day_not_today(bot, ctx, run):
     c = ctx()
     await run.call(c, "legday log", "yesterday")
     await run.call(c, "legday log", "yesterday")
+    assert c.last.embed.title == "Already logged 👍"
+    yesterday = TODAY - timedelta(days=1)
+    assert f"{yesterday:%a %d %b %Y}" in c.last.embed.description
+    await run.call(c, "legday log", "today")
+    await run.call(c, "legday log", "today")
     assert c.last.embed.title == "Already logged today 👍"
 
 

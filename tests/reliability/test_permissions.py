@@ -24,6 +24,7 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,9 @@ NOT_OWNER = "Only the bot's owner can do that."
 OWNER_ID = fixed_id(900)  # the bot's owner: a plain member of the server otherwise
 
 MEMBER, ADMIN, OWNER = "member", "admin", "owner"
+# A day to backfill that is in the past whatever the member's time zone and even if the run
+# crosses midnight: `yesterday` after `tz Europe/Paris` is today's UTC date late in the evening.
+BACKFILL_DAY = (datetime.now(UTC).date() - timedelta(days=3)).isoformat()
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ PREFIX: dict[str, Row] = {
     "legday help": Row(MEMBER, "", "Leg day bot 🦵"),
     "legday why": Row(MEMBER, "", ""),
     "legday top": Row(MEMBER, "week", "Leg day leaderboard"),
-    "legday log": Row(MEMBER, "yesterday", "Leg day backfilled"),
+    "legday log": Row(MEMBER, BACKFILL_DAY, "Leg day backfilled"),
     "legday undo": Row(MEMBER, "", "Removed"),
     "legday stats": Row(MEMBER, "", "Leg day stats"),
     "legday export": Row(MEMBER, "", "your data"),
@@ -115,7 +119,7 @@ SLASH: dict[str, Row] = {
     "legday help": Row(MEMBER, {}, "Leg day bot 🦵"),
     "legday why": Row(MEMBER, {}, ""),
     "legday top": Row(MEMBER, {"period": "week"}, "Leg day leaderboard"),
-    "legday log": Row(MEMBER, {"day": "yesterday"}, "Leg day backfilled"),
+    "legday log": Row(MEMBER, {"day": BACKFILL_DAY}, "Leg day backfilled"),
     "legday undo": Row(MEMBER, {}, "Removed"),
     "legday stats": Row(MEMBER, {}, "Leg day stats"),
     "legday export": Row(MEMBER, {}, "your data"),
