@@ -219,10 +219,13 @@ class LegDayBot(commands.Bot):
             and message.content.lower().startswith(f"{self.config.prefix}legday")
         ):
             # Seen only in DMs or mentions, where Discord still shows content.
-            await message.reply(
-                "Prefix commands are off on this bot; use `/legday` instead.",
-                mention_author=False,
-            )
+            try:
+                await message.reply(
+                    "Prefix commands are off on this bot; use `/legday` instead.",
+                    mention_author=False,
+                )
+            except discord.HTTPException as error:  # a refusal is logged by bot.sending
+                log.info("could not point %s at /legday: %s", message.author.id, error.status)
             return
         await self.process_commands(message)
 

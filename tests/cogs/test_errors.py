@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.app import LegDayBot
 from cogs.errors import GENERIC_APOLOGY
-from tests.helpers import MockGuild, MockMember
+from tests.helpers import MockGuild, MockMember, MockMessage
 
 
 @pytest.mark.parametrize("slash", [False, True])
@@ -136,3 +136,18 @@ async def test_bot_wide_cooldown_is_per_member(make_config, store, ctx):
         await bot.can_run(first)
     assert info.value.type is commands.BucketType.member
     assert await bot.can_run(second)
+
+
+async def test_a_refused_pointer_to_slash_commands_is_logged_not_raised(make_config, store, caplog):
+    bot = LegDayBot(make_config(prefix_commands=False), store)
+    guild = MockGuild()
+    message = MockMessage(content="!legday", author=MockMember(guild=guild), guild=guild)
+    message.author.bot = False
+    refused = discord.Forbidden(mock.Mock(status=403, reason="Forbidden"), "Missing Access")
+    message.reply = mock.AsyncMock(side_effect=refused)
+
+    with caplog.at_level(logging.INFO, logger="bot.app"):
+        await bot.on_message(message)
+
+    message.reply.assert_awaited_once()
+    assert any("could not point" in r.getMessage() for r in caplog.records)
