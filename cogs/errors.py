@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import discord
 from discord import app_commands
@@ -20,6 +20,25 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GENERIC_APOLOGY = "Sorry, something went wrong on my side. It has been logged; try again soon."
+# Discord's codes for an interaction that can no longer be answered: its 3 s to respond
+# passed, or it was answered already. Any apology would be refused the same way.
+UNKNOWN_INTERACTION = 10062
+ALREADY_ACKNOWLEDGED = 40060
+
+
+def _interaction_gone(error: BaseException) -> TypeGuard[discord.HTTPException]:
+    return isinstance(error, discord.HTTPException) and error.code in (
+        UNKNOWN_INTERACTION,
+        ALREADY_ACKNOWLEDGED,
+    )
+
+
+def _log_gone(interaction_id: int, error: discord.HTTPException) -> None:
+    log.warning(
+        "interaction %s could not be answered (Discord code %s): too late or answered already",
+        interaction_id,
+        error.code,
+    )
 
 
 def _unwrap(error: BaseException) -> BaseException:
@@ -168,6 +187,9 @@ class ErrorHandler(commands.Cog):
         original = _unwrap(error)
         if self._channel_closed(ctx, original):
             return  # the reply itself could not be posted; bot.sending logged it once
+        if ctx.interaction is not None and _interaction_gone(original):
+            _log_gone(ctx.interaction.id, original)
+            return
         message = describe(ctx, original)
         if message is None:
             log.error(
@@ -212,6 +234,9 @@ class ErrorHandler(commands.Cog):
     ) -> None:
         # Hybrid commands report through on_command_error; this catches pure app commands.
         original = _unwrap(error)
+        if _interaction_gone(original):
+            _log_gone(interaction.id, original)
+            return
         context = await commands.Context.from_interaction(interaction)
         message = describe(context, original)
         if message is None:

@@ -151,3 +151,20 @@ async def test_a_refused_pointer_to_slash_commands_is_logged_not_raised(make_con
 
     message.reply.assert_awaited_once()
     assert any("could not point" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("status", "code"), [(404, 10062), (400, 40060)])
+async def test_an_interaction_too_late_to_answer_is_a_warning_without_an_apology(
+    bot, ctx, run, caplog, status, code
+):
+    c = ctx(slash=True)
+    c.command = run.command("legday top")
+    gone = discord.HTTPException(mock.Mock(status=status, reason="gone"), {"code": code})
+    caplog.set_level(logging.WARNING, logger="cogs.errors")
+
+    await run.handle(c, commands.CommandInvokeError(gone))
+
+    assert c.sent == []
+    (record,) = [r for r in caplog.records if r.name == "cogs.errors"]
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert str(code) in record.getMessage()
