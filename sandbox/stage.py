@@ -59,13 +59,14 @@ class Stage:
         done, _ = await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
         for task in (waiting, exited):
             task.cancel()
-        if exited in done or not self.bot.running:
+        if not self.bot.running:
             raise RuntimeError("the bot exited during start-up:\n" + self.bot.log_text()[-3000:])
-        waiting_error = waiting.exception() if waiting in done else None
-        if waiting_error is not None:
-            raise RuntimeError(
-                f"the bot did not come up: {waiting_error}\n" + self.bot.log_text()[-3000:]
-            )
+        if waiting in done and waiting.exception() is None:
+            return
+        # Still running but not up in time: killed, so no test leaves a bot behind.
+        await self.bot.kill()
+        why = waiting.exception() if waiting in done else f"no READY within {within} s"
+        raise RuntimeError(f"the bot did not come up: {why}\n" + self.bot.log_text()[-3000:])
 
     async def stop_bot(self) -> int | None:
         return await self.bot.stop()
