@@ -201,8 +201,14 @@ class LegDayBot(commands.Bot):
 
     @tasks.loop(seconds=30)
     async def _report_health(self) -> None:
-        # Docker's HEALTHCHECK reads the file's age: fresh only while the gateway is up.
-        connected = self.is_ready() and not self.is_closed() and math.isfinite(self.latency)
+        await self._write_health()
+
+    async def _write_health(self, *, just_connected: bool = False) -> None:
+        # Docker's HEALTHCHECK reads the file's age: fresh only while the gateway is up
+        # (the latency stays infinite until the first heartbeat is acknowledged; a READY
+        # that just arrived is proof enough).
+        live = just_connected or math.isfinite(self.latency)
+        connected = self.is_ready() and not self.is_closed() and live
         if self.config.health_file and connected:
             path = Path(self.config.health_file)
             await asyncio.to_thread(path.write_text, self.now().isoformat())
@@ -291,6 +297,7 @@ class LegDayBot(commands.Bot):
         assert self.user is not None
         log.info("connected as %s (%s) in %d servers", self.user, self.user.id, len(self.guilds))
         settle_garbage_collector()
+        await self._write_health(just_connected=True)  # healthy from READY, not 30 s later
 
     async def stop_serving(self) -> None:
         """The first step of a shutdown: take no new commands, stop the reminders and the
