@@ -12,7 +12,7 @@ INSTALLED := $(VENV)/.installed
 
 help:  ## list the targets
 	@echo "make TARGET, with TARGET one of:"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  \1\t/' | expand -t 12
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 12
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,11 @@ $(INSTALLED): pyproject.toml constraints.txt | $(BIN)/python
 
 install: $(INSTALLED)  ## create .venv and install the bot with its dev tools (once)
 
-test: $(INSTALLED)  ## run every test (skipped ones are listed with the reason)
-	$(BIN)/python -m pytest
+# Extra pytest arguments, e.g. make test PYTEST_ARGS="--randomly-seed=1234 tests/e2e"
+PYTEST_ARGS ?=
+
+test: $(INSTALLED)  ## run every test, in random order (PYTEST_ARGS="--randomly-seed=N" repeats one)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(INSTALLED)  ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .

@@ -128,9 +128,14 @@ class RecordingTimers:
     armed: dict[int, Schedule] = field(default_factory=dict)
     disarmed: list[int] = field(default_factory=list)
     tests: list[Schedule] = field(default_factory=list)
+    resumed: list[int] = field(default_factory=list)
 
     def arm(self, schedule: Schedule) -> None:
         self.armed[schedule.id] = schedule
+
+    async def resume(self, schedule: Schedule) -> None:
+        self.resumed.append(schedule.id)
+        self.arm(schedule)
 
     def disarm(self, schedule_id: int) -> None:
         self.armed.pop(schedule_id, None)

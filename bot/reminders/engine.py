@@ -200,6 +200,26 @@ class ReminderEngine:
         at, due = upcoming
         self.timers.set(_reminder_key(schedule.id), at, due)
 
+    async def resume(self, schedule: Schedule) -> None:
+        """Arm a schedule enabled again after a pause, from now on. What fell due while it
+        was paused (the occurrence Discord refused among them) is recorded missed: the
+        running bot never sends it, and a restart's catch-up must not either."""
+        now = self.clock()
+        zone = self._zone(schedule)
+        if zone is not None:
+            nudge = timedelta(hours=schedule.nudge_hours or 0)
+            since = now - self.window
+            owed: list[tuple[int, date, str, datetime]] = []
+            start = max(since - nudge, schedule.created_at)
+            for day, fire_at in occurrences_between(schedule.days, schedule.at, zone, start, now):
+                if fire_at >= since:
+                    owed.append((schedule.id, day, Kind.REMINDER, fire_at))
+                if schedule.nudge_hours and since <= fire_at + nudge <= now:
+                    owed.append((schedule.id, day, Kind.NUDGE, fire_at + nudge))
+            if owed:  # a `sent` row stays as it is
+                await self.store.record_missed_many(owed, now)
+        self.arm(schedule)
+
     async def arm_all(self, schedules: Sequence[Schedule], now: datetime) -> int:
         """Arm many schedules in batches, giving the event loop a turn between batches."""
         armed = 0

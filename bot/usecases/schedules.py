@@ -71,10 +71,16 @@ async def set_nudge(
 
 
 async def enable(services: Services, guild_id: int, schedule_id: int) -> Schedule | None:
+    before = await find(services, guild_id, schedule_id)
     updated = await services.store.run(
         lambda tx: schedules_sql.update(tx, guild_id, schedule_id, "enable")
     )
-    if updated is not None:
+    if updated is None:
+        return None
+    if before is not None and not before.enabled:
+        # Nothing that fell due while it was paused is owed, after a restart either.
+        await services.timers.resume(updated)
+    else:
         services.timers.arm(updated)
     return updated
 

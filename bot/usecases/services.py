@@ -19,6 +19,9 @@ class ReminderTimers(Protocol):
 
     def arm(self, schedule: Schedule) -> None: ...
 
+    async def resume(self, schedule: Schedule) -> None:
+        """Arm a schedule enabled after a pause; what fell due while paused is not owed."""
+
     def disarm(self, schedule_id: int) -> None: ...
 
     def next_fire_times(self, schedule: Schedule, count: int = 3) -> list[datetime]: ...

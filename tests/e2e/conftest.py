@@ -1,7 +1,8 @@
 """The real bot process against the local Discord, one stage per test module.
 
-Starting `python -m bot` costs about a second, so a module shares one bot; each test
-gets fresh members, which keeps tests independent without restarting anything.
+Starting `python -m bot` costs about a second, so a module shares one bot; each test gets
+a server of its own on it (`e2e`), with fresh members, so no test sees what another left
+behind (a leaderboard, a schedule, a server setting) and each runs alone or in any order.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import pytest
 import pytest_asyncio
 
 from fakediscord import Channel, FakeDiscord, Member, Message, Role, User
+from fakediscord.commands import upsert
 from fakediscord.interactions import InteractionRecord
-from sandbox.demo import build_demo
+from sandbox.demo import ADMIN_PERMISSIONS, Demo, build_demo
 from sandbox.stage import Stage
 
 # Discord lets a bot post 5 messages per 5 s per channel; these tests post many more to #gym
@@ -37,25 +39,52 @@ _open: list[E2E] = []
 class E2E:
     """A stage plus helpers for making members on the fly and talking to the bot."""
 
-    def __init__(self, stage: Stage) -> None:
+    def __init__(self, stage: Stage, demo: Demo | None = None, *, root: E2E | None = None) -> None:
         self.stage = stage
         self.fd = stage.fd
-        self.demo = stage.demo
-        self.guild = stage.demo.guild
-        self.gym = stage.demo.gym
-        self.violations_seen = 0
+        self.demo = demo or stage.demo
+        self.guild = self.demo.guild
+        self.gym = self.demo.gym
+        # A server made by `new_server` shares the bot, so it shares the bot's request
+        # pacing and the count of violations already looked at with the stage's own view.
+        self._root: E2E = root or self
+        self._violations_seen = 0
         self._sent: deque[float] = deque()
+
+    @property
+    def violations_seen(self) -> int:
+        return self._root._violations_seen
+
+    @violations_seen.setter
+    def violations_seen(self, value: int) -> None:
+        self._root._violations_seen = value
+
+    def new_server(self, name: str = "Iron Temple") -> E2E:
+        """A server of its own on the same bot: the demo's roles (@coaches with Manage
+        Server, a mentionable @lifters) and channels (#gym, #general), nobody in it yet but
+        its owner. The bot hears of it as Discord tells a bot it was added (GUILD_CREATE,
+        then the roles and channels), before anything a test says there."""
+        fd = self.fd
+        owner = fd.create_user(f"owner{next(_names)}")
+        guild = fd.create_guild(name, owner=owner)
+        coaches = fd.create_role(guild, "coaches", permissions=ADMIN_PERMISSIONS)
+        lifters = fd.create_role(guild, "lifters", mentionable=True)
+        gym = fd.create_channel(guild, "gym", topic="Leg day or bust")
+        general = fd.create_channel(guild, "general")
+        demo = Demo(guild, gym, general, lifters, coaches, {"owner": owner})
+        return E2E(self.stage, demo, root=self._root)
 
     async def pace(self, per_second: int = 40) -> None:
         """Keep commands under Discord's global limit of 50 requests a second: each one is
         answered with at least one request, and a test typing faster than any group chat
         would only measure that limit (the emulator flags it as a violation)."""
+        sent = self._root._sent
         now = time.monotonic()
-        while self._sent and now - self._sent[0] > 1.0:
-            self._sent.popleft()
-        if len(self._sent) >= per_second:
-            await asyncio.sleep(1.0 - (now - self._sent[0]))
-        self._sent.append(time.monotonic())
+        while sent and now - sent[0] > 1.0:
+            sent.popleft()
+        if len(sent) >= per_second:
+            await asyncio.sleep(1.0 - (now - sent[0]))
+        sent.append(time.monotonic())
 
     def member(self, name: str = "member", *, roles: list[Role] | None = None) -> User:
         user = self.fd.create_user(f"{name}{next(_names)}")
@@ -144,6 +173,15 @@ def field(message: Message, name: str) -> str:
     raise AssertionError(f"no field {name!r} in {message.embeds[0]!r}")
 
 
+def publish_globally(fd: FakeDiscord, demo: Demo) -> None:
+    """The commands the bot synced to the demo server (LEGDAY_DEV_GUILD_ID), published for
+    every server as `legday commands sync` does in production, so the servers that
+    `E2E.new_server` makes have them too."""
+    for command in list(fd.emulator.world.commands.values()):
+        if command.guild_id == demo.guild.id:
+            upsert(fd.emulator, None, dict(command.raw))
+
+
 async def open_stage(
     folder: Path,
     env: dict[str, str] | None = None,
@@ -163,6 +201,7 @@ async def open_stage(
         url = f"sqlite+aiosqlite:///{folder / 'e2e.db'}"
         stage = Stage(fd, demo, url, folder, {"LEGDAY_COOLDOWN_RATE": "1000", **(env or {})})
         await stage.start_bot()
+        publish_globally(fd, demo)
         e2e = E2E(stage)
         _open.append(e2e)
         try:
@@ -193,6 +232,13 @@ def _no_new_violations() -> Iterator[None]:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def e2e(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[E2E]:
+async def e2e_stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[E2E]:
+    """The module's bot, its database and the local Discord (in the demo server)."""
     async for stage in open_stage(tmp_path_factory.mktemp("e2e")):
         yield stage
+
+
+@pytest.fixture
+def e2e(e2e_stage: E2E) -> E2E:
+    """The module's bot, in a server of this test's own."""
+    return e2e_stage.new_server()

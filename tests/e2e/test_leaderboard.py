@@ -1,6 +1,7 @@
 """The leaderboard: every period, shared ranks, paging buttons, hiding from it.
 
-This module has its own bot and database, so the boards hold exactly what it logs.
+Each test has a server of its own (the `e2e` fixture), so a board holds exactly what that
+test logged, whichever tests ran before it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from tests.e2e.conftest import E2E, field
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
-MEDALS = {"🥇": 1, "🥈": 2, "🥉": 3}
+MEDALS = ("🥇", "🥈", "🥉")
 LINE = re.compile(r"^(🥇|🥈|🥉|\*\*(\d+)\.\*\*) <@(\d+)> · (\d+) (?:day|days|week|weeks)")
 
 
@@ -25,7 +26,7 @@ def entries(message: Message) -> list[tuple[int, int, int]]:
     for line in message.embeds[0].get("description", "").splitlines():
         match = LINE.match(line)
         assert match, f"unexpected leaderboard line {line!r}"
-        rank = MEDALS.get(match[1]) or int(match[2])
+        rank = MEDALS.index(match[1]) + 1 if match[1] in MEDALS else int(match[2])
         found.append((rank, int(match[3]), int(match[4])))
     return found
 
@@ -65,6 +66,14 @@ async def checkin_days(e2e: E2E, user: User, back: list[int]) -> None:
 
 def offset_day(offset: int) -> date:
     return (datetime.now(UTC) - timedelta(days=offset)).date()
+
+
+async def more_than_a_page(e2e: E2E) -> list[User]:
+    """11 members with 4 leg days each: more than one page, all ahead of a newcomer."""
+    strong = [e2e.member("strong") for _ in range(11)]
+    for user in strong:
+        await checkin_days(e2e, user, [0, 1, 2, 3])
+    return strong
 
 
 async def test_every_period_ranks_with_shared_places(e2e: E2E):
@@ -123,7 +132,8 @@ async def test_every_period_ranks_with_shared_places(e2e: E2E):
 
 
 async def test_hide_leaves_the_board_and_comes_back(e2e: E2E):
-    shy = e2e.member("shy")
+    shy, teammate = e2e.member("shy"), e2e.member("teammate")
+    await e2e.ask(teammate, "!legday")  # so the board has someone on it when shy hides
     await e2e.ask(shy, "!legday")
     board = await e2e.ask(shy, "!legday top all")
     assert shy.id in {user for _, user, _ in entries(board)}
@@ -131,7 +141,7 @@ async def test_hide_leaves_the_board_and_comes_back(e2e: E2E):
     hidden = await e2e.ask(shy, "!legday hide on")
     assert hidden.content == "You're hidden from the leaderboards. Your check-ins still count."
     board = await e2e.ask(shy, "!legday top all")
-    assert shy.id not in {user for _, user, _ in entries(board)}
+    assert {user for _, user, _ in entries(board)} == {teammate.id}
     assert not any(f["name"] == "You" for f in board.embeds[0].get("fields", []))
 
     _, shown = await e2e.slash(shy, "legday hide", {"state": "off"})
@@ -148,9 +158,7 @@ async def test_hide_leaves_the_board_and_comes_back(e2e: E2E):
 
 async def test_previous_and_next_buttons_page_the_board(e2e: E2E):
     # 11 members with 4 leg days outrank everyone else here; the caller has 1.
-    strong = [e2e.member("strong") for _ in range(11)]
-    for user in strong:
-        await checkin_days(e2e, user, [0, 1, 2, 3])
+    strong = await more_than_a_page(e2e)
     caller = e2e.member("caller")
     await checkin_days(e2e, caller, [0])
 
@@ -201,6 +209,7 @@ async def test_previous_and_next_buttons_page_the_board(e2e: E2E):
 
 
 async def test_slash_leaderboard_has_the_same_buttons(e2e: E2E):
+    await more_than_a_page(e2e)
     caller = e2e.member("slasher")
     await checkin_days(e2e, caller, [0])
     record, board = await e2e.slash(caller, "legday top", {"period": "all"})

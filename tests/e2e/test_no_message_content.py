@@ -24,13 +24,19 @@ def without_message_content(fd: FakeDiscord) -> None:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[E2E]:
+async def bot_stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[E2E]:
     async for opened in open_stage(
         tmp_path_factory.mktemp("no-content"),
         env={"LEGDAY_PREFIX_COMMANDS": "false"},
         configure=without_message_content,
     ):
         yield opened
+
+
+@pytest.fixture
+def stage(bot_stage: E2E) -> E2E:
+    """The module's bot, in a server of this test's own."""
+    return bot_stage.new_server()
 
 
 async def test_the_bot_does_not_ask_for_message_content(stage: E2E):

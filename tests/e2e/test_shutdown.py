@@ -23,8 +23,7 @@ from tests.e2e.conftest import E2E_ROUTE_LIMITS, embed_text
 pytestmark = pytest.mark.e2e
 
 ROUNDS = 3
-SIGNALS = [pytest.param(signal.SIGINT, id="SIGINT"), pytest.param(signal.SIGTERM, id="SIGTERM")]
-_names = itertools.count(1)
+SIGNALS = (pytest.param(signal.SIGINT, id="SIGINT"), pytest.param(signal.SIGTERM, id="SIGTERM"))
 
 
 @asynccontextmanager
@@ -62,10 +61,10 @@ def bot_replies(stage: Stage) -> list[Message]:
     return [m for m in stage.fd.messages(stage.demo.gym) if m.author.id == bot.id]
 
 
-async def check_in_nonstop(fd: FakeDiscord, demo: Demo) -> None:
+async def check_in_nonstop(fd: FakeDiscord, demo: Demo, round_: int) -> None:
     """New members typing `!legday` about 20 times a second, until cancelled."""
-    while True:
-        user = fd.create_user(f"lifter{next(_names)}")
+    for number in itertools.count(1):
+        user = fd.create_user(f"lifter{round_}-{number}")
         fd.add_member(demo.guild, user)
         await fd.say(user, demo.gym, "!legday squats")
         await asyncio.sleep(0.05)
@@ -94,7 +93,7 @@ async def test_stopping_mid_conversation_is_clean(tmp_path: Path, sig: signal.Si
         for round_ in range(ROUNDS):
             await start_serving(stage, round_)
             before = len(bot_replies(stage))
-            load = asyncio.create_task(check_in_nonstop(fd, demo))
+            load = asyncio.create_task(check_in_nonstop(fd, demo, round_))
             try:
                 # Stop only once the bot is busy answering.
                 await fd.emulator.notifier.wait_for(

@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import date, time, timedelta
 
+import pytest
+
 from bot.core.reminders import Kind, nonce
 from bot.runner import open_store
-from tests.reminders.conftest import FakePoster
+from bot.usecases import schedules
+from tests.reminders.conftest import GUILD, FakePoster
 from tests.reminders.helpers import spin, utc
+from tests.support import make_services
 
 JUNE_10 = date(2026, 6, 10)
 JUNE_10_FIRE = utc(2026, 6, 10, 17, 0)  # 18:00 BST
@@ -151,3 +155,38 @@ async def test_catch_up_ignores_disabled_schedules_it_is_not_given(
 
     assert poster.posts == []
     assert await store.deliveries(schedule.id) == []
+
+
+@pytest.mark.parametrize(
+    "paused_for",
+    [
+        pytest.param(timedelta(minutes=20), id="the-refused-occurrence"),
+        pytest.param(timedelta(days=1, minutes=20), id="one-due-while-paused"),
+    ],
+)
+async def test_enabling_a_paused_schedule_owes_nothing_from_the_pause_after_a_restart(
+    make_engine, add_schedule, clock, store, poster, paused_for
+):
+    """Discord refused the post (the schedule paused); an admin fixes the channel and
+    enables it inside the catch-up window; the bot restarts. The running bot never sends
+    what fell due while paused, so the restarted one must not either (it once did, late)."""
+    schedule = await add_schedule()
+    engine = make_engine()
+    services = make_services(store, clock.now)
+    services.timers = engine
+    poster.fail_permanently = "missing access (50001)"
+    clock.set(JUNE_10_FIRE)
+    await engine.fire(schedule.id)
+    assert not (await store.schedule(schedule.id)).enabled
+    poster.fail_permanently = None
+
+    clock.set(JUNE_10_FIRE + paused_for)
+    enabled = await schedules.enable(services, GUILD, schedule.id)
+    assert enabled is not None and enabled.enabled
+    last_due = JUNE_10 + timedelta(days=paused_for.days)
+    assert engine.armed_at(schedule.id) == JUNE_10_FIRE + timedelta(days=paused_for.days + 1)
+
+    clock.set(clock.now() + timedelta(minutes=10))  # a restart, inside the window
+    await make_engine().catch_up(await store.schedules(enabled_only=True))
+    assert poster.sent == []
+    assert (await store.delivery(schedule.id, last_due, Kind.REMINDER)).state == "missed"

@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
 import termios
@@ -97,6 +98,10 @@ class Terminal:
 def _own_terminal() -> None:
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    # As a shell starts a program in the foreground: Ctrl-C interrupts it. Tests started
+    # in the background (`make test &`, some CI runners) have SIGINT ignored, and an
+    # ignored signal stays ignored across exec, so the sandbox would never see the Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture
