@@ -143,7 +143,9 @@ class LegDayBot(commands.Bot):
             default_zone=settings.default_timezone,
         )
         self._reminders_started: asyncio.Task[None] | None = None
-        self.loop_lag = LoopLagMonitor(settings.loop_lag_warn_ms / 1000)
+        self.loop_lag = LoopLagMonitor(
+            settings.loop_lag_warn_ms / 1000, report_every=settings.loop_lag_report_seconds
+        )
         # Set by stop_serving: shutdown has begun, new commands are not taken.
         self._stopping = False
         self.tree.interaction_check = self._taking_interactions  # type: ignore[method-assign]
