@@ -16,7 +16,7 @@ under 100 ms; no ERROR line or traceback in the bot's log; every command answere
 once and every reminder posted exactly once (counted in the local Discord's messages); no
 rule violation recorded by the local Discord.
 
-Why the memory baseline is taken after a warm-up (30 s of load short, 5 minutes long), not
+Why the memory baseline is taken after a warm-up (1 minute of load short, 5 minutes long), not
 at READY: the first minutes fill things that are meant to stay: CPython's allocator arenas
 and free lists at their working size, SQLite's page cache (up to 2 MB per connection), the
 settings and quote caches of each server once it has spoken, discord.py's per-channel
@@ -65,7 +65,7 @@ pytestmark = [pytest.mark.e2e]
 
 SHORT = SoakSize(
     seconds=120,
-    warmup=30,
+    warmup=60,
     per_second=20,
     servers=100,
     reminders_per_minute=10,
