@@ -245,6 +245,12 @@ FIELDS: Final = (
     _Field("health_file", "LEGDAY_HEALTH_FILE", _optional_text, None),
     _Field("log_level", "LEGDAY_LOG_LEVEL", _level, "INFO"),
     _Field("loop_lag_warn_ms", "LEGDAY_LOOP_LAG_WARN_MS", _ranged(_whole, 0, None), 250),
+    _Field(
+        "loop_lag_report_seconds",
+        "LEGDAY_LOOP_LAG_REPORT_SECONDS",
+        _ranged(_number, 0, None),
+        300.0,
+    ),
 )
 _BY_NAME = {field.name: field for field in FIELDS}
 
@@ -301,6 +307,7 @@ class Config:
     health_file: str | None
     log_level: str
     loop_lag_warn_ms: int
+    loop_lag_report_seconds: float  # seconds between INFO reports of the loop's lag; 0 = none
 
     def __init__(
         self,
