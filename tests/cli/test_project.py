@@ -68,7 +68,9 @@ def test_make_help_lists_every_target_with_what_it_does(checkout: Path):
     done = make(checkout, "help")
     assert done.returncode == 0
     lines = {line.split()[0]: line for line in done.stdout.splitlines()[1:]}
-    expected = {"help", "install", "test", "lint", "format", "run", "sandbox", "bench", "lock"}
+    expected = {
+        "help", "install", "test", "lint", "format", "run", "sandbox", "bench", "mutation", "lock",
+    }  # fmt: skip
     assert expected | {"clean"} == set(lines)
     assert all(len(line.split()) > 1 for line in lines.values())  # each has a description
 
