@@ -15,6 +15,7 @@ from bot.usecases import checkins
 from bot.usecases.checkins import CheckinOutcome, MemberReport, PeriodCounts
 from bot.usecases.services import Services
 from tests.support import make_services
+from tests.usecases.test_summaries_exact import expected, stored
 
 # 20:00 UTC on Sunday 22 November: Sunday evening in Paris, already Monday in Tokyo.
 NOW = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
@@ -85,3 +86,14 @@ async def test_today_is_in_the_nearest_zone_known(services, guild, user, today, 
         total=0,
         target=target,
     )
+
+
+async def test_undo_writes_the_remaining_streaks_expiry_in_the_members_zone(services, store):
+    # Last week's two check-ins (the target) stay after the undo: the streak's expiry is
+    # recomputed in the member's own Tokyo, as rebuilding from history would give it.
+    for day in ("2026-11-16", "2026-11-17"):
+        await checkins.check_in(services, PARIS_SERVER, OWN_ZONE, source="command", day_text=day)
+    await checkins.check_in(services, PARIS_SERVER, OWN_ZONE, source="command")
+    undone = await checkins.undo_today(services, PARIS_SERVER, OWN_ZONE)
+    assert undone is not None and (undone.stats.total, undone.stats.run) == (2, 1)
+    assert await stored(store, PARIS_SERVER) == await expected(store, PARIS_SERVER, "Asia/Tokyo")

@@ -68,7 +68,8 @@ async def test_add_stores_every_field_in_the_default_zone_and_arms_it(services: 
 async def test_add_uses_the_servers_own_zone(services: Services):
     await server.set_timezone(services, GUILD, zone("Asia/Tokyo"))
     created = await add(services)
-    assert created is not None and created.timezone == "Asia/Tokyo"
+    assert created is not None
+    assert (created.timezone, created.role_id, created.broadcast) == ("Asia/Tokyo", 7, None)
 
 
 async def test_the_eleventh_schedule_is_refused_and_nothing_is_armed(services: Services):
