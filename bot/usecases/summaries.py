@@ -175,9 +175,9 @@ def set_visibility(tx: Tx, guild_id: int, user_id: int, hidden: bool) -> None:
 
 
 def drop_member(tx: Tx, guild_id: int, user_id: int) -> None:
-    """The member's data is about to go: their scores leave the boards first."""
-    if not _hidden(tx, guild_id, user_id):
-        set_visibility(tx, guild_id, user_id, True)
+    """The member's data is about to go: their scores leave the boards first (nothing
+    moves for a member who is hidden already)."""
+    set_visibility(tx, guild_id, user_id, True)
 
 
 def retime_member(tx: Tx, guild_id: int, user_id: int, zone: ZoneInfo) -> None:

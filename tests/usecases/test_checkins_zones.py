@@ -48,8 +48,10 @@ async def services(store: Store) -> Services:
         (NO_ZONE_SERVER, NOBODY, MONDAY, 1),  # the bot's default Tokyo, not UTC
     ],
 )
-async def test_today_is_in_the_nearest_zone_known(services, guild, user, today, target):
+async def test_today_is_in_the_nearest_zone_known(services, store, guild, user, today, target):
     outcome = await checkins.check_in(services, guild, user, note="squats", source="command")
+    # The streak's expiry is written in the same zone (it matters where a week is met).
+    assert await stored(store, guild) == await expected(store, guild, "Asia/Tokyo")
     week = week_index(today)
     met = target == 1  # one check-in meets a target of 1, not of 2
     assert outcome == CheckinOutcome(

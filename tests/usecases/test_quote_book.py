@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import random
+from collections import OrderedDict
 from datetime import UTC, datetime
 from itertools import pairwise
 
 from bot.core.quotes import BUILTIN_QUOTES, guild_quote
 from bot.store import Store
 from bot.usecases import quotes
-from bot.usecases.quote_book import QuoteBook
+from bot.usecases.quote_book import QuoteBook, _remember
 from tests.support import make_services
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -55,3 +56,22 @@ async def test_a_channel_never_gets_the_same_quote_twice_in_a_row(store: Store):
     first = await book.pick(None, 200)
     assert (await book.pick(None, 300)).key in {q.key for q in BUILTIN_QUOTES}
     assert (await book.pick(None, 200)).key != first.key
+
+
+async def test_a_servers_own_quotes_are_picked_too(store: Store):
+    services = make_services(store, lambda: NOW)
+    ours = await quotes.add(services, 1, "Squat first.", added_by=5)
+    book = QuoteBook(store, random.Random(3))
+    keys = {(await book.pick(1, 100)).key for _ in range(400)}
+    assert f"guild:{ours}" in keys
+    assert keys <= {q.key for q in BUILTIN_QUOTES} | {f"guild:{ours}"}
+
+
+def test_remembering_drops_the_least_recently_set_entry_past_the_limit():
+    remembered: OrderedDict[int, str] = OrderedDict()
+    for key in (1, 2):
+        _remember(remembered, key, f"v{key}", 2)
+    assert list(remembered.items()) == [(1, "v1"), (2, "v2")]  # at the limit: both kept
+    _remember(remembered, 1, "again", 2)  # set again: now the most recent
+    _remember(remembered, 3, "v3", 2)
+    assert list(remembered.items()) == [(1, "again"), (3, "v3")]

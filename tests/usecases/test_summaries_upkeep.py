@@ -10,7 +10,7 @@ import pytest
 
 from bot.store import Store
 from bot.store.sql import settings as settings_sql
-from bot.usecases import preferences, privacy, summaries
+from bot.usecases import preferences, privacy, server, summaries
 from tests.support import make_services, record_day
 from tests.usecases.test_summaries_exact import expected, stored
 
@@ -70,3 +70,15 @@ async def test_forgetting_a_hidden_member_leaves_the_others_scores_alone(store: 
     assert (await stored(store, 1))[2] == before[2]
     settings = await store.read(lambda tx: settings_sql.member_config(tx, 1, 10))
     assert settings.hidden is False  # the member's settings went too
+
+
+async def test_a_new_weekly_target_restreaks_everyone_in_their_own_zone(store: Store):
+    services = make_services(store, lambda: NOW, default_zone="Asia/Tokyo")
+    await store.run(lambda tx: settings_sql.set_member(tx, 1, 10, "timezone", "America/Denver"))
+    for user in (10, 20):  # 20 follows the server, which has no zone: the bot's Tokyo
+        for day in (MON, date(2026, 11, 3)):
+            await record_day(store, 1, user, day)
+    await record_day(store, 2, 30, MON)
+    assert await server.set_weekly_target(services, 1, 2) == 2
+    assert await stored(store, 1) == await expected(store, 1, "Asia/Tokyo")
+    assert await stored(store, 1) != await expected(store, 1, "UTC")
