@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.core.days import zone
 from bot.store import Store
 from bot.store.sql import settings as settings_sql
 from bot.usecases import preferences, privacy, server, summaries
-from tests.support import make_services, record_day
+from tests.support import make_services, record_day, remove_day
 from tests.usecases.test_summaries_exact import expected, stored
 
 MON = date(2026, 11, 2)
@@ -82,3 +83,33 @@ async def test_a_new_weekly_target_restreaks_everyone_in_their_own_zone(store: S
     assert await server.set_weekly_target(services, 1, 2) == 2
     assert await stored(store, 1) == await expected(store, 1, "Asia/Tokyo")
     assert await stored(store, 1) != await expected(store, 1, "UTC")
+
+
+async def test_a_member_zone_change_retimes_only_that_members_expiry(store: Store):
+    services = make_services(store, lambda: NOW, default_zone="Europe/Paris")
+    await store.run(lambda tx: settings_sql.set_guild_timezone(tx, 1, "Asia/Tokyo"))
+    for user in (10, 20):
+        await record_day(store, 1, user, MON)
+    await preferences.set_timezone(services, 1, 10, zone("America/Denver"))
+    assert await stored(store, 1) == await expected(store, 1, "Europe/Paris")
+    member = await store.read(lambda tx: services.cache.member(tx, 1, 10))
+    assert member.timezone == "America/Denver"
+    await preferences.set_timezone(services, 1, 10, None)  # follow the server (Tokyo) again
+    assert await stored(store, 1) == await expected(store, 1, "Europe/Paris")
+    # With no server zone, following it means the bot's default.
+    await record_day(store, 2, 10, MON)
+    await store.run(lambda tx: settings_sql.set_member(tx, 2, 10, "timezone", "Asia/Tokyo"))
+    await preferences.set_timezone(services, 2, 10, None)
+    assert await stored(store, 2) == await expected(store, 2, "Europe/Paris")
+    assert await stored(store, 2) != await expected(store, 2, "UTC")
+
+
+async def test_undoing_a_hidden_members_check_in_leaves_the_boards_alone(store: Store):
+    services = make_services(store, lambda: NOW)
+    for user in (10, 20):
+        await record_day(store, 1, user, MON)
+    await preferences.set_hidden(services, 1, 10, True)
+    boards = (await stored(store, 1))[2]
+    assert await remove_day(store, 1, 10, MON) is not None
+    assert (await stored(store, 1))[2] == boards
+    assert await stored(store, 1) == await expected(store, 1, "UTC")
