@@ -6,13 +6,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Touched after a successful install; older than either file below means "reinstall".
 INSTALLED := $(VENV)/.installed
+# The same, for the mutation-testing extra (mutmut), which only `make mutation` needs.
+MUTATION_INSTALLED := $(VENV)/.installed-mutation
+# Mutants tested at once: 1 keeps a shared machine usable; raise it on a free one.
+MUTATION_JOBS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install test lint format run sandbox bench bench-quick lock clean
+.PHONY: help install test lint format run sandbox bench bench-quick mutation lock clean
 
 help:  ## list the targets
 	@echo "make TARGET, with TARGET one of:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 12
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | awk -F '\t' '{ printf "  %-12s %s\n", $$1, $$2 }'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,11 +55,21 @@ bench: $(INSTALLED)  ## the side-by-side benchmarks at full size (about 15 minut
 bench-quick: $(INSTALLED)  ## the benchmarks at tiny sizes: checks only, no timing
 	$(BIN)/python -m benchmarks --quick
 
+$(MUTATION_INSTALLED): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,postgres,mutation]"
+	touch $@
+
+# mutmut keeps its results in mutants/ and re-tests only what changed since: `make clean`
+# (or rm -rf mutants) first for a run from scratch. Settings: [tool.mutmut] in pyproject.toml.
+mutation: $(MUTATION_INSTALLED)  ## mutation-test bot/core and bot/usecases (mutmut; about 30 minutes)
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	$(BIN)/mutmut results
+
 lock: $(INSTALLED)  ## refresh constraints.txt from the current environment
 	{ echo "# Exact versions every install uses (pip install -c constraints.txt ...)."; \
 	  echo "# Regenerate after changing dependencies: make lock"; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^legday'; } > constraints.txt
 	touch $(INSTALLED)
 
-clean:  ## remove .venv and the caches
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build *.egg-info
+clean:  ## remove .venv, the caches and mutmut's mutants/
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build *.egg-info mutants

@@ -70,7 +70,7 @@ def zone(name: str) -> ZoneInfo:
 
 def suggest_zones(query: str, limit: int = 25) -> list[str]:
     """Zone names for autocomplete: prefix matches first, then substring matches."""
-    if limit <= 0:
+    if limit < 1:  # a negative slice end below would drop names from the end instead
         return []
     q = query.strip().casefold().replace(" ", "_")
     if not q:
@@ -148,5 +148,4 @@ def period_start(period: Period, today: date) -> date | None:
             return month_start(today)
         case Period.YEAR:
             return year_start(today)
-        case _:
-            return None
+    return None  # ALL and STREAK count every day

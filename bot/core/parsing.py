@@ -135,8 +135,9 @@ def format_weekdays(days: frozenset[int]) -> str:
         else:
             runs.append([d])
     # A run through Sunday into Monday reads better as one range ("Fri–Mon") when it is long
-    # enough to become a range at all.
-    wraps = len(runs) > 1 and runs[0][0] == 0 and runs[-1][-1] == 6
+    # enough to become a range at all. (A single run from Mon to Sun is every day: "daily"
+    # above, so this always joins two runs.)
+    wraps = runs[0][0] == 0 and runs[-1][-1] == 6
     if wraps and len(runs[-1]) + len(runs[0]) >= 3:
         runs[-1].extend(runs.pop(0))
     parts: list[str] = []

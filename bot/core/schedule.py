@@ -21,7 +21,7 @@ def fire_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     occurrence, and a non-existent one is read with the pre-transition offset,
     which lands the same distance past the gap as `at` was into it.
     """
-    wall = datetime.combine(day, at.replace(tzinfo=None, fold=0))
+    wall = datetime.combine(day, at.replace(fold=0))  # any zone on `at` is replaced below
     return wall.replace(tzinfo=tz).astimezone(UTC)
 
 
@@ -75,8 +75,7 @@ def occurrences_between(
     """(local date, UTC instant) pairs with start < instant <= end, in order."""
     _require_aware(start, "start")
     _require_aware(end, "end")
-    if end <= start or not weekdays:
-        return []
+    # No shortcut for an empty window or no weekdays: the loop below ends at once for both.
     found: list[tuple[date, datetime]] = []
     for day, instant in _fires_from(weekdays, at, tz, local_day(start, tz) - timedelta(days=1)):
         if instant > end:

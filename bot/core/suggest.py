@@ -90,8 +90,7 @@ def _is_stutter(word: str, name: str) -> bool:
 
 
 def _close_enough(word: str, name: str) -> bool:
-    if word == name:
-        return True
+    """`word` is one slip from `name` (never equal: an exact name is matched before)."""
     if min(len(word), len(name)) < _MIN_LENGTH_FOR_TYPOS:
         return _is_swap(word, name) or _is_stutter(word, name)
     # One slip for ordinary words, two for long ones ("leaderbaord").

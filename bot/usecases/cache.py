@@ -45,9 +45,6 @@ class _Bounded(Generic[K, V]):
     def pop(self, key: K) -> None:
         self._items.pop(key, None)
 
-    def __len__(self) -> int:
-        return len(self._items)
-
 
 class SettingsCache:
     def __init__(self, *, max_guilds: int = 100_000, max_members: int = 100_000) -> None:
@@ -93,13 +90,3 @@ class SettingsCache:
         with self._lock:
             self._generation += 1
             self._members.pop((guild_id, user_id))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._generation += 1
-            self._guilds = _Bounded(self._guilds.limit)
-            self._members = _Bounded(self._members.limit)
-
-    def sizes(self) -> tuple[int, int]:
-        with self._lock:
-            return len(self._guilds), len(self._members)

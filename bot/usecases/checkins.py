@@ -15,8 +15,6 @@ from bot.usecases import summaries
 from bot.usecases.cache import SettingsCache
 from bot.usecases.services import Services
 
-BACKFILL_DAYS = 7
-
 
 @dataclass(frozen=True, slots=True)
 class CheckinOutcome:
@@ -68,7 +66,8 @@ def _check_in(
     context = cache.context(tx, guild_id, user_id)
     zone = days.effective_zone(context.member.timezone, context.guild.timezone, default_zone)
     today = days.local_day(now, zone)
-    day = today if day_text is None else parse_checkin_day(day_text, today, BACKFILL_DAYS)
+    # How far back a member may log is the parser's rule (a week).
+    day = today if day_text is None else parse_checkin_day(day_text, today)
     target = context.guild.weekly_target
     created = checkins_sql.insert(
         tx, guild_id, user_id, day, created_at=now, note=note, source=source

@@ -27,9 +27,10 @@ class Board:
     caller_on_page: bool
 
 
-def _key(period: Period, row: BoardRow) -> tuple[int, ...]:
-    """What ranks a row: equal keys share a rank."""
-    return (row.score, row.best, row.total) if period is Period.STREAK else (row.score,)
+def _key(row: BoardRow) -> tuple[int, int, int]:
+    """What ranks a row: equal keys share a rank. Only streak rows carry best and total
+    (their tie-breaks); the other boards' rows leave them 0, so the score alone decides."""
+    return (row.score, row.best, row.total)
 
 
 class _Queries(Protocol):
@@ -136,7 +137,7 @@ def _build(
         if not ranked:
             # Nobody is ahead of the first row of the first page.
             rank = 1 if offset == 0 else 1 + board.ahead(row)
-        elif _key(period, row) == _key(period, ranked[-1].item):
+        elif _key(row) == _key(ranked[-1].item):
             rank = ranked[-1].rank
         else:
             rank = offset + index + 1

@@ -142,7 +142,8 @@ def unrecord_day(
     summary, flag = summaries_sql.read_with_flag(tx, guild_id, user_id, lock=True)
     state = to_state(summary)
     updated = streaks.rebuild(checkins_sql.days(tx, guild_id, user_id), target)
-    hidden = _hidden(tx, guild_id, user_id) if flag is None else flag
+    # The removed check-in was counted, so the member has a summary row carrying the flag.
+    hidden = bool(flag)
     _write(tx, guild_id, user_id, updated, zone, hidden)
     periods = periods_of(day)
     counts = summaries_sql.bump_periods(tx, guild_id, user_id, periods, -1, hidden=hidden)
@@ -175,9 +176,9 @@ def set_visibility(tx: Tx, guild_id: int, user_id: int, hidden: bool) -> None:
 
 
 def drop_member(tx: Tx, guild_id: int, user_id: int) -> None:
-    """The member's data is about to go: their scores leave the boards first."""
-    if not _hidden(tx, guild_id, user_id):
-        set_visibility(tx, guild_id, user_id, True)
+    """The member's data is about to go: their scores leave the boards first (nothing
+    moves for a member who is hidden already)."""
+    set_visibility(tx, guild_id, user_id, True)
 
 
 def retime_member(tx: Tx, guild_id: int, user_id: int, zone: ZoneInfo) -> None:

@@ -69,7 +69,7 @@ def test_make_help_lists_every_target_with_what_it_does(checkout: Path):
     assert done.returncode == 0
     lines = {line.split()[0]: line for line in done.stdout.splitlines()[1:]}
     expected = {"help", "install", "test", "lint", "format", "run", "sandbox", "bench"}
-    expected |= {"bench-quick", "lock"}
+    expected |= {"bench-quick", "mutation", "lock"}
     assert expected | {"clean"} == set(lines)
     assert all(len(line.split()) > 1 for line in lines.values())  # each has a description
 

@@ -1,5 +1,5 @@
 from datetime import UTC as DT_UTC
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -107,7 +107,10 @@ def test_suggest_substring_after_prefix():
 
 def test_suggest_limit_and_nothing():
     assert len(suggest_zones("a", limit=5)) == 5
+    assert suggest_zones("london", limit=1) == ["Europe/London"]
     assert suggest_zones("a", limit=0) == []
+    assert suggest_zones("a", limit=-1) == []
+    assert len(suggest_zones("america")) == 25  # Discord shows at most 25 choices
     assert suggest_zones("zzzzqqq") == []
 
 
@@ -137,9 +140,18 @@ def test_effective_zone(member, guild, expected):
     assert effective_zone(member, guild).key == expected
 
 
-def test_local_day_rejects_naive():
-    with pytest.raises(ValueError):
-        local_day(datetime(2026, 1, 1, 12), UTC)
+class _NoOffset(tzinfo):
+    """A zone that knows no offset: Python counts such datetimes as naive."""
+
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+
+@pytest.mark.parametrize("tz", [None, _NoOffset()])
+def test_local_day_rejects_naive(tz):
+    with pytest.raises(ValueError) as info:
+        local_day(datetime(2026, 1, 1, 12, tzinfo=tz), UTC)
+    assert info.value.args == ("local_day needs an aware datetime",)
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.core.errors import InputError, echo
+from bot.core.errors import InputError, PostFailed, echo
 
 
 def test_user_message_format_with_example():
@@ -53,3 +53,19 @@ def test_echo(raw, expected):
 def test_example_backticks_removed():
     err = InputError("x", "bad", "good", "a`b")
     assert str(err).endswith("e.g. `ab`.")
+
+
+def test_only_full_stops_are_trimmed_from_the_problem():
+    err = InputError("code", "it ends in X.", "letters")
+    assert str(err) == "**code**: it ends in X. Expected letters."
+
+
+def test_post_failed_keeps_its_reason_and_whether_it_is_permanent():
+    failure = PostFailed("missing access (50001)", permanent=True)
+    assert (failure.reason, failure.permanent, failure.args) == (
+        "missing access (50001)",
+        True,
+        ("missing access (50001)",),
+    )
+    assert str(failure) == "missing access (50001)"
+    assert PostFailed("Discord error 503", permanent=False).permanent is False

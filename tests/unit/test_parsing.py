@@ -285,6 +285,9 @@ def test_parse_weekly_target_errors(text):
         ("off", None),
         ("OFF", None),
         ("none", None),
+        ("no", None),
+        ("disable", None),
+        ("Disabled", None),
         ("0", None),
         ("1", 1),
         ("12", 12),
@@ -343,3 +346,77 @@ def test_clean_quote():
         clean_quote("q" * 301)
     with pytest.raises(InputError, match="at most 5 characters"):
         clean_quote("squats", max_len=5)
+
+
+# --- exact wording: the whole line the user reads ---------------------------------------------
+
+DAYS_EXPECTED = (
+    "Expected day names like `mon,thu`, a range like `mon-fri`, `weekends` or `daily`,"
+    " e.g. `mon,thu`."
+)
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (
+            lambda s: parse_checkin_day(s, TODAY),
+            "2026-11-21",
+            "**day**: `2026-11-21` is in the future. "
+            "Expected YYYY-MM-DD, `today` or `yesterday`, e.g. `2026-11-20`.",
+        ),
+        (
+            lambda s: parse_checkin_day(s, TODAY),
+            "2026-11-01",
+            "**day**: `2026-11-01` is more than 7 days ago. "
+            "Expected a day from the last 7 days, e.g. `2026-11-20`.",
+        ),
+        (parse_weekdays, " and , ", f"**days**: no days given. {DAYS_EXPECTED}"),
+        # Only one dash makes a range: the whole token is named, not a piece of it.
+        (
+            parse_weekdays,
+            "mon-wed-fri",
+            f"**days**: `mon-wed-fri` is not a day range. {DAYS_EXPECTED}",
+        ),
+        (parse_weekdays, "-fri", f"**days**: `-fri` is not a day range. {DAYS_EXPECTED}"),
+        (parse_weekdays, "mon-", f"**days**: `mon-` is not a day range. {DAYS_EXPECTED}"),
+        (
+            parse_hhmm,
+            "25:00",
+            "**time**: `25:00` is not a time. Expected a 24-hour time HH:MM, e.g. `18:00`.",
+        ),
+        (
+            lambda s: parse_on_off(s, "pings"),
+            "maybe",
+            "**pings**: `maybe` is not on or off. Expected `on` or `off`, e.g. `on`.",
+        ),
+        (
+            parse_period,
+            "fortnight",
+            "**period**: `fortnight` is not a period. "
+            "Expected `week`, `month`, `year`, `all` or `streak`, e.g. `month`.",
+        ),
+        (
+            parse_weekly_target,
+            "9",
+            "**target**: `9` is not a number from 1 to 7. "
+            "Expected a whole number of check-ins per week from 1 to 7, e.g. `2`.",
+        ),
+        (
+            parse_nudge_hours,
+            "13",
+            "**hours**: `13` is not a number of hours from 1 to 12. "
+            "Expected hours from 1 to 12, or `off`, e.g. `3`.",
+        ),
+        (clean_quote, "   ", "**quote**: it is empty. Expected some text, at most 300 characters."),
+        (
+            lambda s: clean_quote(s, max_len=5),
+            "squats",
+            "**quote**: it is 6 characters long. Expected at most 5 characters.",
+        ),
+    ],
+)
+def test_error_lines_read_exactly(parse, text, message):
+    with pytest.raises(InputError) as info:
+        parse(text)
+    assert str(info.value) == message

@@ -79,3 +79,9 @@ def test_pick_quote_unknown_avoid_key_and_determinism():
 def test_pick_quote_empty_pool():
     with pytest.raises(ValueError):
         pick_quote([], None, random.Random(0))
+
+
+def test_an_empty_pool_is_a_bug_named_in_the_error():
+    with pytest.raises(ValueError) as info:
+        pick_quote([], None, random.Random(1))
+    assert info.value.args == ("cannot pick from an empty quote pool",)

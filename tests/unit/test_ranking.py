@@ -122,3 +122,17 @@ def test_find_rank():
     assert find_rank(ranked, lambda r: r.user_id == 3) == Ranked(3, Row(3, 1))
     assert find_rank(ranked, lambda r: r.user_id == 99) is None
     assert find_rank([], lambda r: True) is None
+
+
+def test_items_are_never_compared_themselves():
+    # Equal score and equal tiebreak: the input order stays, and items that cannot be
+    # ordered (dicts here, rows elsewhere) are fine.
+    items = [{"name": "b"}, {"name": "a"}]
+    ranked = competition_rank(items, lambda _: (1,), lambda _: 7)
+    assert ranked == [Ranked(1, {"name": "b"}), Ranked(1, {"name": "a"})]
+
+
+def test_per_page_below_one_is_a_bug_named_in_the_error():
+    with pytest.raises(ValueError) as info:
+        paginate([], 0, per_page=0)
+    assert info.value.args == ("per_page must be at least 1",)

@@ -1,5 +1,7 @@
+import os
+import time as time_module
 from datetime import UTC as DT_UTC
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -280,3 +282,89 @@ def test_the_calendar_holds_in_every_zone(weekdays, at, zone_name, after, count)
             assert timedelta(0) < shift <= timedelta(days=1)
         else:
             assert (local.date(), local.time(), local.fold) == (day, at, 0)
+
+
+# --- exact edges (each kills a mutant that the tests above let through) ----------------------
+
+APIA = ZoneInfo("Pacific/Apia")
+
+
+def test_a_skipped_calendar_day_fires_once_not_twice():
+    # Samoa skipped 30 December 2011: 18:00 that "day" is read with the old offset and lands
+    # on the same instant as 18:00 on the 31st, which is therefore not fired a second time.
+    start = datetime(2011, 12, 28, tzinfo=UTC)
+    got = occurrences_between(ALL, time(18), APIA, start, datetime(2012, 1, 2, tzinfo=UTC))
+    assert got == [
+        (date(2011, 12, 27), datetime(2011, 12, 28, 4, tzinfo=UTC)),
+        (date(2011, 12, 28), datetime(2011, 12, 29, 4, tzinfo=UTC)),
+        (date(2011, 12, 29), datetime(2011, 12, 30, 4, tzinfo=UTC)),
+        (date(2011, 12, 30), datetime(2011, 12, 31, 4, tzinfo=UTC)),
+        (date(2012, 1, 1), datetime(2012, 1, 1, 4, tzinfo=UTC)),
+    ]
+
+
+def test_fire_instants_carry_the_utc_zone_itself():
+    assert fire_instant(date(2026, 6, 1), time(18), NEW_YORK).tzinfo is UTC
+
+
+class _NoOffset(tzinfo):
+    """A zone that knows no offset: Python counts such datetimes as naive."""
+
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda moment: next_occurrences(ALL, time(9), UTC, moment, 1), "after"),
+        (
+            lambda moment: occurrences_between(
+                ALL, time(9), UTC, moment, datetime(2026, 6, 2, tzinfo=UTC)
+            ),
+            "start",
+        ),
+        (
+            lambda moment: occurrences_between(
+                ALL, time(9), UTC, datetime(2026, 5, 1, tzinfo=UTC), moment
+            ),
+            "end",
+        ),
+    ],
+)
+@pytest.mark.parametrize("tz", [None, _NoOffset()])
+def test_naive_datetimes_are_refused_by_name(call, message, tz):
+    with pytest.raises(ValueError) as info:
+        call(datetime(2026, 6, 1, 12, tzinfo=tz))
+    assert info.value.args == (f"{message} must be an aware datetime",)
+
+
+def test_weekdays_out_of_range_are_refused():
+    with pytest.raises(ValueError) as info:
+        next_occurrences(frozenset({1, 7}), time(9), UTC, datetime(2026, 6, 1, tzinfo=UTC), 1)
+    assert info.value.args == ("weekdays must be within 0..6, got [1, 7]",)
+
+
+@pytest.fixture
+def host_in_kiritimati():
+    """The machine's own zone set 26 hours east of Etc/GMT+12: it must not matter."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "Pacific/Kiritimati"
+    time_module.tzset()
+    yield
+    if saved is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = saved
+    time_module.tzset()
+
+
+def test_the_host_zone_never_moves_an_occurrence(host_in_kiritimati):
+    far_west = ZoneInfo("Etc/GMT+12")  # UTC-12
+    # 11:30 UTC on 1 June is 23:30 on 31 May in UTC-12, 01:30 on 2 June in Kiritimati.
+    after = datetime(2026, 6, 1, 11, 30, tzinfo=UTC)
+    fire = datetime(2026, 6, 1, 11, 45, tzinfo=UTC)  # 23:45 on 31 May, UTC-12
+    assert next_occurrences(ALL, time(23, 45), far_west, after, 1) == [(date(2026, 5, 31), fire)]
+    assert occurrences_between(ALL, time(23, 45), far_west, after, fire) == [
+        (date(2026, 5, 31), fire)
+    ]

@@ -218,3 +218,17 @@ def naive_best(days, target):
 def test_rebuild_matches_isocalendar_reference(days, target):
     state = rebuild(days, target)
     assert (state.best, state.run) == naive_best(days, target)
+
+
+@pytest.mark.parametrize("target", [0, 8])
+def test_a_target_outside_one_to_seven_is_a_bug_named_in_the_error(target):
+    with pytest.raises(ValueError) as info:
+        add_day(StreakState(), MON, target)
+    assert info.value.args == (f"weekly target must be 1..7, got {target}",)
+
+
+def test_adding_a_day_that_is_not_new_says_to_rebuild():
+    state = add_day(StreakState(), MON, 1)
+    with pytest.raises(ValueError) as info:
+        add_day(state, MON, 1)
+    assert info.value.args == (f"{MON} is not after {MON}; rebuild instead",)

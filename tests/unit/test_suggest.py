@@ -140,3 +140,41 @@ def test_a_held_note_comes_back_exactly(note):
 def test_a_message_without_a_held_note_has_none():
     assert held_note("Did you mean `!legday top`?") is None
     assert held_note("") is None
+
+
+# --- exact edges (each kills a mutant that the tests above let through) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"), [("aaa", "a", 2), ("abaa", "a", 3), ("a", "aaa", 2)]
+)
+def test_edit_distance_swaps_only_neighbours_inside_both_words(a, b, distance):
+    assert edit_distance(a, b) == distance
+
+
+@pytest.mark.parametrize(("word", "expected"), [("ttop", "top"), ("toop", "top"), ("topp", "top")])
+def test_a_short_word_with_any_letter_typed_twice_is_a_slip(word, expected):
+    assert suggest_command(word, ["top"], {}) == expected
+
+
+def test_a_short_word_with_its_letters_rotated_is_not_a_slip():
+    assert suggest_command("pto", ["top"], {}) is None  # three letters moved, not one swap
+
+
+def test_ties_go_to_the_first_name_in_alphabetical_order():
+    assert suggest_command("rebind", ["rewind", "remind"], {}) == "remind"
+    assert suggest_command("rebind", ["remind", "rewind"], {}) == "remind"
+
+
+def test_the_word_after_admin_is_looked_up_in_the_same_words():
+    assert suggest_command("admin pals", ["top"], {"pals": "friends"}) == "friends"
+
+
+def test_a_quoted_note_that_contains_the_lead_line_comes_back_whole():
+    note = "If it was a note for today's leg day, press **Log it as a note**:\nsquats"
+    assert held_note(held_note_message("top", note)) == note
+
+
+def test_a_quote_line_without_its_space_keeps_its_text():
+    message = held_note_message("top", "x").replace("> x", ">squats")
+    assert held_note(message) == "squats"
