@@ -17,7 +17,7 @@ reply saying "logged" or "backfilled", in whatever order the bot handles them. A
 
 The short variant (default, in CI) is the issue's size: 1,000 check-ins from 200 members,
 about 25 s of commands at Discord's pace. `--long` runs 5,000 from 1,000 members with
-faults about twice as often. Numbers: `results-storm.md`.
+faults about twice as often. Numbers: `RESULTS.md`.
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ def report(
     sending: float,
     settled: float,
 ) -> str:
-    """The run's numbers, for results-storm.md."""
+    """The run's numbers, for RESULTS.md."""
 
     def spread(values: list[float]) -> str:
         ordered = sorted(values)

@@ -15,7 +15,7 @@ The real bot process against the local Discord. What must hold:
 * a token Discord stops accepting (401) stops the bot with one clear line, exit code 2.
 
 Short variant (default): about a minute. `pytest --long`: ten minutes of mixed storms
-(`test_ten_minutes_of_mixed_storms`), numbers in `results-ratelimit.md`.
+(`test_ten_minutes_of_mixed_storms`), numbers in `RESULTS.md`.
 """
 
 from __future__ import annotations

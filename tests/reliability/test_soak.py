@@ -24,7 +24,7 @@ rate-limit buckets, modules imported on first use. Growth after that is what lea
 like; growth before it is the bot reaching its working size.
 
 Short variant (default, in `.ci/run`): 2 minutes. `--long`: 30 minutes. Numbers:
-`results-soak.md`.
+`RESULTS.md`.
 """
 
 from __future__ import annotations
@@ -295,7 +295,7 @@ def report(
     served_429s: int,
     errors: int,
 ) -> str:
-    """The run's numbers, for results-soak.md."""
+    """The run's numbers, for RESULTS.md."""
     mib = 1024
     by_kind = Counter(s.text for s in load.sent)
     p99s = [r.p99 for r in reports]
