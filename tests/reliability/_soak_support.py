@@ -21,6 +21,14 @@ from benchmarks.proc import cpu_seconds, memory_kib
 from benchmarks.servers import Servers
 from fakediscord import FakeDiscord, Message, User
 from fakediscord.interactions import InteractionRecord
+from tests.reliability._storm_support import (
+    CLOSE_4000,
+    NEW_SESSION,
+    RECONNECT,
+    RESUMABLE_INVALID,
+    TCP_DROP,
+    break_resumably,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,11 +189,6 @@ async def seed_reminders(
 
 # -- faults on a timetable ----------------------------------------------------------------
 
-RECONNECT = "op 7 reconnect"
-NEW_SESSION = "op 9 not resumable"
-CLOSE_4000 = "close 4000"
-RESUMABLE_INVALID = "op 9 resumable"
-TCP_DROP = "TCP dropped"
 #: in the order they are fired, round and round
 GATEWAY_FAULTS = (RECONNECT, NEW_SESSION, CLOSE_4000, RESUMABLE_INVALID, TCP_DROP)
 ROUTE_BURST = "429 burst on sending messages"
@@ -249,15 +252,7 @@ class Faults:
             finally:
                 self.load.session_open.set()
         else:
-            if kind == RECONNECT:
-                hit = await fd.send_reconnect()
-            elif kind == RESUMABLE_INVALID:
-                hit = await fd.send_invalid_session(resumable=True)
-            elif kind == CLOSE_4000:
-                hit = await fd.drop_connection(code=4000)
-            else:
-                hit = await fd.drop_connection()
-            assert hit == 1, f"{kind}: no live connection to break"
+            await break_resumably(fd, kind)
             await fd.emulator.notifier.wait_for(
                 lambda: hub.resume_count > resumes or hub.ready_count > readies,
                 30,

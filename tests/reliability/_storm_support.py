@@ -36,6 +36,21 @@ TCP_DROP = "TCP dropped"
 FAULT_KINDS = (RECONNECT, RESUMABLE_INVALID, NEW_SESSION, CLOSE_4000, TCP_DROP)
 RESUMABLE_KINDS = frozenset(FAULT_KINDS) - {NEW_SESSION}
 
+
+async def break_resumably(fd: FakeDiscord, kind: str) -> None:
+    """Break the bot's gateway connection in one of the ways that leave its session
+    resumable (any kind but NEW_SESSION), and check there was a connection to break."""
+    if kind == RECONNECT:
+        hit = await fd.send_reconnect()
+    elif kind == RESUMABLE_INVALID:
+        hit = await fd.send_invalid_session(resumable=True)
+    elif kind == CLOSE_4000:
+        hit = await fd.drop_connection(code=4000)
+    else:
+        hit = await fd.drop_connection()
+    assert hit == 1, f"{kind}: no live connection to break"
+
+
 TODAY_TITLE = "Leg day logged 🦵"
 BACKFILL_TITLE = "Leg day backfilled 🦵"
 
@@ -191,15 +206,7 @@ class FaultStorm:
             finally:
                 self.session_open.set()
         else:
-            if kind == RECONNECT:
-                hit = await fd.send_reconnect()
-            elif kind == RESUMABLE_INVALID:
-                hit = await fd.send_invalid_session(resumable=True)
-            elif kind == CLOSE_4000:
-                hit = await fd.drop_connection(code=4000)
-            else:
-                hit = await fd.drop_connection()
-            assert hit == 1, f"{kind}: no live connection to break"
+            await break_resumably(fd, kind)
             await self._say_in_gap(kind)
             await fd.emulator.notifier.wait_for(
                 lambda: hub.resume_count > resumes or hub.ready_count > readies,
