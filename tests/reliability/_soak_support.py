@@ -28,6 +28,7 @@ from tests.reliability._storm_support import (
     RESUMABLE_INVALID,
     TCP_DROP,
     break_resumably,
+    wait_resumed,
 )
 
 
@@ -253,12 +254,7 @@ class Faults:
                 self.load.session_open.set()
         else:
             await break_resumably(fd, kind)
-            await fd.emulator.notifier.wait_for(
-                lambda: hub.resume_count > resumes or hub.ready_count > readies,
-                30,
-                f"the bot to come back after {kind}",
-            )
-            assert hub.ready_count == readies, f"after {kind} the bot had to IDENTIFY again"
+            await wait_resumed(fd, kind, resumes, readies, within=30)
         await fd.wait_connected(timeout=30)
         fired.back_after = time.monotonic() - began
 

@@ -51,6 +51,20 @@ async def break_resumably(fd: FakeDiscord, kind: str) -> None:
     assert hit == 1, f"{kind}: no live connection to break"
 
 
+async def wait_resumed(
+    fd: FakeDiscord, kind: str, resumes: int, readies: int, within: float
+) -> None:
+    """Wait for the bot to come back after `break_resumably`, and check it resumed (given
+    the hub's RESUME and READY counts from before the break) rather than identified."""
+    hub = fd.emulator.hub
+    await fd.emulator.notifier.wait_for(
+        lambda: hub.resume_count > resumes or hub.ready_count > readies,
+        within,
+        f"the bot to come back after {kind}",
+    )
+    assert hub.ready_count == readies, f"after {kind} the bot had to IDENTIFY again"
+
+
 TODAY_TITLE = "Leg day logged 🦵"
 BACKFILL_TITLE = "Leg day backfilled 🦵"
 
@@ -208,12 +222,7 @@ class FaultStorm:
         else:
             await break_resumably(fd, kind)
             await self._say_in_gap(kind)
-            await fd.emulator.notifier.wait_for(
-                lambda: hub.resume_count > resumes or hub.ready_count > readies,
-                15,
-                f"the bot to come back after {kind}",
-            )
-            assert hub.ready_count == readies, f"after {kind} the bot had to IDENTIFY again"
+            await wait_resumed(fd, kind, resumes, readies, within=15)
             await fd.wait_connected(timeout=15)
             await self._count_replayed(after=last_resumed)
         self.log.fired[kind] += 1
