@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.core import days as days_core
 from bot.core import streaks
 
 
@@ -53,6 +54,24 @@ async def _guild(conn: aiosqlite.Connection, guild_id: int) -> tuple[ZoneInfo, i
     if row is None:
         return ZoneInfo("UTC"), 1
     return _zone(row[0]) or ZoneInfo("UTC"), int(row[1])
+
+
+async def _streak_rules(
+    conn: aiosqlite.Connection, guild_id: int
+) -> tuple[streaks.ShieldRule, dict[int, set[int]]]:
+    """The server's shield rule and each member's paused weeks, read straight."""
+    async with conn.execute(
+        "SELECT shield_every FROM guilds WHERE guild_id = ?", (guild_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    rule = streaks.ShieldRule(every=4 if row is None else int(row[0]))
+    paused: dict[int, set[int]] = defaultdict(set)
+    async with conn.execute(
+        "SELECT user_id, week_start FROM member_pauses WHERE guild_id = ?", (guild_id,)
+    ) as cursor:
+        for user, monday in await cursor.fetchall():
+            paused[int(user)].add(days_core.week_index(date.fromisoformat(monday)))
+    return rule, paused
 
 
 def window_start(period: str, today: date) -> date | None:
@@ -109,14 +128,15 @@ async def naive_streak_board(
     ) as cursor:
         for user, day in await cursor.fetchall():
             days[int(user)].append(date.fromisoformat(day))
+    rule, paused = await _streak_rules(conn, guild_id)
     scored = []
     for user, member_days in days.items():
         member_tz, hidden = settings.get(user, (None, False))
         if hidden:
             continue
-        state = streaks.rebuild(member_days, target)
+        state = streaks.rebuild(member_days, target, rule, paused[user])
         today = now.astimezone(_zone(member_tz) or guild_zone).date()
-        current = streaks.current_streak(state, today)
+        current = streaks.current_streak(state, today, paused[user])
         if current or state.best:
             scored.append(((current, state.best, state.total), user))
     scored.sort(key=lambda item: (tuple(-x for x in item[0]), item[1]))
@@ -152,10 +172,11 @@ async def naive_checkin(
     ) as cursor:
         history = [date.fromisoformat(day) for (day,) in await cursor.fetchall()]
     await conn.commit()
-    state = streaks.rebuild(history, target)
+    rule, paused = await _streak_rules(conn, guild_id)
+    state = streaks.rebuild(history, target, rule, paused[user_id])
     return (
         streaks.week_progress(state, today),
-        streaks.current_streak(state, today),
+        streaks.current_streak(state, today, paused[user_id]),
         state.total,
     )
 

@@ -178,6 +178,7 @@ def _services_at(store: Any, now: datetime) -> Any:
             timers=None,  # type: ignore[arg-type]  # leaderboards and check-ins arm nothing
             now=clock,
             default_zone="UTC",
+            weekly=None,  # type: ignore[arg-type]  # servers without a goal celebrate nothing
         )
         _services[id(store)] = (services, clock)
     services, clock = _services[id(store)]

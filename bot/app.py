@@ -21,6 +21,7 @@ from bot.loop_lag import LoopLagMonitor
 from bot.rate_limits import GlobalLimiter, http_trace
 from bot.reminders import ReminderEngine
 from bot.reminders.poster import DiscordPoster
+from bot.reminders.weekly import WeeklyPosts
 from bot.sending import SendGuard
 from bot.store import Store
 from bot.usecases.cache import SettingsCache
@@ -134,6 +135,7 @@ class LegDayBot(commands.Bot):
             catchup_minutes=settings.catchup_minutes,
             sends_per_second=settings.reminder_sends_per_second,
         )
+        self.weekly = WeeklyPosts(store, self.reminders, default_zone=settings.default_timezone)
         self.services = Services(
             store=store,
             cache=SettingsCache(),
@@ -141,6 +143,7 @@ class LegDayBot(commands.Bot):
             timers=self.reminders,
             now=clock,
             default_zone=settings.default_timezone,
+            weekly=self.weekly,
         )
         self._reminders_started: asyncio.Task[None] | None = None
         self.loop_lag = LoopLagMonitor(
@@ -190,11 +193,15 @@ class LegDayBot(commands.Bot):
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d slash commands to dev guild %s", len(synced), guild.id)
         # Catch-up may retry for a while; it must not hold up connecting to the gateway.
-        self._reminders_started = asyncio.create_task(self.reminders.start(), name="reminders")
+        self._reminders_started = asyncio.create_task(self._start_deliveries(), name="reminders")
         self._reminders_started.add_done_callback(_report_failure)
         self.loop_lag.start()
         if self.config.health_file:
             self._report_health.start()
+
+    async def _start_deliveries(self) -> None:
+        await self.reminders.start()
+        await self.weekly.start()
 
     @property
     def serving(self) -> bool:
@@ -326,6 +333,7 @@ class LegDayBot(commands.Bot):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._reminders_started
         self._report_health.cancel()
+        await self.weekly.stop()  # (its posts leave through the reminders' send line)
         await self.reminders.stop()
         await self.loop_lag.stop()
 

@@ -10,9 +10,11 @@ from bot.core.days import Period
 from bot.core.parsing import format_weekdays
 from bot.core.quotes import Quote
 from bot.core.suggest import held_note_message
+from bot.core.weekly_input import format_moment
 from bot.store import BoardRow, GuildConfig, Schedule, StoredQuote
-from bot.usecases.checkins import CheckinOutcome, MemberReport
+from bot.usecases.checkins import CheckinOutcome, GroupWeek, MemberReport
 from bot.usecases.leaderboards import Board
+from bot.usecases.pausing import PauseOutcome
 
 BRAND = discord.Colour.from_rgb(233, 84, 32)
 # Embed descriptions stop at 4096 characters; leave room for the "and N more" line.
@@ -47,11 +49,29 @@ def checkin_reply(outcome: CheckinOutcome, mention: str, quote: Quote) -> discor
         title = "Leg day backfilled 🦵"
         lead = f"Logged {_day(outcome.day)} for {mention}."
     embed = discord.Embed(title=title, description=lead, colour=BRAND)
-    embed.add_field(name="This week", value=f"{outcome.this_week}/{outcome.target}", inline=True)
-    embed.add_field(name="Streak", value=plural(outcome.current_streak, "week"), inline=True)
+    week = f"{outcome.this_week}/{outcome.target}"
+    if outcome.week_paused:
+        week += " (paused)"
+    embed.add_field(name="This week", value=week, inline=True)
+    streak = plural(outcome.current_streak, "week")
+    if outcome.shields:
+        streak += f" · {_shields(outcome.shields)}"
+    embed.add_field(name="Streak", value=streak, inline=True)
     embed.add_field(name="Total", value=plural(outcome.stats.total, "leg day"), inline=True)
+    if outcome.group is not None:
+        embed.add_field(name="Server", value=group_line(outcome.group), inline=False)
     embed.add_field(name="Why it matters", value=_quote_line(quote), inline=False)
     return embed
+
+
+def group_line(group: GroupWeek) -> str:
+    """`Server: 23/40 this week`, with a flag once the goal is reached."""
+    line = f"{group.total}/{group.goal} this week"
+    return line + " 🎉 goal reached!" if group.total >= group.goal else line
+
+
+def _shields(count: int) -> str:
+    return "🛡️" * count + f" {plural(count, 'shield')}"
 
 
 def did_you_mean(command: str, note: str) -> str:
@@ -83,6 +103,22 @@ def stats_reply(mention: str, report: MemberReport) -> discord.Embed:
     embed.add_field(name="This year", value=str(counts.year), inline=True)
     embed.add_field(name="Current streak", value=plural(report.current_streak, "week"), inline=True)
     embed.add_field(name="Best streak", value=plural(report.best_streak, "week"), inline=True)
+    if report.shield_every:
+        embed.add_field(
+            name="Shields",
+            value=(_shields(report.shields) if report.shields else "none yet")
+            + f" (one per {report.shield_every} met weeks in a row)",
+            inline=True,
+        )
+    if report.paused_until is not None:
+        paused = f"until {_day(report.paused_until)}"
+    else:
+        paused = "not paused"
+    if report.pause_cap:
+        paused += f" · {report.paused_this_year}/{report.pause_cap} weeks used this year"
+    embed.add_field(name="Pause", value=paused, inline=True)
+    if report.group is not None:
+        embed.add_field(name="Server", value=group_line(report.group), inline=True)
     last = (
         "never"
         if counts.last_checkin is None
@@ -154,8 +190,63 @@ def settings_reply(config: GuildConfig, default_zone: str) -> discord.Embed:
     embed.add_field(
         name="Weekly target", value=plural(config.weekly_target, "leg day"), inline=True
     )
-    embed.set_footer(text="Change with /legday-admin settings timezone|target")
+    goal = "off" if config.goal is None else plural(config.goal, "leg day") + " a week"
+    embed.add_field(name="Group goal", value=goal, inline=True)
+    shields = (
+        "off"
+        if config.shield_every == 0
+        else f"one per {plural(config.shield_every, 'met week')} in a row"
+    )
+    embed.add_field(name="Streak shields", value=shields, inline=True)
+    embed.add_field(name="Pauses", value=f"{plural(config.pause_cap, 'week')} a year", inline=True)
+    risk = "off" if config.risk_day is None else format_moment(config.risk_day, config.risk_time)
+    embed.add_field(name="Streak-at-risk nudge", value=risk, inline=True)
+    recap = (
+        "off"
+        if config.recap_channel_id is None or config.recap_day is None or config.recap_time is None
+        else f"<#{config.recap_channel_id}> {format_moment(config.recap_day, config.recap_time)}"
+    )
+    embed.add_field(name="Weekly recap", value=recap, inline=True)
+    embed.set_footer(
+        text="Change with /legday-admin settings timezone|target|goal|shields|pauses|risk "
+        "and /legday-admin recap"
+    )
     return embed
+
+
+def zone_name(guild: GuildConfig, default_zone: str) -> str:
+    """The zone the server's moments are in, as the settings show it."""
+    return guild.timezone or f"{default_zone}, the default"
+
+
+def recap_setting(guild: GuildConfig) -> str:
+    if guild.recap_channel_id is None or guild.recap_day is None or guild.recap_time is None:
+        return "No weekly recap yet. Set one with `legday-admin recap set #channel mon 09:00`."
+    return (
+        f"📅 The weekly recap goes to <#{guild.recap_channel_id}> every "
+        f"**{format_moment(guild.recap_day, guild.recap_time)}** (server time)."
+    )
+
+
+def pause_reply(outcome: PauseOutcome) -> str:
+    used = f"{outcome.used_this_year}/{outcome.cap} paused weeks used this year."
+    if outcome.until is None:
+        if outcome.removed:
+            return (
+                f"Welcome back! Your pause is over; this week counts again. "
+                f"Streak: {plural(outcome.streak, 'week')}. {used}"
+            )
+        return f"You're not paused. {used}"
+    added = (
+        f"Paused {plural(outcome.added, 'more week')}"
+        if outcome.added
+        else "Those weeks were already paused"
+    )
+    return (
+        f"🏖️ {added}: your streak is safe until {_day(outcome.until)}. Paused weeks neither "
+        f"break nor extend it, and reminders leave you alone. {used} "
+        "Back early? Use `legday pause off`."
+    )
 
 
 def help_reply(usages: list[tuple[str, str]], prefix_commands: bool) -> discord.Embed:

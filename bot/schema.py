@@ -40,6 +40,18 @@ guilds = sa.Table(
     sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("timezone", sa.String(64), nullable=True),
     sa.Column("weekly_target", sa.SmallInteger, nullable=False, server_default="1"),
+    # The group's weekly total of leg days (None: no goal).
+    sa.Column("goal", sa.Integer, nullable=True),
+    # Met weeks in a row that earn a streak shield (0: shields are off).
+    sa.Column("shield_every", sa.SmallInteger, nullable=False, server_default="4"),
+    sa.Column("pause_cap", sa.SmallInteger, nullable=False, server_default="6"),
+    # When members whose streak is at risk are nudged (weekday 0-6, None: never).
+    sa.Column("risk_day", sa.SmallInteger, nullable=True, server_default="5"),
+    sa.Column("risk_time", sa.String(5), nullable=False, server_default="18:00"),
+    # Where and when the weekly recap is posted (no channel: no recap).
+    sa.Column("recap_channel_id", sa.BigInteger, nullable=True),
+    sa.Column("recap_day", sa.SmallInteger, nullable=True),
+    sa.Column("recap_time", sa.String(5), nullable=True),
 )
 
 members = sa.Table(
@@ -50,6 +62,17 @@ members = sa.Table(
     sa.Column("timezone", sa.String(64), nullable=True),
     sa.Column("reminders_opt_in", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+    # How reminders and nudges reach an opted-in member: "channel" or "dm".
+    sa.Column("remind_via", sa.String(8), nullable=False, server_default="channel"),
+)
+
+# The weeks (their Mondays, in the member's days) a member paused their streak.
+member_pauses = sa.Table(
+    "member_pauses",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("week_start", sa.Date, primary_key=True),
 )
 
 checkins = sa.Table(
@@ -83,6 +106,8 @@ member_stats = sa.Table(
     sa.Column("best", sa.Integer, nullable=False),
     sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("alive_until", UTCDateTime, nullable=True),
+    sa.Column("shields", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.Column("in_row", sa.Integer, nullable=False, server_default="0"),
 )
 # Leaderboard pages walk these in order: most first, ties by user id, stopping at LIMIT.
 _stats = member_stats.c
@@ -213,6 +238,41 @@ deliveries = sa.Table(
     sa.Column("fire_at", UTCDateTime, nullable=False),
     sa.Column("message_id", sa.BigInteger, nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error", sa.String(200), nullable=True),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# A server's weekly posts, claimed before they are sent, one per (kind, week): the goal
+# celebration ("goal"), the recap ("recap") and the streak-at-risk call ("risk").
+weekly_posts = sa.Table(
+    "weekly_posts",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(8), primary_key=True),
+    sa.Column("week_start", sa.Date, primary_key=True),
+    sa.Column("channel_id", sa.BigInteger, nullable=True),
+    sa.Column("state", sa.String(8), nullable=False),
+    sa.Column("fire_at", UTCDateTime, nullable=False),
+    sa.Column("message_id", sa.BigInteger, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error", sa.String(200), nullable=True),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Messages to one member, each exactly once: a streak-at-risk nudge ("risk", `ref` 0, the
+# week's Monday) or a reminder sent by DM ("remind", `ref` the schedule, its day). A DM
+# that failed is recorded here and never retried.
+member_nudges = sa.Table(
+    "member_nudges",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(8), primary_key=True),
+    sa.Column("ref", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("occurrence", sa.Date, primary_key=True),
+    sa.Column("via", sa.String(8), nullable=False),
+    sa.Column("state", sa.String(8), nullable=False),
+    sa.Column("message_id", sa.BigInteger, nullable=True),
     sa.Column("error", sa.String(200), nullable=True),
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )

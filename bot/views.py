@@ -72,7 +72,11 @@ class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_CH
             )
             return
         outcome = await check_in(
-            services, interaction.guild_id, interaction.user.id, source="button"
+            services,
+            interaction.guild_id,
+            interaction.user.id,
+            source="button",
+            channel_id=interaction.channel_id,
         )
         quote = await services.quotes.pick(interaction.guild_id, interaction.channel_id or 0)
         embed = replies.checkin_reply(outcome, interaction.user.mention, quote)
@@ -218,6 +222,7 @@ class HeldNoteButton(
             interaction.user.id,
             note=clean_note(note),
             source="button",
+            channel_id=interaction.channel_id,
         )
         quote = await services.quotes.pick(interaction.guild_id, interaction.channel_id or 0)
         embed = replies.checkin_reply(outcome, interaction.user.mention, quote)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cogs.recap import RecapCommands
 from cogs.schedules import ScheduleCommands
 from cogs.server_quotes import ServerQuoteCommands
 from cogs.server_settings import ServerSettingsCommands
@@ -16,9 +17,11 @@ class LegDayAdmin(
     ServerSettingsCommands,
     ScheduleCommands,
     ServerQuoteCommands,
+    RecapCommands,
     name="LegDayAdmin",
 ):
-    """Server settings, reminder schedules and server quotes, for Manage Server."""
+    """Server settings, reminder schedules, server quotes and the weekly recap, for Manage
+    Server."""
 
 
 async def setup(bot: LegDayBot) -> None:

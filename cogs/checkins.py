@@ -30,7 +30,12 @@ class CheckinCommands(LegDayGroup):
     async def log(self, ctx: Ctx, day: str) -> None:
         """Backfill a leg day: `YYYY-MM-DD` or `yesterday`, up to 7 days back."""
         outcome = await check_in(
-            self.bot.services, self.guild_id(ctx), ctx.author.id, source="backfill", day_text=day
+            self.bot.services,
+            self.guild_id(ctx),
+            ctx.author.id,
+            source="backfill",
+            day_text=day,
+            channel_id=ctx.channel.id,
         )
         quote = await self.bot.quotes.pick(self.guild_id(ctx), ctx.channel.id)
         await self.reply(ctx, embed=replies.checkin_reply(outcome, ctx.author.mention, quote))

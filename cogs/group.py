@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 Ctx = commands.Context["LegDayBot"]
 
 # Subcommands a note's first word is never taken to mean: `checkin` is the note's own
-# command, and the owner's `sync` is nothing a member should be pointed at.
-_NOT_SUGGESTED = frozenset({"checkin", "sync"})
+# command, the owner's `sync` is nothing a member should be pointed at, and `pause` is a
+# letter away from "paused", as in "paused squats".
+_NOT_SUGGESTED = frozenset({"checkin", "sync", "pause"})
 
 
 class LegDayGroup(commands.Cog):
@@ -74,6 +75,7 @@ class LegDayGroup(commands.Cog):
             ctx.author.id,
             note=cleaned,
             source="command" if ctx.interaction is None else "slash",
+            channel_id=ctx.channel.id,
         )
         quote = await self.bot.quotes.pick(self.guild_id(ctx), ctx.channel.id)
         await self.reply(ctx, embed=replies.checkin_reply(outcome, ctx.author.mention, quote))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from cogs.checkins import CheckinCommands
 from cogs.leaderboard import LeaderboardCommands
+from cogs.pauses import PauseCommands
 from cogs.privacy import PrivacyCommands
 from cogs.quotes import QuoteCommands
 from cogs.reminder_opt_in import ReminderOptInCommands
@@ -22,6 +23,7 @@ class LegDay(
     SettingsCommands,
     PrivacyCommands,
     ReminderOptInCommands,
+    PauseCommands,
     name="LegDay",
 ):
     """Leg day check-ins, leaderboards, quotes, settings and reminders."""

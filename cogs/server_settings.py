@@ -1,4 +1,5 @@
-"""Server settings (Manage Server): time zone and weekly target."""
+"""Server settings (Manage Server): time zone, weekly target, group goal, streak shields
+and pauses."""
 
 from __future__ import annotations
 
@@ -7,6 +8,16 @@ from discord.ext import commands
 
 from bot import replies
 from bot.core.days import zone
+from bot.core.streaks import MAX_SHIELDS
+from bot.core.weekly_input import (
+    DEFAULT_RISK_TIME,
+    format_moment,
+    is_off,
+    parse_goal,
+    parse_moment,
+    parse_pause_cap,
+    parse_shield_every,
+)
 from bot.usecases import server
 from cogs import typed
 from cogs.admin_group import AdminGroup
@@ -50,6 +61,76 @@ class ServerSettingsCommands(AdminGroup):
             ctx,
             f"Weekly target set to **{replies.plural(int(target), 'leg day')}**; "
             f"recomputed streaks for {replies.plural(updated, 'member')}.",
+        )
+
+    @typed.subcommand(settings, name="goal", description="The server's weekly goal of leg days")
+    @app_commands.describe(goal="Leg days of all members together per week, or 'off'")
+    async def settings_goal(self, ctx: Ctx, goal: str) -> None:
+        """The server's weekly total of leg days to aim for (`off`: no goal)."""
+        chosen = parse_goal(goal)
+        await server.set_goal(self.bot.services, _guild_id(ctx), chosen)
+        text = (
+            "No group goal any more."
+            if chosen is None
+            else f"Group goal set to **{replies.plural(chosen, 'leg day')}** a week. "
+            "Every check-in shows the server's progress; reaching it gets a celebration."
+        )
+        await LegDayGroup.reply(ctx, text)
+
+    @typed.subcommand(
+        settings, name="shields", description="Met weeks in a row that earn a streak shield"
+    )
+    @app_commands.describe(weeks="0 (off) to 12; default 4")
+    async def settings_shields(self, ctx: Ctx, weeks: str) -> None:
+        """Met weeks in a row that earn a streak shield (`0` or `off` turns shields off)."""
+        every = parse_shield_every(weeks)
+        updated = await server.set_shield_every(self.bot.services, _guild_id(ctx), every)
+        lead = (
+            "Streak shields are off."
+            if every == 0
+            else f"Members earn a streak shield every **{replies.plural(every, 'met week')}** "
+            f"in a row (at most {MAX_SHIELDS} held)."
+        )
+        await LegDayGroup.reply(
+            ctx, f"{lead} Recomputed streaks for {replies.plural(updated, 'member')}."
+        )
+
+    @typed.subcommand(
+        settings, name="pauses", description="Paused weeks a member may take per year"
+    )
+    @app_commands.describe(weeks="0 (no pauses) to 52; default 6")
+    async def settings_pauses(self, ctx: Ctx, weeks: str) -> None:
+        """Paused weeks (`legday pause`) a member may take per year; default 6."""
+        cap = parse_pause_cap(weeks)
+        await server.set_pause_cap(self.bot.services, _guild_id(ctx), cap)
+        text = (
+            "Members can't pause their streaks any more (pauses already taken stay)."
+            if cap == 0
+            else f"Members may pause their streak for up to **{replies.plural(cap, 'week')}** "
+            "a year."
+        )
+        await LegDayGroup.reply(ctx, text)
+
+    @typed.subcommand(
+        settings, name="risk", description="When members whose streak is at risk are nudged"
+    )
+    @app_commands.describe(
+        day="e.g. sat, or 'off'", time="24-hour HH:MM in the server's time zone (default 18:00)"
+    )
+    async def settings_risk(self, ctx: Ctx, day: str, time: str = "18:00") -> None:
+        """When to nudge members whose streak is at risk: day and HH:MM, or `off`."""
+        if is_off(day):
+            await server.set_risk(self.bot.services, _guild_id(ctx), None, DEFAULT_RISK_TIME)
+            await LegDayGroup.reply(ctx, "No more streak-at-risk nudges.")
+            return
+        weekday, at = parse_moment(day, time)
+        guild = await server.set_risk(self.bot.services, _guild_id(ctx), weekday, at)
+        zone = replies.zone_name(guild, self.bot.config.default_timezone)
+        await LegDayGroup.reply(
+            ctx,
+            f"⏳ Members with a streak of 2+ weeks who haven't met this week's target get one "
+            f"nudge every **{format_moment(weekday, at)}** ({zone}), "
+            "the way they chose with `legday remind`.",
         )
 
 

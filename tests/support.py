@@ -8,14 +8,15 @@ use case applies, so the summaries are exactly what the bot would have kept.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.core import days as days_core
 from bot.core.streaks import StreakState
-from bot.store import Schedule, Store, Tx
+from bot.store import GuildConfig, Schedule, Store, Tx
 from bot.store.sql import checkins as checkins_sql
+from bot.store.sql import settings as settings_sql
 from bot.store.sql import summaries as summaries_sql
 from bot.usecases import summaries
 from bot.usecases.cache import SettingsCache
@@ -38,6 +39,13 @@ def _zone(tx: Tx, guild_id: int, user_id: int, default_zone: str) -> Any:
     return summaries.member_zone(tx, guild_id, user_id, default_zone, guild.timezone)
 
 
+def _rules(tx: Tx, guild_id: int, user_id: int, target: int) -> summaries.Rules:
+    """The server's shield rule and the member's pauses, with the target the test names."""
+    guild = settings_sql.guild_config(tx, guild_id)
+    rules = summaries.Rules.of(guild, settings_sql.paused_weeks(tx, guild_id, user_id))
+    return replace(rules, target=target)
+
+
 async def record_day(
     store: Store,
     guild_id: int,
@@ -58,7 +66,8 @@ async def record_day(
             tx, guild_id, user_id, day, created_at=now, note=note, source=source
         ):
             return Recorded(False, summaries.to_state(summaries_sql.read(tx, guild_id, user_id)))
-        state = summaries.record_day(tx, guild_id, user_id, day, target=weekly_target, zone=zone)
+        rules = _rules(tx, guild_id, user_id, weekly_target)
+        state = summaries.record_day(tx, guild_id, user_id, day, rules=rules, zone=zone)
         return Recorded(True, state)
 
     return await store.run(work)
@@ -79,7 +88,8 @@ async def remove_day(
         if not checkins_sql.delete(tx, guild_id, user_id, day):
             return None
         zone = _zone(tx, guild_id, user_id, default_zone)
-        return summaries.unrecord_day(tx, guild_id, user_id, day, target=weekly_target, zone=zone)
+        rules = _rules(tx, guild_id, user_id, weekly_target)
+        return summaries.unrecord_day(tx, guild_id, user_id, day, rules=rules, zone=zone)
 
     return await store.run(work)
 
@@ -152,6 +162,25 @@ class RecordingTimers:
         self.tests.append(schedule)
 
 
+class RecordingWeekly:
+    """Stands in for the weekly poster: remembers each celebration it was asked to post."""
+
+    def __init__(self) -> None:
+        self.celebrations: list[tuple[int, date, int]] = []
+        self.armed: list[GuildConfig] = []
+        self.tests: list[tuple[int, int]] = []
+
+    def celebrate(self, guild_id: int, monday: date, channel_id: int) -> None:
+        self.celebrations.append((guild_id, monday, channel_id))
+
+    async def rearm(self, guild: GuildConfig) -> None:
+        self.armed.append(guild)
+
+    async def post_test_recap(self, guild: GuildConfig, channel_id: int) -> int:
+        self.tests.append((guild.guild_id, channel_id))
+        return 1
+
+
 def make_services(
     store: Store, now: Callable[[], datetime], *, default_zone: str = "UTC"
 ) -> Services:
@@ -162,6 +191,7 @@ def make_services(
         timers=RecordingTimers(),
         now=now,
         default_zone=days_core.zone(default_zone).key,
+        weekly=RecordingWeekly(),
     )
 
 

@@ -111,3 +111,16 @@ def compose(
             )
         )
     return parts
+
+
+def dm_text(kind: Kind, server: str | None, *, late: bool = False) -> str:
+    """A reminder (or its nudge) for a member who chose DMs: no mentions at all."""
+    where = f" in **{server}**" if server else ""
+    lines = [
+        _CALLS[kind],
+        f"(You asked for leg day reminders{where} by DM: log it with `/legday checkin` "
+        "there, or change how I reach you with `/legday remind`.)",
+    ]
+    if late:
+        lines.insert(1, "*(A bit late, sorry: this was due a while ago.)*")
+    return "\n".join(lines)

@@ -24,13 +24,14 @@ from functools import partial
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.core.reminders import DeliveryState, Kind, ReminderPart, compose
+from bot.core.reminders import DeliveryState, Kind, ReminderPart, compose, dm_text
 from bot.core.schedule import next_fires, next_occurrences, occurrences_between
 from bot.reminders import catch_up as catch_up_plan
 from bot.reminders.poster import Poster, PostFailed
 from bot.reminders.sender import FIRST, FOLLOW_UP, Sender
 from bot.reminders.timers import Timer, TimerHeap
-from bot.store import Schedule, Store
+from bot.store import MemberNudge, Schedule, Store
+from bot.store.sql import nudges as nudges_sql
 from bot.usecases.quote_book import QuoteBook
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class _Attempt:
     # before posting again, look for what it posted.
     look_first: bool = False
     adopted: dict[str, int] = field(default_factory=dict)  # marker -> message id found
+    dms: list[MemberNudge] = field(default_factory=list)  # members reached by DM instead
+    dms_may_have_gone: bool = False  # an earlier attempt may have sent some of them
 
 
 def _batches(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -107,7 +110,7 @@ class ReminderEngine:
         self._broken: set[int] = set()  # schedules already reported as unusable
         self._retry_delay = retry_delay
         self._running: set[asyncio.Task[object]] = set()
-        self._stop_grace = stop_grace  # seconds a shutdown waits for deliveries under way
+        self.stop_grace = stop_grace  # seconds a shutdown waits for deliveries under way
         self._sleep = sleep
 
     # --- life cycle ---------------------------------------------------------------
@@ -136,7 +139,7 @@ class ReminderEngine:
         """
         await self.timers.stop()
         if self._running:
-            _, unfinished = await asyncio.wait(set(self._running), timeout=self._stop_grace)
+            _, unfinished = await asyncio.wait(set(self._running), timeout=self.stop_grace)
             for task in unfinished:
                 task.cancel()
             await asyncio.gather(*unfinished, return_exceptions=True)
@@ -264,6 +267,9 @@ class ReminderEngine:
         picked_up = self.clock()
         started = []
         for timer in timers:
+            if not isinstance(timer.payload, _Due):  # another kind of timer (the weekly loop)
+                timer.payload()
+                continue
             due: _Due = timer.payload
             if due.kind is Kind.REMINDER:
                 self.arm(due.schedule, after=due.fire_at)
@@ -379,6 +385,7 @@ class ReminderEngine:
                 attempt.look_first = True
                 if failure.permanent:
                     await self._fail_permanently(schedule, day, kind, failure)
+                    await self._send_dms(attempt)
                     return DeliveryState.FAILED
                 if self.clock() + timedelta(seconds=delay) > deadline:
                     log.warning("giving up on schedule %s %s: %s", schedule.id, day, failure)
@@ -390,12 +397,14 @@ class ReminderEngine:
                         self.clock(),
                         error=failure.reason,
                     )
+                    await self._send_dms(attempt)
                     return DeliveryState.FAILED
                 log.info("retrying schedule %s in %.0fs: %s", schedule.id, delay, failure)
                 await self._sleep(delay)
                 delay = min(delay * 2, 300)
         if attempt.skipped:
             return None
+        await self._send_dms(attempt)
         message_id = attempt.sent[0] if attempt.sent else None
         recorded = await self.store.finish_delivery(
             schedule.id, day, kind, DeliveryState.SENT, self.clock(), message_id=message_id
@@ -466,6 +475,8 @@ class ReminderEngine:
         if claim is None:
             return False
         attempt.look_first = claim.may_have_posted
+        attempt.dms = claim.dms
+        attempt.dms_may_have_gone = claim.may_have_posted
         attempt.parts = compose(
             schedule.id,
             attempt.day,
@@ -477,6 +488,38 @@ class ReminderEngine:
         )
         attempt.claimed = True
         return True
+
+    async def _send_dms(self, attempt: _Attempt) -> None:
+        """The claimed DMs of an occurrence, each once: one whose earlier attempt may have
+        gone out is looked for first; one Discord refuses (closed DMs) is recorded failed
+        and never retried."""
+        if not attempt.dms:
+            return
+        server = self.poster.guild_name(attempt.schedule.guild_id)
+        text = dm_text(attempt.kind, server, late=attempt.late)
+        for nudge in attempt.dms:
+            state, message_id, error = DeliveryState.SENT, None, None
+            try:
+                if attempt.dms_may_have_gone:
+                    message_id = await self.poster.find_dm(nudge.user_id, attempt.fire_at, text)
+                if message_id is None:
+                    message_id = await self.sender.submit(
+                        partial(self.poster.dm, nudge.user_id, text), priority=FOLLOW_UP
+                    )
+            except PostFailed as failure:
+                state, error = DeliveryState.FAILED, failure.reason
+            now = self.clock()
+            await self.store.run(
+                partial(
+                    nudges_sql.finish,
+                    nudge=nudge,
+                    state=state,
+                    now=now,
+                    message_id=message_id,
+                    error=error,
+                )
+            )
+        attempt.dms = []
 
     async def _fail_permanently(
         self, schedule: Schedule, day: date, kind: Kind, failure: PostFailed

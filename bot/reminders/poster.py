@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # leave right after the fire time, so they are among the first ones read.
 LOOK_BACK = timedelta(minutes=1)
 MESSAGES_READ = 200
+NO_PINGS = discord.AllowedMentions.none()
 
 
 class Poster(Protocol):
@@ -34,6 +35,20 @@ class Poster(Protocol):
 
     async def notify_admins(self, guild_id: int, text: str) -> bool:
         """Best effort: tell the server's admins something; True when it was posted."""
+        ...
+
+    async def dm(self, user_id: int, content: str) -> int:
+        """Send a direct message that pings nobody; returns its id or raises PostFailed
+        (permanent when the member does not take DMs from the bot)."""
+        ...
+
+    async def find_dm(self, user_id: int, since: datetime, content: str) -> int | None:
+        """The bot's direct message to the member with exactly this content, sent from
+        `since` on (what an interrupted attempt may have sent); raises PostFailed."""
+        ...
+
+    def guild_name(self, guild_id: int) -> str | None:
+        """The server's name, when the bot knows it."""
         ...
 
     async def find_posted(
@@ -111,6 +126,30 @@ class DiscordPoster:
             raise failure from exc
         return found
 
+    async def dm(self, user_id: int, content: str) -> int:
+        with _read_as_post_failed():
+            channel = await self._client.create_dm(discord.Object(user_id))
+            message = await channel.send(content=content, allowed_mentions=NO_PINGS)
+        return message.id
+
+    async def find_dm(self, user_id: int, since: datetime, content: str) -> int | None:
+        me = self._client.user
+        if me is None:
+            return None
+        with _read_as_post_failed():
+            channel = await self._client.create_dm(discord.Object(user_id))
+            history = channel.history(
+                limit=MESSAGES_READ, after=since - LOOK_BACK, oldest_first=True
+            )
+            async for message in history:
+                if message.author.id == me.id and message.content == content:
+                    return message.id
+        return None
+
+    def guild_name(self, guild_id: int) -> str | None:
+        guild = self._client.get_guild(guild_id)
+        return None if guild is None else guild.name
+
     async def notify_admins(self, guild_id: int, text: str) -> bool:
         # At start-up the guild may not be cached yet.
         with contextlib.suppress(TimeoutError):
@@ -140,6 +179,19 @@ def _markers_in(message: discord.Message) -> list[str]:
             if marker is not None:
                 markers.append(marker)
     return markers
+
+
+@contextlib.contextmanager
+def _read_as_post_failed() -> Iterator[None]:
+    """A failed request raises PostFailed, as the engine reads it; anything else is a bug
+    and raises as it is."""
+    try:
+        yield
+    except Exception as exc:
+        failure = _post_failure(exc)
+        if failure is None:
+            raise
+        raise failure from exc
 
 
 def _post_failure(exc: Exception) -> PostFailed | None:

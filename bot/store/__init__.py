@@ -21,10 +21,12 @@ from bot.store.records import (
     Delivery,
     GuildConfig,
     MemberConfig,
+    MemberNudge,
     QuoteLimitReached,
     Schedule,
     StoredQuote,
     Summary,
+    WeeklyPost,
 )
 from bot.store.sql import deliveries as deliveries_sql
 from bot.store.sql import privacy as privacy_sql
@@ -119,10 +121,12 @@ __all__ = [
     "Delivery",
     "GuildConfig",
     "MemberConfig",
+    "MemberNudge",
     "QuoteLimitReached",
     "Schedule",
     "Store",
     "StoredQuote",
     "Summary",
     "Tx",
+    "WeeklyPost",
 ]

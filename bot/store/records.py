@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from bot.core.reminders import Broadcast, DeliveryState
@@ -13,6 +13,14 @@ class GuildConfig:
     guild_id: int
     timezone: str | None = None
     weekly_target: int = 1
+    goal: int | None = None  # the group's weekly total of leg days
+    shield_every: int = 4  # met weeks in a row per streak shield; 0: shields are off
+    pause_cap: int = 6  # paused weeks a member may take per calendar year
+    risk_day: int | None = 5  # weekday of the streak-at-risk nudge (None: off)
+    risk_time: time = time(18, 0)
+    recap_channel_id: int | None = None  # None: no weekly recap
+    recap_day: int | None = None
+    recap_time: time | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +28,8 @@ class MemberConfig:
     timezone: str | None = None
     reminders_opt_in: bool = False
     hidden: bool = False
+    remind_via: str = "channel"  # how reminders reach an opted-in member: "channel" or "dm"
+    paused: frozenset[date] = frozenset()  # the Mondays of the weeks paused
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +52,8 @@ class Summary:
     run: int = 0
     run_week: int | None = None
     best: int = 0
+    shields: int = 0
+    in_row: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +104,27 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberNudge:
+    """One message to one member (a streak-at-risk nudge, a reminder by DM)."""
+
+    guild_id: int
+    user_id: int
+    kind: str
+    ref: int
+    occurrence: date
+    via: str
+    state: DeliveryState
+    message_id: int | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     """An occurrence claimed for sending, with the members its reminder pings."""
 
     targets: list[int]
     attempt: int  # 1 the first time; more when an earlier attempt was cut off or failed
+    dms: list[MemberNudge] = field(default_factory=list)  # members who want it by DM
 
     @property
     def may_have_posted(self) -> bool:
@@ -106,3 +134,18 @@ class Claim:
 
 class QuoteLimitReached(Exception):
     """The server already has as many custom quotes as allowed."""
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyPost:
+    """One of a server's weekly posts (goal celebration, recap, streak-at-risk call)."""
+
+    guild_id: int
+    kind: str
+    week_start: date
+    channel_id: int | None
+    state: DeliveryState
+    fire_at: datetime
+    message_id: int | None
+    attempts: int
+    error: str | None

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from bot.core import days, streaks
+from bot.core import days, pauses, streaks
 from bot.core.parsing import parse_checkin_day
 from bot.core.streaks import StreakState
-from bot.store import Tx
+from bot.store import GuildConfig, Tx
 from bot.store.sql import checkins as checkins_sql
 from bot.store.sql import summaries as summaries_sql
+from bot.store.sql import weekly as weekly_sql
 from bot.usecases import summaries
 from bot.usecases.cache import SettingsCache
 from bot.usecases.services import Services
+
+
+@dataclass(frozen=True, slots=True)
+class GroupWeek:
+    """The server's progress towards its weekly goal, as of a check-in."""
+
+    total: int
+    goal: int
+    reached_now: bool  # this check-in reached the goal (and claimed the celebration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +33,8 @@ class CheckinOutcome:
     today: date
     target: int
     stats: StreakState
+    paused: frozenset[int] = frozenset()
+    group: GroupWeek | None = None  # None: the server has no goal
 
     @property
     def this_week(self) -> int:
@@ -30,7 +42,15 @@ class CheckinOutcome:
 
     @property
     def current_streak(self) -> int:
-        return streaks.current_streak(self.stats, self.today)
+        return streaks.current_streak(self.stats, self.today, self.paused)
+
+    @property
+    def shields(self) -> int:
+        return streaks.live(self.stats, self.today, self.paused).shields
+
+    @property
+    def week_paused(self) -> bool:
+        return days.week_index(self.today) in self.paused
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +69,12 @@ class MemberReport:
     best_streak: int
     total: int
     target: int
+    shields: int = 0
+    shield_every: int = 0  # 0: the server has shields off
+    paused_until: date | None = None  # the last day of the member's pause, if paused now
+    paused_this_year: int = 0
+    pause_cap: int = 0
+    group: GroupWeek | None = None
 
 
 def _check_in(
@@ -62,21 +88,39 @@ def _check_in(
     source: str,
     day_text: str | None,
     default_zone: str | None,
+    channel_id: int | None,
 ) -> CheckinOutcome:
     context = cache.context(tx, guild_id, user_id)
     zone = days.effective_zone(context.member.timezone, context.guild.timezone, default_zone)
     today = days.local_day(now, zone)
     # How far back a member may log is the parser's rule (a week).
     day = today if day_text is None else parse_checkin_day(day_text, today)
-    target = context.guild.weekly_target
+    rules = summaries.Rules.of(context.guild, context.member.paused)
     created = checkins_sql.insert(
         tx, guild_id, user_id, day, created_at=now, note=note, source=source
     )
     if created:
-        stats = summaries.record_day(tx, guild_id, user_id, day, target=target, zone=zone)
+        stats = summaries.record_day(tx, guild_id, user_id, day, rules=rules, zone=zone)
     else:
         stats = summaries.to_state(summaries_sql.read(tx, guild_id, user_id))
-    return CheckinOutcome(created, day, today, target, stats)
+    group = _group_week(tx, context.guild, today, counted=created and day >= days.week_start(today))
+    if group is not None and group.reached_now:
+        # The claim is made with the check-in: exactly one check-in of the week gets it.
+        claimed = weekly_sql.claim(tx, guild_id, GOAL, days.week_start(today), channel_id, now, now)
+        group = replace(group, reached_now=claimed is not None)
+    return CheckinOutcome(created, day, today, rules.target, stats, rules.paused, group)
+
+
+GOAL = "goal"
+
+
+def _group_week(tx: Tx, guild: GuildConfig, today: date, *, counted: bool) -> GroupWeek | None:
+    """The server's total this week against its goal; `counted`: a check-in of this week
+    was just added, so the goal may have been reached by it."""
+    if guild.goal is None:
+        return None
+    total = weekly_sql.group_total(tx, guild.guild_id, days.week_start(today))
+    return GroupWeek(total, guild.goal, reached_now=counted and total >= guild.goal)
 
 
 async def check_in(
@@ -87,11 +131,14 @@ async def check_in(
     note: str | None = None,
     source: str,
     day_text: str | None = None,
+    channel_id: int | None = None,
 ) -> CheckinOutcome:
     """Record the member's today, or the day `day_text` names (`legday log`); a repeat
-    changes nothing. One unit of work: the day, the streak and the period counts."""
+    changes nothing. One unit of work: the day, the streak, the period counts, and the
+    claim of the goal's celebration when this check-in reached the server's goal (posted
+    in `channel_id` by the weekly poster)."""
     now = services.now()
-    return await services.store.run(
+    outcome: CheckinOutcome = await services.store.run(
         lambda tx: _check_in(
             tx,
             services.cache,
@@ -102,8 +149,12 @@ async def check_in(
             source=source,
             day_text=day_text,
             default_zone=services.default_zone,
+            channel_id=channel_id,
         )
     )
+    if outcome.group is not None and outcome.group.reached_now and channel_id is not None:
+        services.weekly.celebrate(guild_id, days.week_start(outcome.today), channel_id)
+    return outcome
 
 
 async def undo_today(services: Services, guild_id: int, user_id: int) -> CheckinOutcome | None:
@@ -118,9 +169,10 @@ async def undo_today(services: Services, guild_id: int, user_id: int) -> Checkin
         today = days.local_day(now, zone)
         if not checkins_sql.delete(tx, guild_id, user_id, today):
             return None
-        target = context.guild.weekly_target
-        stats = summaries.unrecord_day(tx, guild_id, user_id, today, target=target, zone=zone)
-        return CheckinOutcome(False, today, today, target, stats)
+        rules = summaries.Rules.of(context.guild, context.member.paused)
+        stats = summaries.unrecord_day(tx, guild_id, user_id, today, rules=rules, zone=zone)
+        group = _group_week(tx, context.guild, today, counted=False)
+        return CheckinOutcome(False, today, today, rules.target, stats, rules.paused, group)
 
     return await services.store.run(work)
 
@@ -143,13 +195,22 @@ async def member_report(services: Services, guild_id: int, user_id: int) -> Memb
             if state.last_day is None
             else checkins_sql.created_at(tx, guild_id, user_id, state.last_day)
         )
+        paused = pauses.weeks_of(context.member.paused)
+        now_live = streaks.live(state, today, paused)
+        guild = context.guild
         return MemberReport(
             hidden=context.member.hidden,
             counts=PeriodCounts(counts[week], counts[month], counts[year], last),
-            current_streak=streaks.current_streak(state, today),
+            current_streak=now_live.streak,
             best_streak=state.best,
             total=state.total,
-            target=context.guild.weekly_target,
+            target=guild.weekly_target,
+            shields=now_live.shields,
+            shield_every=guild.shield_every,
+            paused_until=pauses.paused_until(paused, today),
+            paused_this_year=pauses.weeks_in_year(paused, today.year),
+            pause_cap=guild.pause_cap,
+            group=_group_week(tx, guild, today, counted=False),
         )
 
     return await services.store.read(work)

@@ -40,6 +40,7 @@ def record_history(
     guild = settings_sql.guild_config(tx, guild_id)
     member = settings_sql.member_config(tx, guild_id, user_id)
     zone = days.effective_zone(member.timezone, guild.timezone, default_zone)
+    rules = summaries.Rules.of(guild, member.paused)
     for checkin in checkins:
         if checkins_sql.insert(
             tx,
@@ -50,7 +51,5 @@ def record_history(
             note=checkin.note,
             source=checkin.source,
         ):
-            summaries.record_day(
-                tx, guild_id, user_id, checkin.day, target=guild.weekly_target, zone=zone
-            )
+            summaries.record_day(tx, guild_id, user_id, checkin.day, rules=rules, zone=zone)
     return summaries.to_state(summaries_sql.read(tx, guild_id, user_id))

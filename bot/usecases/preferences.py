@@ -40,9 +40,15 @@ async def set_hidden(services: Services, guild_id: int, user_id: int, hidden: bo
     services.cache.forget_member(guild_id, user_id)
 
 
-async def set_reminders(services: Services, guild_id: int, user_id: int, opt_in: bool) -> None:
+async def set_reminders(
+    services: Services, guild_id: int, user_id: int, opt_in: bool, via: str = "channel"
+) -> None:
+    """Reminders and streak-at-risk nudges: on (in the channel, or by DM) or off."""
+
     def work(tx: Tx) -> None:
         settings_sql.set_member(tx, guild_id, user_id, "reminders_opt_in", opt_in)
+        if opt_in:
+            settings_sql.set_member(tx, guild_id, user_id, "remind_via", via)
         services.cache.forget_member(guild_id, user_id)
 
     await services.store.run(work)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
-from bot.store import Schedule, Store
+from bot.store import GuildConfig, Schedule, Store
 from bot.usecases.cache import SettingsCache
 
 if TYPE_CHECKING:
@@ -29,6 +29,21 @@ class ReminderTimers(Protocol):
     async def post_test(self, schedule: Schedule) -> None: ...
 
 
+class WeeklyPoster(Protocol):
+    """Posts the weekly loop's messages that a member's action sets off."""
+
+    def celebrate(self, guild_id: int, monday: date, channel_id: int) -> None:
+        """Post the goal's celebration, claimed by the check-in that reached it (in the
+        background: the check-in's answer does not wait for it)."""
+
+    async def rearm(self, guild: GuildConfig) -> None:
+        """The server's recap or at-risk moment (or its zone) changed: arm them anew."""
+
+    async def post_test_recap(self, guild: GuildConfig, channel_id: int) -> int:
+        """Post last week's recap now, marked as a test; returns how many messages."""
+        ...
+
+
 @dataclass
 class Services:
     store: Store
@@ -37,3 +52,4 @@ class Services:
     timers: ReminderTimers
     now: Callable[[], datetime]
     default_zone: str
+    weekly: WeeklyPoster

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import asdict
-from datetime import UTC, date, datetime, time
+from collections.abc import Collection, Iterable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from bot.core import days, streaks
-from bot.core.streaks import StreakState
-from bot.store import Store, Summary, Tx
+from bot.core import days, pauses, streaks
+from bot.core.streaks import NO_SHIELDS, ShieldRule, StreakState
+from bot.store import GuildConfig, Store, Summary, Tx
 from bot.store.sql import checkins as checkins_sql
 from bot.store.sql import meta as meta_sql
 from bot.store.sql import scores as scores_sql
@@ -28,7 +29,7 @@ from bot.store.sql import summaries as summaries_sql
 log = logging.getLogger(__name__)
 
 # Bump when what the summary rows hold changes: the next start rebuilds them all.
-SUMMARIES_VERSION = "1"
+SUMMARIES_VERSION = "2"  # 2: shields and paused weeks
 _VERSION_KEY = "summaries_version"
 _ZONE_KEY = "summaries_default_zone"
 
@@ -45,30 +46,36 @@ def to_state(summary: Summary | None) -> StreakState:
 
 
 def to_summary(state: StreakState) -> Summary:
-    return Summary(
-        total=state.total,
-        last_day=state.last_day,
-        week=state.week,
-        week_count=state.week_count,
-        run=state.run,
-        run_week=state.run_week,
-        best=state.best,
-    )
+    return Summary(**asdict(state))
 
 
-def alive_until(state: StreakState, zone: ZoneInfo) -> datetime | None:
-    """The instant the current streak breaks unless another week is met: the start of
-    the second week after the last met one, in the member's zone.
+def alive_until(
+    state: StreakState, zone: ZoneInfo, paused: Collection[int] = ()
+) -> datetime | None:
+    """The instant the current streak breaks unless another week is met (see
+    `streaks.alive_until`): what the live-streak leaderboard ranges over."""
+    return streaks.alive_until(state, zone, paused)
 
-    `streaks.current_streak` counts the streak while today's week is at most one after
-    the last met week; this is the first instant it no longer does.
-    """
-    if state.run_week is None:
-        return None
-    monday = date.fromordinal((state.run_week + 2) * 7 + 1)
-    # fold=0: a midnight that a DST change skips or repeats resolves to the instant the
-    # local date turns, which is when the week starts.
-    return datetime.combine(monday, time(0)).replace(tzinfo=zone).astimezone(UTC)
+
+def shield_rule(guild: GuildConfig) -> ShieldRule:
+    return ShieldRule(every=guild.shield_every)
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What a member's streak is judged by: the server's target and shield rule, and the
+    member's own paused weeks."""
+
+    target: int
+    shields: ShieldRule = NO_SHIELDS
+    paused: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, guild: GuildConfig, paused_mondays: Iterable[date]) -> Rules:
+        return cls(guild.weekly_target, shield_rule(guild), pauses.weeks_of(paused_mondays))
+
+    def rebuild(self, history: Iterable[date]) -> StreakState:
+        return streaks.rebuild(history, self.target, self.shields, self.paused)
 
 
 def member_zone(
@@ -79,7 +86,13 @@ def member_zone(
 
 
 def _write(
-    tx: Tx, guild_id: int, user_id: int, state: StreakState, zone: ZoneInfo, hidden: bool
+    tx: Tx,
+    guild_id: int,
+    user_id: int,
+    state: StreakState,
+    zone: ZoneInfo,
+    hidden: bool,
+    paused: Collection[int],
 ) -> None:
     summaries_sql.write(
         tx,
@@ -87,7 +100,7 @@ def _write(
         user_id,
         to_summary(state),
         hidden=hidden,
-        alive_until=alive_until(state, zone),
+        alive_until=alive_until(state, zone, paused),
     )
 
 
@@ -117,17 +130,17 @@ def _rescore(
 
 
 def record_day(
-    tx: Tx, guild_id: int, user_id: int, day: date, *, target: int, zone: ZoneInfo
+    tx: Tx, guild_id: int, user_id: int, day: date, *, rules: Rules, zone: ZoneInfo
 ) -> StreakState:
     """After a new check-in on `day`: the summaries count it. Returns the new state."""
     summary, flag = summaries_sql.read_with_flag(tx, guild_id, user_id, lock=True)
     state = to_state(summary)
     if state.last_day is None or day > state.last_day:
-        updated = streaks.add_day(state, day, target)
+        updated = streaks.add_day(state, day, rules.target, rules.shields, rules.paused)
     else:  # a backfilled day changes history behind the running totals
-        updated = streaks.rebuild(checkins_sql.days(tx, guild_id, user_id), target)
+        updated = rules.rebuild(checkins_sql.days(tx, guild_id, user_id))
     hidden = _hidden(tx, guild_id, user_id) if flag is None else flag
-    _write(tx, guild_id, user_id, updated, zone, hidden)
+    _write(tx, guild_id, user_id, updated, zone, hidden, rules.paused)
     periods = periods_of(day)
     counts = summaries_sql.bump_periods(tx, guild_id, user_id, periods, +1, hidden=hidden)
     if not hidden:
@@ -136,15 +149,15 @@ def record_day(
 
 
 def unrecord_day(
-    tx: Tx, guild_id: int, user_id: int, day: date, *, target: int, zone: ZoneInfo
+    tx: Tx, guild_id: int, user_id: int, day: date, *, rules: Rules, zone: ZoneInfo
 ) -> StreakState:
     """After a check-in on `day` was removed."""
     summary, flag = summaries_sql.read_with_flag(tx, guild_id, user_id, lock=True)
     state = to_state(summary)
-    updated = streaks.rebuild(checkins_sql.days(tx, guild_id, user_id), target)
+    updated = rules.rebuild(checkins_sql.days(tx, guild_id, user_id))
     # The removed check-in was counted, so the member has a summary row carrying the flag.
     hidden = bool(flag)
-    _write(tx, guild_id, user_id, updated, zone, hidden)
+    _write(tx, guild_id, user_id, updated, zone, hidden, rules.paused)
     periods = periods_of(day)
     counts = summaries_sql.bump_periods(tx, guild_id, user_id, periods, -1, hidden=hidden)
     if not hidden:
@@ -184,7 +197,8 @@ def drop_member(tx: Tx, guild_id: int, user_id: int) -> None:
 def retime_member(tx: Tx, guild_id: int, user_id: int, zone: ZoneInfo) -> None:
     """The member's time zone changed: their streak expires at another instant."""
     state = to_state(summaries_sql.read(tx, guild_id, user_id))
-    summaries_sql.set_alive_until(tx, guild_id, [(user_id, alive_until(state, zone))])
+    paused = pauses.weeks_of(settings_sql.paused_weeks(tx, guild_id, user_id))
+    summaries_sql.set_alive_until(tx, guild_id, [(user_id, alive_until(state, zone, paused))])
 
 
 def retime_guild(tx: Tx, guild_id: int, default_zone: str | None) -> None:
@@ -192,27 +206,47 @@ def retime_guild(tx: Tx, guild_id: int, default_zone: str | None) -> None:
     new streak expiries."""
     guild_zone = settings_sql.guild_config(tx, guild_id).timezone
     own = settings_sql.member_zones(tx, guild_id)
+    paused_by_member = settings_sql.pauses_by_member(tx, guild_id)
     expiries = []
-    for user_id, run_week in summaries_sql.streak_weeks(tx, guild_id).items():
+    for user_id, summary in summaries_sql.all_of_guild(tx, guild_id).items():
         zone = days.effective_zone(own.get(user_id), guild_zone, default_zone)
-        state = StreakState(run_week=run_week)
-        expiries.append((user_id, alive_until(state, zone)))
+        paused = pauses.weeks_of(paused_by_member.get(user_id, ()))
+        expiries.append((user_id, alive_until(to_state(summary), zone, paused)))
     summaries_sql.set_alive_until(tx, guild_id, expiries)
 
 
 def restreak_guild(tx: Tx, guild_id: int, default_zone: str | None) -> int:
-    """The weekly target changed: every member's streak is recomputed from history.
-    Returns how many members have check-ins."""
+    """The weekly target or the shield rule changed: every member's streak is recomputed
+    from history. Returns how many members have check-ins."""
     config = settings_sql.guild_config(tx, guild_id)
     own = settings_sql.member_zones(tx, guild_id)
     hidden = settings_sql.hidden_members(tx, guild_id)
+    paused_by_member = settings_sql.pauses_by_member(tx, guild_id)
     history = checkins_sql.days_by_member(tx, guild_id)
     for user_id, member_days in history.items():
         zone = days.effective_zone(own.get(user_id), config.timezone, default_zone)
-        state = streaks.rebuild(member_days, config.weekly_target)
-        _write(tx, guild_id, user_id, state, zone, user_id in hidden)
+        rules = Rules.of(config, paused_by_member.get(user_id, ()))
+        state = rules.rebuild(member_days)
+        _write(tx, guild_id, user_id, state, zone, user_id in hidden, rules.paused)
     scores_sql.recount(tx, guild_id)  # best streaks moved on every board of the server
     return len(history)
+
+
+def restreak_member(
+    tx: Tx, guild_id: int, user_id: int, guild: GuildConfig, zone: ZoneInfo
+) -> StreakState:
+    """The member's paused weeks changed: their streak is recomputed from history, and
+    their best streak moves on the board."""
+    summary, flag = summaries_sql.read_with_flag(tx, guild_id, user_id, lock=True)
+    before = to_state(summary)
+    rules = Rules.of(guild, settings_sql.paused_weeks(tx, guild_id, user_id))
+    after = rules.rebuild(checkins_sql.days(tx, guild_id, user_id))
+    if flag is None:  # no check-ins: nothing to keep
+        return after
+    _write(tx, guild_id, user_id, after, zone, flag, rules.paused)
+    if not flag:
+        _rescore(tx, guild_id, before, after, [], [], 0)
+    return after
 
 
 Expected = tuple[
@@ -227,13 +261,15 @@ def expected_guild(tx: Tx, guild_id: int, default_zone: str | None) -> Expected:
     config = settings_sql.guild_config(tx, guild_id)
     own = settings_sql.member_zones(tx, guild_id)
     hidden = settings_sql.hidden_members(tx, guild_id)
+    paused_by_member = settings_sql.pauses_by_member(tx, guild_id)
     members: dict[int, tuple[Summary, bool, datetime | None]] = {}
     periods: set[tuple[int, str, date, int, bool]] = set()
     for user_id, member_days in checkins_sql.days_by_member(tx, guild_id).items():
         zone = days.effective_zone(own.get(user_id), config.timezone, default_zone)
-        state = streaks.rebuild(member_days, config.weekly_target)
+        rules = Rules.of(config, paused_by_member.get(user_id, ()))
+        state = rules.rebuild(member_days)
         is_hidden = user_id in hidden
-        members[user_id] = (to_summary(state), is_hidden, alive_until(state, zone))
+        members[user_id] = (to_summary(state), is_hidden, alive_until(state, zone, rules.paused))
         counts = Counter(period for day in member_days for period in periods_of(day))
         periods |= {
             (user_id, kind, start, count, is_hidden) for (kind, start), count in counts.items()

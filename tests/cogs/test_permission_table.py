@@ -58,6 +58,15 @@ PREFIX: dict[str, Who] = {
     "legday settings": ADMIN,
     "legday settings timezone": ADMIN,
     "legday settings target": ADMIN,
+    "legday settings goal": ADMIN,
+    "legday settings shields": ADMIN,
+    "legday settings pauses": ADMIN,
+    "legday settings risk": ADMIN,
+    "legday recap": ADMIN,
+    "legday recap set": ADMIN,
+    "legday recap off": ADMIN,
+    "legday recap test": ADMIN,
+    "legday pause": MEMBER,
     "legday sync": OWNER,
     "legday-admin": ADMIN,
     "legday-admin help": ADMIN,
@@ -75,6 +84,14 @@ PREFIX: dict[str, Who] = {
     "legday-admin settings": ADMIN,
     "legday-admin settings timezone": ADMIN,
     "legday-admin settings target": ADMIN,
+    "legday-admin settings goal": ADMIN,
+    "legday-admin settings shields": ADMIN,
+    "legday-admin settings pauses": ADMIN,
+    "legday-admin settings risk": ADMIN,
+    "legday-admin recap": ADMIN,
+    "legday-admin recap set": ADMIN,
+    "legday-admin recap off": ADMIN,
+    "legday-admin recap test": ADMIN,
 }
 
 # Every `/` command a member can invoke (a leaf of the app command tree), by its path.
@@ -105,6 +122,15 @@ SLASH: dict[str, Who] = {
     "legday-admin settings show": ADMIN,
     "legday-admin settings timezone": ADMIN,
     "legday-admin settings target": ADMIN,
+    "legday-admin settings goal": ADMIN,
+    "legday-admin settings shields": ADMIN,
+    "legday-admin settings pauses": ADMIN,
+    "legday-admin settings risk": ADMIN,
+    "legday-admin recap show": ADMIN,
+    "legday-admin recap set": ADMIN,
+    "legday-admin recap off": ADMIN,
+    "legday-admin recap test": ADMIN,
+    "legday pause": MEMBER,
 }
 
 SlashCommand = app_commands.Command[Any, ..., Any]

@@ -118,13 +118,21 @@ async def test_settings_show(bot, ctx, run):
     c = ctx(manage_guild=True)
     await run.call(c, "legday settings")
     fields = {f.name: f.value for f in c.last.embed.fields}
-    assert fields == {"Time zone": "UTC (default)", "Weekly target": "1 leg day"}
+    assert fields == {
+        "Time zone": "UTC (default)",
+        "Weekly target": "1 leg day",
+        "Group goal": "off",
+        "Streak shields": "one per 4 met weeks in a row",
+        "Pauses": "6 weeks a year",
+        "Streak-at-risk nudge": "Sat 18:00",
+        "Weekly recap": "off",
+    }
 
     await server.set_timezone(bot.services, c.guild.id, zone("Asia/Tokyo"))
     await server.set_weekly_target(bot.services, c.guild.id, 3)
     await run.call(c, "legday settings")
     fields = {f.name: f.value for f in c.last.embed.fields}
-    assert fields == {"Time zone": "Asia/Tokyo", "Weekly target": "3 leg days"}
+    assert (fields["Time zone"], fields["Weekly target"]) == ("Asia/Tokyo", "3 leg days")
 
 
 async def test_settings_timezone(bot, ctx, run):

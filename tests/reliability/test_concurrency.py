@@ -103,6 +103,7 @@ async def engine_world(store: Store) -> AsyncIterator[tuple[ReminderEngine, Serv
         timers=engine,
         now=clock.now,
         default_zone="UTC",
+        weekly=support.RecordingWeekly(),
     )
     engine.sender.start()
     try:

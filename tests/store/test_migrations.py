@@ -26,6 +26,9 @@ APP_TABLES = {
     "quotes",
     "schedules",
     "deliveries",
+    "member_pauses",
+    "weekly_posts",
+    "member_nudges",
 }
 
 
@@ -51,7 +54,7 @@ def _current_revision(connection: Connection) -> str | None:
 
 
 async def test_head_revision_is_the_last_shipped_migration():
-    assert database.head_revision() == "0004"
+    assert database.head_revision() == "0005"
 
 
 async def test_upgrade_of_a_fresh_database_reaches_head(db_path):
@@ -167,6 +170,9 @@ async def test_downgrade_to_0001_drops_only_the_reminder_tables(engine: AsyncEng
         "deliveries",
         "member_periods",
         "board_scores",
+        "member_pauses",
+        "weekly_posts",
+        "member_nudges",
         "meta",
     }
 

@@ -37,6 +37,7 @@ def test_single_checkin_target_one():
         run=1,
         run_week=week_index(MON),
         best=1,
+        in_row=1,
     )
     assert current_streak(state, MON) == 1
     assert current_streak(state, MON + timedelta(days=6)) == 1

@@ -39,7 +39,8 @@ def naive(history: dict[int, tuple[set[date], bool, str | None]], period: Period
             continue
         today = days.local_day(NOW, days.effective_zone(own_zone, None, "UTC"))
         if period is Period.STREAK:
-            state = streaks.rebuild(checked, 1)
+            # (the server's shields: one per 4 met weeks in a row, until admins change it)
+            state = streaks.rebuild(checked, 1, streaks.ShieldRule(every=4))
             current = streaks.current_streak(state, today)
             if current or state.best:
                 rows.append((user, (current, state.best, state.total)))

@@ -59,7 +59,7 @@ async def test_today_is_in_the_nearest_zone_known(services, store, guild, user, 
         today,
         today,
         target,
-        StreakState(1, today, week, 1, int(met), week if met else None, int(met)),
+        StreakState(1, today, week, 1, int(met), week if met else None, int(met), in_row=int(met)),
     )
     report = await checkins.member_report(services, guild, user)
     assert report == MemberReport(
@@ -69,6 +69,8 @@ async def test_today_is_in_the_nearest_zone_known(services, store, guild, user, 
         best_streak=int(target == 1),
         total=1,
         target=target,
+        shield_every=4,
+        pause_cap=6,
     )
     undone = await checkins.undo_today(services, guild, user)
     assert undone is not None
@@ -87,6 +89,8 @@ async def test_today_is_in_the_nearest_zone_known(services, store, guild, user, 
         best_streak=0,
         total=0,
         target=target,
+        shield_every=4,
+        pause_cap=6,
     )
 
 

@@ -95,13 +95,17 @@ async def test_export_member_contains_everything_with_string_ids(store: Store, s
     assert data["settings"] == {
         "timezone": "Europe/London",
         "reminders_opt_in": True,
+        "remind_via": "channel",
         "hidden": False,
     }
     assert data["summary"] == {
         "total": 2,
         "best_streak_weeks": 1,
+        "shields": 0,
         "last_day": (MON + timedelta(days=2)).isoformat(),
     }
+    assert data["paused_weeks"] == []
+    assert data["messages_to_you"] == []
     assert data["checkins"] == [
         {
             "day": "2026-11-02",
@@ -119,8 +123,15 @@ async def test_export_of_an_unknown_member_is_empty_but_complete(store: Store, s
     assert data == {
         "guild_id": str(GUILD),
         "user_id": str(ALICE),
-        "settings": {"timezone": None, "reminders_opt_in": False, "hidden": False},
-        "summary": {"total": 0, "best_streak_weeks": 0, "last_day": None},
+        "settings": {
+            "timezone": None,
+            "reminders_opt_in": False,
+            "remind_via": "channel",
+            "hidden": False,
+        },
+        "summary": {"total": 0, "best_streak_weeks": 0, "shields": 0, "last_day": None},
+        "paused_weeks": [],
+        "messages_to_you": [],
         "checkins": [],
         "quotes_added": [],
     }

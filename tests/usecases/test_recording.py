@@ -23,6 +23,9 @@ USER = 222
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 MON = date(2026, 11, 2)  # a Monday
 
+# A server's shield rule until its admins change it.
+DEFAULT_RULE = streaks.ShieldRule(every=streaks.DEFAULT_SHIELD_EVERY)
+
 
 async def stored_days(store: Store, guild_id: int, user_id: int) -> list[date]:
     rows = await sql_rows(
@@ -166,7 +169,7 @@ async def test_summary_always_matches_a_rebuild_of_the_stored_days(
             expected.discard(day)
         days = await stored_days(store, guild, USER)
         assert set(days) == expected
-        assert await member_stats(store, guild, USER) == streaks.rebuild(days, target)
+        assert await member_stats(store, guild, USER) == streaks.rebuild(days, target, DEFAULT_RULE)
 
 
 @pytest.mark.parametrize(
@@ -184,7 +187,7 @@ async def test_summary_table(store: Store, offsets, target, run, best):
         await record(store, MON + timedelta(days=offset), weekly_target=target)
     stats = await member_stats(store, GUILD, USER)
     assert (stats.run, stats.best, stats.total) == (run, best, len(offsets))
-    assert stats == streaks.rebuild(await stored_days(store, GUILD, USER), target)
+    assert stats == streaks.rebuild(await stored_days(store, GUILD, USER), target, DEFAULT_RULE)
 
 
 async def test_twenty_concurrent_checkins_for_one_day_make_one_row(store: Store):
@@ -206,7 +209,7 @@ async def test_concurrent_checkins_for_different_days_all_land(store: Store):
     assert await stored_days(store, GUILD, USER) == sorted(days)
     stats = await member_stats(store, GUILD, USER)
     assert stats.total == len(days)
-    assert stats == streaks.rebuild(days, 1)
+    assert stats == streaks.rebuild(days, 1, DEFAULT_RULE)
 
 
 async def test_period_counts_windows_and_latest_checkin(store: Store):

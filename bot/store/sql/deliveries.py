@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from bot.core.reminders import DeliveryState
 from bot.store.records import Claim, Delivery
+from bot.store.sql import nudges as nudges_sql
 from bot.store.tx import Row, Tx
 
 # A `sending` claim older than this is taken to belong to a sender that died.
@@ -93,7 +94,11 @@ def claim_with_targets(
     claimed = claim(tx, schedule_id, day, kind, fire_at, now, take_over=take_over)
     if claimed is None:
         return None
-    return Claim(reminder_targets(tx, guild_id, day), claimed.attempts)
+    wanted = [(user_id, "dm") for user_id in reminder_targets(tx, guild_id, day, via="dm")]
+    dms = nudges_sql.claim(
+        tx, guild_id, kind, schedule_id, day, wanted, now, take_over=claimed.attempts > 1
+    )
+    return Claim(reminder_targets(tx, guild_id, day), claimed.attempts, dms)
 
 
 def finish(
@@ -185,13 +190,24 @@ def one(tx: Tx, schedule_id: int, day: date, kind: str) -> Delivery | None:
     return None if row is None else _delivery(row)
 
 
-def reminder_targets(tx: Tx, guild_id: int, day: date) -> list[int]:
-    """Opted-in members who have not checked in on `day`, in a stable order."""
+def reminder_targets(tx: Tx, guild_id: int, day: date, *, via: str = "channel") -> list[int]:
+    """Opted-in members who want reminders `via` the channel (or by DM), have not checked
+    in on `day` and have not paused its week, in a stable order."""
     rows = tx.rows(
         "SELECT m.user_id FROM members m WHERE m.guild_id = :guild_id "
-        "AND m.reminders_opt_in = :yes AND NOT EXISTS (SELECT 1 FROM checkins c "
+        "AND m.reminders_opt_in = :yes AND m.remind_via = :via "
+        "AND NOT EXISTS (SELECT 1 FROM checkins c "
         "WHERE c.guild_id = m.guild_id AND c.user_id = m.user_id AND c.day = :day) "
+        "AND NOT EXISTS (SELECT 1 FROM member_pauses p WHERE p.guild_id = m.guild_id "
+        "AND p.user_id = m.user_id AND p.week_start = :monday) "
         "ORDER BY m.user_id",
-        {"guild_id": guild_id, "day": day, "yes": True},
+        # The Monday of the day's week: pauses are stored by their weeks' Mondays.
+        {
+            "guild_id": guild_id,
+            "day": day,
+            "monday": day - timedelta(days=day.weekday()),
+            "yes": True,
+            "via": via,
+        },
     )
     return [row["user_id"] for row in rows]

@@ -40,11 +40,34 @@ def export_member(tx: Tx, guild_id: int, user_id: int) -> dict[str, Any]:
         "settings": {
             "timezone": member.timezone,
             "reminders_opt_in": member.reminders_opt_in,
+            "remind_via": member.remind_via,
             "hidden": member.hidden,
         },
+        "paused_weeks": [
+            row["week_start"].isoformat()
+            for row in tx.rows(
+                "SELECT week_start FROM member_pauses "
+                "WHERE guild_id = :guild_id AND user_id = :user_id ORDER BY week_start",
+                params,
+            )
+        ],
+        "messages_to_you": [
+            {
+                "kind": row["kind"],
+                "day": row["occurrence"].isoformat(),
+                "via": row["via"],
+                "state": row["state"],
+            }
+            for row in tx.rows(
+                "SELECT kind, occurrence, via, state FROM member_nudges "
+                "WHERE guild_id = :guild_id AND user_id = :user_id ORDER BY occurrence, kind",
+                params,
+            )
+        ],
         "summary": {
             "total": summary.total if summary else 0,
             "best_streak_weeks": summary.best if summary else 0,
+            "shields": summary.shields if summary else 0,
             "last_day": summary.last_day.isoformat() if summary and summary.last_day else None,
         },
         "checkins": checkins,
@@ -59,7 +82,8 @@ def forget_member(tx: Tx, guild_id: int, user_id: int) -> int:
         "DELETE FROM checkins WHERE guild_id = :guild_id AND user_id = :user_id", params
     )
     summaries.delete_member(tx, guild_id, user_id)  # (their board scores went before: use case)
-    tx.execute("DELETE FROM members WHERE guild_id = :guild_id AND user_id = :user_id", params)
+    for table in ("member_pauses", "member_nudges", "members"):
+        tx.execute(f"DELETE FROM {table} WHERE guild_id = :guild_id AND user_id = :user_id", params)
     # Quotes belong to the server; only the link to the member is removed.
     tx.execute(
         "UPDATE quotes SET added_by = 0 WHERE guild_id = :guild_id AND added_by = :user_id",

@@ -11,20 +11,27 @@ from datetime import date, datetime
 from bot.store.records import Summary
 from bot.store.tx import Tx
 
-_FIELDS = ("total", "last_day", "week", "week_count", "run", "run_week", "best")
+FIELDS = (
+    "total",
+    "last_day",
+    "week",
+    "week_count",
+    "run",
+    "run_week",
+    "best",
+    "shields",
+    "in_row",
+)
+_COLUMNS = ", ".join(FIELDS)
 
 _READ = (
-    "SELECT total, last_day, week, week_count, run, run_week, best, hidden FROM member_stats "
-    "WHERE guild_id = :guild_id AND user_id = :user_id"
+    f"SELECT {_COLUMNS}, hidden FROM member_stats WHERE guild_id = :guild_id AND user_id = :user_id"
 )
 _WRITE = (
-    "INSERT INTO member_stats (guild_id, user_id, total, last_day, week, week_count, run, "
-    "run_week, best, hidden, alive_until) VALUES (:guild_id, :user_id, :total, :last_day, "
-    ":week, :week_count, :run, :run_week, :best, :hidden, :alive_until) "
-    "ON CONFLICT (guild_id, user_id) DO UPDATE SET total = excluded.total, "
-    "last_day = excluded.last_day, week = excluded.week, week_count = excluded.week_count, "
-    "run = excluded.run, run_week = excluded.run_week, best = excluded.best, "
-    "hidden = excluded.hidden, alive_until = excluded.alive_until"
+    f"INSERT INTO member_stats (guild_id, user_id, {_COLUMNS}, hidden, alive_until) "
+    f"VALUES (:guild_id, :user_id, {', '.join(':' + name for name in FIELDS)}, :hidden, "
+    ":alive_until) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in (*FIELDS, "hidden", "alive_until"))
 )
 _DROP_EMPTY = (
     "DELETE FROM member_periods WHERE guild_id = :guild_id AND user_id = :user_id AND count <= 0"
@@ -54,13 +61,13 @@ def read_with_flag(
         row = tx.first(_READ, params)
     if row is None or row["total"] == 0:  # (a zero row is only PostgreSQL's lock holder)
         return None, None
-    return Summary(*(row[name] for name in _FIELDS)), bool(row["hidden"])
+    return Summary(*(row[name] for name in FIELDS)), bool(row["hidden"])
 
 
 def _values(
     guild_id: int, user_id: int, summary: Summary, hidden: bool, alive_until: datetime | None
 ) -> dict[str, object]:
-    values: dict[str, object] = {name: getattr(summary, name) for name in _FIELDS}
+    values: dict[str, object] = {name: getattr(summary, name) for name in FIELDS}
     values.update(guild_id=guild_id, user_id=user_id, hidden=hidden, alive_until=alive_until)
     return values
 
@@ -152,13 +159,13 @@ def set_hidden(tx: Tx, guild_id: int, user_id: int, hidden: bool) -> None:
         )
 
 
-def streak_weeks(tx: Tx, guild_id: int) -> dict[int, int | None]:
-    """Each member's last week that met the target (None: never), for re-timing expiries."""
+def all_of_guild(tx: Tx, guild_id: int) -> dict[int, Summary]:
+    """Every member's summary in the server (for re-timing expiries, the recap)."""
     rows = tx.rows(
-        "SELECT user_id, run_week FROM member_stats WHERE guild_id = :guild_id",
+        f"SELECT user_id, {_COLUMNS} FROM member_stats WHERE guild_id = :guild_id",
         {"guild_id": guild_id},
     )
-    return {row["user_id"]: row["run_week"] for row in rows}
+    return {row["user_id"]: Summary(*(row[name] for name in FIELDS)) for row in rows}
 
 
 def set_alive_until(tx: Tx, guild_id: int, expiries: Iterable[tuple[int, datetime | None]]) -> None:
@@ -217,13 +224,13 @@ def replace_guild(
 def all_summaries(tx: Tx, guild_id: int) -> dict[int, tuple[Summary, bool, datetime | None]]:
     """Every stored summary row of a server, for comparing against a recomputation."""
     rows = tx.rows(
-        "SELECT user_id, total, last_day, week, week_count, run, run_week, best, hidden, "
-        "alive_until FROM member_stats WHERE guild_id = :guild_id",
+        f"SELECT user_id, {_COLUMNS}, hidden, alive_until FROM member_stats "
+        "WHERE guild_id = :guild_id",
         {"guild_id": guild_id},
     )
     return {
         row["user_id"]: (
-            Summary(*(row[name] for name in _FIELDS)),
+            Summary(*(row[name] for name in FIELDS)),
             bool(row["hidden"]),
             row["alive_until"],
         )

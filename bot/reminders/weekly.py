@@ -1,0 +1,492 @@
+"""The weekly loop's posts, each exactly once: the goal's celebration (set off by the
+check-in that reaches the goal), the weekly recap and the streak-at-risk nudges (at the
+server's chosen moments).
+
+Like a reminder, a post is claimed in `weekly_posts` before it leaves, and each personal
+nudge in `member_nudges`. A claim a crash left behind is taken over at the next start:
+the channel (or the DM) is read for what the cut-off attempt may have posted before
+anything is posted again. Timers live in the reminder engine's heap, at instants from
+the one calendar (`core.schedule`), and posts leave through its send line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from bot.core import at_risk
+from bot.core.days import effective_zone, week_start
+from bot.core.errors import PostFailed
+from bot.core.group_goal import celebration
+from bot.core.reminders import DeliveryState, ReminderPart
+from bot.core.schedule import next_occurrences, occurrences_between
+from bot.reminders.engine import LATE_AFTER, LOOKBACK, ReminderEngine
+from bot.reminders.sender import FIRST, FOLLOW_UP
+from bot.store import GuildConfig, MemberNudge, Store, Tx, WeeklyPost
+from bot.store.sql import nudges as nudges_sql
+from bot.store.sql import settings as settings_sql
+from bot.store.sql import weekly as weekly_sql
+from bot.usecases import weekly
+
+log = logging.getLogger(__name__)
+
+GOAL = "goal"
+RECAP = "recap"
+RISK = "risk"
+RETRIES = 3
+
+Compose = Callable[[Tx, WeeklyPost, bool], list[ReminderPart]]
+
+
+class WeeklyPosts:
+    def __init__(self, store: Store, engine: ReminderEngine, *, default_zone: str) -> None:
+        self.store = store
+        self.engine = engine
+        self.clock = engine.clock
+        self.window = engine.window
+        self.default_zone = default_zone
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- life cycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Arm every server's recap and at-risk moment, catch up what fell due while the
+        bot was away, and finish the celebrations a crash cut off."""
+        now = self.clock()
+        guilds: list[GuildConfig] = await self.store.read(settings_sql.recap_guilds)
+        for guild in guilds:
+            self.arm(guild, after=now)
+        await self._catch_up(guilds, now)
+        since = week_start(now.date()) - timedelta(days=7)
+        unfinished: list[WeeklyPost] = await self.store.read(
+            lambda tx: weekly_sql.unfinished(tx, GOAL, since)
+        )
+        for post in unfinished:
+            if now - post.fire_at > self.window:
+                await self.store.run(partial(_missed, post=post, now=now))
+            else:
+                self._run(self._celebrate(post.guild_id, post.week_start, take_over=True))
+
+    async def stop(self) -> None:
+        """Give posts under way the engine's grace period, then cut them off (a cut-off
+        post is taken over at the next start)."""
+        if self._tasks:
+            _, unfinished = await asyncio.wait(set(self._tasks), timeout=self.engine.stop_grace)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
+
+    # --- arming -----------------------------------------------------------------------
+
+    def arm(self, guild: GuildConfig, *, after: datetime | None = None) -> None:
+        """(Re)arm the server's recap and at-risk timers from its settings."""
+        after = after or self.clock()
+        for kind in (RECAP, RISK):
+            key = (kind, guild.guild_id)
+            upcoming = self._next(kind, guild, after)
+            if upcoming is None:
+                self.engine.timers.cancel(key)
+                continue
+            day, fire_at = upcoming
+            self.engine.timers.set(key, fire_at, partial(self._due, kind, guild, day, fire_at))
+
+    async def rearm(self, guild: GuildConfig) -> None:
+        """Arm a server whose settings changed; what fell due before the change (inside
+        the catch-up window) is recorded missed, so a restart does not post it late."""
+        now = self.clock()
+        owed = self._due_between(guild, now - self.window, now)
+
+        def record(tx: Tx) -> None:
+            for kind, monday, fire_at in owed:  # a `sent` one stays as it is
+                weekly_sql.record_missed(tx, guild.guild_id, kind, monday, fire_at, now)
+
+        if owed:
+            await self.store.run(record)
+        self.arm(guild, after=now)
+
+    def armed_at(self, kind: str, guild_id: int) -> datetime | None:
+        return self.engine.timers.when((kind, guild_id))
+
+    def _moment(self, kind: str, guild: GuildConfig) -> tuple[int, time] | None:
+        """The weekday and wall time `kind` fires at (None: the server has it off)."""
+        if kind == RECAP:
+            if guild.recap_channel_id is None or guild.recap_day is None:
+                return None
+            if guild.recap_time is None:
+                return None
+            return guild.recap_day, guild.recap_time
+        if guild.risk_day is None:
+            return None
+        return guild.risk_day, guild.risk_time
+
+    def _zone(self, guild: GuildConfig) -> ZoneInfo:
+        return effective_zone(None, guild.timezone, self.default_zone)
+
+    def _next(self, kind: str, guild: GuildConfig, after: datetime) -> tuple[date, datetime] | None:
+        moment = self._moment(kind, guild)
+        if moment is None:
+            return None
+        weekday, at = moment
+        found = next_occurrences(frozenset({weekday}), at, self._zone(guild), after, 1)
+        return found[0] if found else None
+
+    def _due_between(
+        self, guild: GuildConfig, start: datetime, end: datetime
+    ) -> list[tuple[str, date, datetime]]:
+        """(kind, the Monday of its post, fire instant) of what fell due in (start, end]."""
+        found = []
+        for kind in (RECAP, RISK):
+            moment = self._moment(kind, guild)
+            if moment is None:
+                continue
+            weekday, at = moment
+            for day, fire_at in occurrences_between(
+                frozenset({weekday}), at, self._zone(guild), start, end
+            ):
+                found.append((kind, _post_monday(kind, day), fire_at))
+        return found
+
+    # --- firing -----------------------------------------------------------------------
+
+    def _due(self, kind: str, guild: GuildConfig, day: date, fire_at: datetime) -> None:
+        """A timer came due: arm the next one, then deliver this one."""
+        picked_up = self.clock()
+        self.arm(guild, after=fire_at)
+        self._run(self._fire(kind, guild, _post_monday(kind, day), fire_at, picked_up))
+
+    async def _fire(
+        self,
+        kind: str,
+        guild: GuildConfig,
+        monday: date,
+        fire_at: datetime,
+        picked_up: datetime,
+        *,
+        take_over: bool = False,
+    ) -> None:
+        if picked_up - fire_at > self.window:
+            await self.store.run(
+                lambda tx: weekly_sql.record_missed(
+                    tx, guild.guild_id, kind, monday, fire_at, picked_up
+                )
+            )
+            return
+        late = picked_up - fire_at > LATE_AFTER
+        if kind == RECAP:
+            await self.deliver(
+                guild.guild_id,
+                RECAP,
+                monday,
+                partial(self._recap_parts, guild=guild),
+                channel_id=guild.recap_channel_id,
+                fire_at=fire_at,
+                late=late,
+                take_over=take_over,
+            )
+        else:
+            await self.risk_pass(guild, monday, fire_at, late=late, take_over=take_over)
+
+    async def _catch_up(self, guilds: Sequence[GuildConfig], now: datetime) -> None:
+        """At start-up: what fell due in the last week while the bot was away is sent late
+        inside the catch-up window and recorded missed before it."""
+        due = [
+            (guild, *item)
+            for guild in guilds
+            for item in self._due_between(guild, now - LOOKBACK, now)
+        ]
+        if not due:
+            return
+        first = min(monday for _, _, monday, _ in due)
+        rows = await self.store.read(lambda tx: weekly_sql.since(tx, first))
+        known = {(p.guild_id, p.kind, p.week_start): p for p in rows}
+        for guild, kind, monday, fire_at in due:
+            row = known.get((guild.guild_id, kind, monday))
+            if row is not None and row.state in (DeliveryState.SENT, DeliveryState.MISSED):
+                continue
+            if (
+                row is not None
+                and row.state == DeliveryState.FAILED
+                and now - fire_at > self.window
+            ):
+                continue  # gave up inside the window: stays failed
+            self._run(self._fire(kind, guild, monday, fire_at, now, take_over=True))
+
+    # --- the goal -----------------------------------------------------------------------
+
+    def celebrate(self, guild_id: int, monday: date, channel_id: int) -> None:
+        """The check-in that reached the goal claimed its celebration: post it."""
+        self._run(self._celebrate(guild_id, monday))
+
+    async def _celebrate(self, guild_id: int, monday: date, *, take_over: bool = False) -> None:
+        await self.deliver(
+            guild_id,
+            GOAL,
+            monday,
+            _goal_parts,
+            channel_id=None,
+            fire_at=None,
+            claimed=not take_over,
+            take_over=take_over,
+        )
+
+    # --- the recap ----------------------------------------------------------------------
+
+    def _recap_parts(
+        self, tx: Tx, post: WeeklyPost, late: bool, *, guild: GuildConfig
+    ) -> list[ReminderPart]:
+        current = settings_sql.guild_config(tx, guild.guild_id)
+        return weekly.recap_parts(tx, current, post.week_start, self.default_zone, late=late)
+
+    async def post_test_recap(self, guild: GuildConfig, channel_id: int) -> int:
+        """Post the recap of the last week that ended, marked as a test; nothing is
+        recorded. Returns how many messages it took."""
+        monday = weekly.recapped_monday(self.clock().astimezone(self._zone(guild)).date())
+        parts = await self.store.read(
+            lambda tx: weekly.recap_parts(tx, guild, monday, self.default_zone, test=True)
+        )
+        for part in parts:
+            await self._post(channel_id, part)
+        return len(parts)
+
+    # --- streaks at risk ------------------------------------------------------------------
+
+    async def risk_pass(
+        self, guild: GuildConfig, monday: date, fire_at: datetime, *, late: bool, take_over: bool
+    ) -> None:
+        """Nudge each member whose streak is at risk, once this week, the way they chose:
+        one call in the channel for those who chose it, a DM each for the others. A DM
+        that fails is recorded and left; nothing is retried in a loop."""
+        now = self.clock()
+
+        def claim(tx: Tx) -> tuple[WeeklyPost, list[MemberNudge], dict[int, weekly.AtRisk]] | None:
+            current = settings_sql.guild_config(tx, guild.guild_id)
+            channel_id = weekly_sql.risk_channel(tx, current)
+            post = weekly_sql.claim(
+                tx, guild.guild_id, RISK, monday, channel_id, fire_at, now, take_over=take_over
+            )
+            if post is None:
+                return None
+            found = weekly.members_at_risk(tx, current, now, self.default_zone)
+            ours = nudges_sql.claim(
+                tx,
+                guild.guild_id,
+                RISK,
+                0,
+                monday,
+                [(member.user_id, member.via) for member in found],
+                now,
+                take_over=take_over,
+            )
+            return post, ours, {member.user_id: member for member in found}
+
+        claimed = await self.store.run(claim)
+        if claimed is None:
+            return
+        post, ours, info = claimed
+        in_channel = [n for n in ours if n.via != "dm"]
+        by_dm = [n for n in ours if n.via == "dm"]
+        await self._nudge_in_channel(post, in_channel)
+        server = self.engine.poster.guild_name(guild.guild_id)
+        for nudge in by_dm:
+            member = info.get(nudge.user_id)
+            text = at_risk.dm_text(
+                server,
+                member.streak if member else 2,
+                member.needed if member else 1,
+                member.shields if member else 0,
+            )
+            await self._nudge_by_dm(nudge, text, fire_at, look_first=take_over)
+        await self._finish(post, DeliveryState.SENT, None, None)
+        log.info(
+            "streak-at-risk pass for guild %s: %d in the channel, %d by DM%s",
+            guild.guild_id,
+            len(in_channel),
+            len(by_dm),
+            " (late)" if late else "",
+        )
+
+    async def _nudge_in_channel(self, post: WeeklyPost, nudges: list[MemberNudge]) -> None:
+        if not nudges:
+            return
+        if post.channel_id is None:
+            for nudge in nudges:
+                await self._finish_nudge(nudge, DeliveryState.FAILED, None, "no channel to post in")
+            return
+        parts = at_risk.channel_parts(post.guild_id, post.week_start, [n.user_id for n in nudges])
+        try:
+            sent = await self._post_parts(post, parts)
+        except PostFailed as failure:
+            for nudge in nudges:
+                await self._finish_nudge(nudge, DeliveryState.FAILED, None, failure.reason)
+            return
+        for nudge in nudges:
+            await self._finish_nudge(nudge, DeliveryState.SENT, sent[0] if sent else None, None)
+
+    async def _nudge_by_dm(
+        self, nudge: MemberNudge, text: str, since: datetime, *, look_first: bool
+    ) -> None:
+        poster = self.engine.poster
+        try:
+            found = await poster.find_dm(nudge.user_id, since, text) if look_first else None
+            message_id = found or await self.engine.sender.submit(
+                partial(poster.dm, nudge.user_id, text), priority=FOLLOW_UP
+            )
+        except PostFailed as failure:  # closed DMs: recorded, never retried
+            await self._finish_nudge(nudge, DeliveryState.FAILED, None, failure.reason)
+            return
+        await self._finish_nudge(nudge, DeliveryState.SENT, message_id, None)
+
+    async def _finish_nudge(
+        self, nudge: MemberNudge, state: DeliveryState, message_id: int | None, error: str | None
+    ) -> None:
+        now = self.clock()
+        await self.store.run(
+            lambda tx: nudges_sql.finish(tx, nudge, state, now, message_id=message_id, error=error)
+        )
+
+    # --- delivery -------------------------------------------------------------------------
+
+    def _run(self, work: Awaitable[object]) -> None:
+        task = asyncio.create_task(self._quietly(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _quietly(self, work: Awaitable[object]) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            log.info("weekly post interrupted by shutdown")
+        except Exception:
+            log.exception("a weekly post failed")
+
+    async def run_all(self) -> None:
+        """Wait for every post under way (tests with a hand-moved clock)."""
+        while self._tasks:
+            await asyncio.gather(*set(self._tasks), return_exceptions=True)
+
+    async def deliver(
+        self,
+        guild_id: int,
+        kind: str,
+        monday: date,
+        compose: Compose,
+        *,
+        channel_id: int | None,
+        fire_at: datetime | None,
+        late: bool = False,
+        claimed: bool = False,
+        take_over: bool = False,
+    ) -> DeliveryState | None:
+        """Post the server's `kind` post of the week once: claim it (unless the caller's
+        transaction did), find what an earlier attempt posted, post the rest, record how
+        it ended. Returns the state it ended in (None: not ours to send)."""
+        now = self.clock()
+
+        def claim(tx: Tx) -> tuple[WeeklyPost, list[ReminderPart]] | None:
+            if claimed:
+                post = weekly_sql.one(tx, guild_id, kind, monday)
+                if post is None or post.state != DeliveryState.SENDING:
+                    return None
+            else:
+                post = weekly_sql.claim(
+                    tx,
+                    guild_id,
+                    kind,
+                    monday,
+                    channel_id,
+                    fire_at or now,
+                    now,
+                    take_over=take_over,
+                )
+                if post is None:
+                    return None
+            return post, compose(tx, post, late or now - post.fire_at > LATE_AFTER)
+
+        found = await self.store.run(claim)
+        if found is None:
+            return None
+        post, parts = found
+        if post.channel_id is None or not parts:
+            await self._finish(post, DeliveryState.SENT, None, None)
+            return DeliveryState.SENT
+        try:
+            sent = await self._post_parts(post, parts)
+        except PostFailed as failure:
+            await self._finish(post, DeliveryState.FAILED, None, failure.reason)
+            log.warning("%s post for guild %s failed: %s", kind, guild_id, failure.reason)
+            return DeliveryState.FAILED
+        await self._finish(post, DeliveryState.SENT, sent[0] if sent else None, None)
+        return DeliveryState.SENT
+
+    async def _post_parts(self, post: WeeklyPost, parts: list[ReminderPart]) -> list[int]:
+        """Post each part, adopting those an earlier attempt of the post already sent."""
+        assert post.channel_id is not None
+        found: dict[str, int] = {}
+        if post.attempts > 1:
+            markers = [p.nonce for p in parts if p.nonce is not None]
+            try:
+                found = await self.engine.poster.find_posted(post.channel_id, post.fire_at, markers)
+            except PostFailed as failure:
+                log.info("could not look for an earlier %s post: %s", post.kind, failure)
+        sent = []
+        for part in parts:
+            adopted = found.get(part.nonce) if part.nonce else None
+            sent.append(adopted if adopted is not None else await self._post(post.channel_id, part))
+        return sent
+
+    async def _post(self, channel_id: int, part: ReminderPart) -> int:
+        """Post one part through the send line, a few times while Discord has a hiccup."""
+        delay = 2.0
+        for attempt in range(RETRIES):
+            try:
+                message_id: int = await self.engine.sender.submit(
+                    partial(self.engine.poster.post, channel_id, part, None), priority=FIRST
+                )
+                return message_id
+            except PostFailed as failure:
+                if failure.permanent or attempt == RETRIES - 1:
+                    raise
+            await asyncio.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    async def _finish(
+        self, post: WeeklyPost, state: DeliveryState, message_id: int | None, error: str | None
+    ) -> None:
+        now = self.clock()
+        await self.store.run(
+            lambda tx: weekly_sql.finish(
+                tx,
+                post.guild_id,
+                post.kind,
+                post.week_start,
+                state,
+                now,
+                message_id=message_id,
+                error=error,
+            )
+        )
+
+
+def _post_monday(kind: str, fire_day: date) -> date:
+    """The week a post belongs to: a recap's is the week it sums up; an at-risk pass's
+    is the week it fires in."""
+    return weekly.recapped_monday(fire_day) if kind == RECAP else week_start(fire_day)
+
+
+def _missed(tx: Tx, post: WeeklyPost, now: datetime) -> bool:
+    return weekly_sql.record_missed(
+        tx, post.guild_id, post.kind, post.week_start, post.fire_at, now
+    )
+
+
+def _goal_parts(tx: Tx, post: WeeklyPost, late: bool) -> list[ReminderPart]:
+    guild = settings_sql.guild_config(tx, post.guild_id)
+    if guild.goal is None:  # the goal was turned off since
+        return []
+    total = weekly_sql.group_total(tx, post.guild_id, post.week_start)
+    return [celebration(post.guild_id, post.week_start, total, guild.goal, late=late)]
