@@ -241,8 +241,12 @@ def restreak_member(
     before = to_state(summary)
     rules = Rules.of(guild, settings_sql.paused_weeks(tx, guild_id, user_id))
     after = rules.rebuild(checkins_sql.days(tx, guild_id, user_id))
-    if flag is None:  # no check-ins: nothing to keep
-        return after
+    # No row means no check-ins: the write then drops PostgreSQL's lock-holding row.
+    hidden = bool(flag)
+    _write(tx, guild_id, user_id, after, zone, hidden, rules.paused)
+    if flag is not None and not hidden:
+        _rescore(tx, guild_id, before, after, [], [], 0)
+    return after
     _write(tx, guild_id, user_id, after, zone, flag, rules.paused)
     if not flag:
         _rescore(tx, guild_id, before, after, [], [], 0)

@@ -124,7 +124,7 @@ async def arm_and_fire(stage: E2E) -> Fired:
     early, late, slasher = (e2e.member(n, roles=[lifters]) for n in ("early", "late", "slasher"))
     quitter, lurker = e2e.member("quitter", roles=[lifters]), e2e.member("lurker")
     opted_in = [await e2e.ask(user, "!legday remind on") for user in (early, late, quitter)]
-    _, slash_opt_in = await e2e.slash(slasher, "legday remind", {"state": "on"})
+    _, slash_opt_in = await e2e.slash(slasher, "legday remind", {"state": "channel"})
     opted_out = await e2e.ask(quitter, "!legday remind off")
     bad_opt_in = await e2e.ask(lurker, "!legday remind maybe")
     early_checkin = await e2e.ask(early, "!legday")
@@ -193,11 +193,12 @@ async def test_schedule_add_arms_a_reminder_for_the_next_minute(fired: Fired):
 async def test_members_opt_in_and_one_checks_in_first(fired: Fired):
     for reply in fired.opted_in:
         assert reply.content == (
-            "You'll be pinged by leg day reminders until you check in that day."
+            "You'll be pinged by leg day reminders until you check in that day, "
+            "and nudged in the channel when your streak is at risk."
         )
     assert fired.slash_opt_in.ephemeral
-    assert fired.opted_out.content == "No more reminder pings for you."
-    assert fired.bad_opt_in.content.startswith("**state**: `maybe` is not on or off.")
+    assert fired.opted_out.content == "No more reminders or streak nudges for you."
+    assert fired.bad_opt_in.content.startswith("**state**: `maybe` is not a way to reach you.")
     # checked in before the reminder: no ping
     assert fired.early_checkin.embeds[0]["title"].startswith("Leg day logged")
 

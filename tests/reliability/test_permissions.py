@@ -114,7 +114,7 @@ PREFIX: dict[str, Row] = {
 SLASH: dict[str, Row] = {
     "legday checkin": Row(MEMBER, {}, "Leg day logged"),
     "legday tz": Row(MEMBER, {"timezone": "Europe/Paris"}, "Europe/Paris"),
-    "legday remind": Row(MEMBER, {"state": "on"}, "You'll be pinged by leg day reminders"),
+    "legday remind": Row(MEMBER, {"state": "channel"}, "You'll be pinged by leg day reminders"),
     "legday hide": Row(MEMBER, {"state": "off"}, "You're back on the leaderboards."),
     "legday help": Row(MEMBER, {}, "Leg day bot 🦵"),
     "legday why": Row(MEMBER, {}, ""),

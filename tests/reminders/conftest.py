@@ -91,6 +91,10 @@ class FakePoster:
     channel_log: list[Post] = field(default_factory=list)
     reads: list[tuple[int, datetime, tuple[str, ...]]] = field(default_factory=list)
     next_id: int = 900_000
+    closed_dms: set[int] = field(default_factory=set)
+    hang_dms: bool = False
+    dm_attempts: list[tuple[int, str]] = field(default_factory=list)
+    dms: list[tuple[int, str, datetime, int]] = field(default_factory=list)  # what arrived
 
     async def post(self, channel_id: int, part: ReminderPart, quote: Quote | None) -> int:
         targeted = self.fail_on is None or self.fail_on(part)
@@ -138,6 +142,27 @@ class FakePoster:
     async def notify_admins(self, guild_id: int, text: str) -> bool:
         self.admin_notes.append((guild_id, text))
         return True
+
+    async def dm(self, user_id: int, content: str) -> int:
+        """A DM: refused for good for members in `closed_dms`; `hang_dms` makes it reach
+        the member and then never return (a process dying mid-send)."""
+        self.dm_attempts.append((user_id, content))
+        if user_id in self.closed_dms:
+            raise PostFailed("missing access (50007)", permanent=True)
+        self.next_id += 1
+        self.dms.append((user_id, content, self.clock.now(), self.next_id))
+        if self.hang_dms:
+            await asyncio.Event().wait()
+        return self.next_id
+
+    async def find_dm(self, user_id: int, since: datetime, content: str) -> int | None:
+        for to, text, at, message_id in self.dms:
+            if to == user_id and text == content and at >= since - LOOK_BACK:
+                return message_id
+        return None
+
+    def guild_name(self, guild_id: int) -> str | None:
+        return f"Gym {guild_id}"
 
     @property
     def sent(self) -> list[Post]:

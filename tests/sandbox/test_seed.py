@@ -48,7 +48,10 @@ def test_each_history_follows_the_members_habit(today: date):
 
 @pytest.mark.parametrize("today", WEEK, ids=lambda d: d.strftime("%a"))
 def test_the_boards_have_something_to_show_on_any_weekday(today: date):
-    states = {lifter.name: streaks.rebuild(seed.history(lifter, today), 1) for lifter in LIFTERS}
+    states = {
+        lifter.name: streaks.rebuild(seed.history(lifter, today), 1, streaks.ShieldRule(every=4))
+        for lifter in LIFTERS
+    }
     current = {name: streaks.current_streak(s, today) for name, s in states.items()}
     assert len([n for n, c in current.items() if c >= 10]) >= 4  # long streaks
     assert len([n for n, s in states.items() if s.best > current[n]]) >= 5  # broken ones
@@ -76,7 +79,9 @@ async def test_seeding_goes_through_the_store_once(store: Store):
         assert (config.timezone, config.reminders_opt_in) == (lifter.timezone, lifter.reminders)
         today = now.astimezone(zone(lifter.timezone or "Europe/London")).date()
         # The summary row is what real check-ins, one after the other, leave behind.
-        expected = streaks.rebuild(seed.history(lifter, today), seed.WEEKLY_TARGET)
+        expected = streaks.rebuild(
+            seed.history(lifter, today), seed.WEEKLY_TARGET, streaks.ShieldRule(every=4)
+        )
         assert await member_stats(store, guild_id, user_id) == expected
 
 
