@@ -238,7 +238,7 @@ def pause_reply(outcome: PauseOutcome) -> str:
             )
         return f"You're not paused. {used}"
     added = (
-        f"Paused {plural(outcome.added, 'more week')}"
+        f"Paused {plural(outcome.added, 'week')}"
         if outcome.added
         else "Those weeks were already paused"
     )

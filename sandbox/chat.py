@@ -288,7 +288,8 @@ class Sandbox:
         finally:
             self.user_name, self.channel_name = admin, before
         self._say(
-            f"(the reminder fires at {when:%H:%M} {zone.key}; opt in with `!legday remind channel` (or `dm`))"
+            f"(the reminder fires at {when:%H:%M} {zone.key}; "
+            "opt in with `!legday remind channel` or `dm`)"
         )
 
     async def _who(self) -> str:

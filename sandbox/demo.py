@@ -49,6 +49,8 @@ class Lifter:
     coach: bool = False  # has the @coaches role (Manage Server)
     timezone: str | None = None
     reminders: bool = False
+    by_dm: bool = False  # takes reminders and streak nudges by DM
+    holiday: bool = False  # the weeks of their `gap` were a pause (`legday pause`)
 
 
 STEADY = Habit(weeks=16, rate=1.0, days=(1, 3))
@@ -64,7 +66,7 @@ LIFTERS: tuple[Lifter, ...] = (
     Lifter("hiro", Habit(weeks=10, rate=1.0, days=(1, 2)), timezone="Asia/Tokyo"),
     Lifter("ines", Habit(weeks=16, rate=0.7, days=(1, 2), stopped=5)),
     Lifter("jamal", Habit(weeks=8, rate=1.0, days=(1, 2), today=True)),
-    Lifter("kasia", Habit(weeks=16, rate=0.5, days=(1, 1)), reminders=True),
+    Lifter("kasia", Habit(weeks=16, rate=0.5, days=(1, 1)), reminders=True, by_dm=True),
     Lifter("liam", Habit(weeks=14, rate=1.0, days=(1, 1), gap=(2, 3)), timezone="America/New_York"),
     Lifter("mei", Habit(weeks=16, rate=0.95, days=(1, 3)), timezone="Australia/Sydney"),
     Lifter("nadia", Habit(weeks=3, rate=1.0, days=(1, 2), today=True)),
@@ -72,7 +74,9 @@ LIFTERS: tuple[Lifter, ...] = (
     Lifter("priya", Habit(weeks=16, rate=1.0, days=(1, 2)), timezone="Asia/Kolkata"),
     Lifter("quinn", Habit(weeks=9, rate=0.4, days=(1, 1)), lifter=False),
     Lifter("rosa", Habit(weeks=16, rate=0.85, days=(1, 2)), timezone="America/Sao_Paulo"),
-    Lifter("sven", Habit(weeks=16, rate=1.0, days=(1, 1), gap=(7, 9)), reminders=True),
+    Lifter(
+        "sven", Habit(weeks=16, rate=1.0, days=(1, 1), gap=(7, 9)), reminders=True, holiday=True
+    ),
     Lifter("tomas", Habit(weeks=5, rate=0.8, days=(1, 2))),
     Lifter("uche", Habit(weeks=16, rate=0.75, days=(1, 3), today=True)),
     Lifter("valentina", Habit(weeks=16, rate=1.0, days=(1, 1), stopped=1)),

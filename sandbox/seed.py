@@ -19,6 +19,8 @@ from bot.usecases.history import PastCheckin, record_history
 from sandbox.demo import LIFTERS, QUOTES, Demo, Lifter
 
 WEEKLY_TARGET = 1  # the bot's default; the demo server never changed it
+GROUP_GOAL = 25  # leg days a week, all members together
+RECAP_AT = (0, time(9, 0))  # Monday 09:00 in #gym: last week's recap
 
 _NOTES = ("front squats 5x5", "lunges", "leg press", "deadlifts", "pistol squats", "hill sprints")
 _SOURCES = ("command", "command", "slash", "button")
@@ -48,6 +50,15 @@ def history(lifter: Lifter, today: date) -> list[date]:
             picked = set(sorted(picked)[: wanted - 1]) | {today.weekday()}
         days += [monday + timedelta(days=d) for d in sorted(picked)]
     return days
+
+
+def holiday(lifter: Lifter, today: date) -> list[date]:
+    """The Mondays of the weeks a member on holiday paused: the weeks of their gap."""
+    gap = lifter.habit.gap
+    if not lifter.holiday or gap is None:
+        return []
+    this_monday = today - timedelta(days=today.weekday())
+    return [this_monday - timedelta(weeks=w) for w in range(gap[1], gap[0] - 1, -1)]
 
 
 async def needs_seeding(store: Store, demo: Demo) -> bool:
@@ -80,6 +91,19 @@ async def seed_server(store: Store, demo: Demo, timezone: str, now: datetime) ->
         if not quotes_sql.listed(tx, guild_id):
             for text in QUOTES:
                 quotes_sql.add(tx, guild_id, text, demo.users["alice"].id, now)
+        # The weekly loop, as an admin sets it up: a group goal and a Monday recap in #gym
+        # (the streak-at-risk nudge keeps its default, Saturday 18:00).
+        day, at = RECAP_AT
+        settings_sql.set_guild(
+            tx,
+            guild_id,
+            {
+                "goal": GROUP_GOAL,
+                "recap_channel_id": demo.gym.id,
+                "recap_day": day,
+                "recap_time": at,
+            },
+        )
 
     await store.run(work)
 
@@ -115,10 +139,15 @@ def _seed_member(tx: Tx, demo: Demo, lifter: Lifter, timezone: str, now: datetim
         settings_sql.set_member(tx, guild_id, user_id, "timezone", lifter.timezone)
     if lifter.reminders:
         settings_sql.set_member(tx, guild_id, user_id, "reminders_opt_in", True)
+    if lifter.by_dm:
+        settings_sql.set_member(tx, guild_id, user_id, "remind_via", "dm")
     zone = effective_zone(lifter.timezone, timezone)
+    today = local_day(now, zone)
+    if lifter.holiday:  # paused before the history is recorded, as it was at the time
+        settings_sql.add_pauses(tx, guild_id, user_id, holiday(lifter, today))
     rng = random.Random(f"legday-demo-notes:{lifter.name}")
     checkins = []
-    for day in history(lifter, local_day(now, zone)):
+    for day in history(lifter, today):
         trained = datetime.combine(day, time(rng.randint(6, 21), rng.randint(0, 59)), zone)
         checkins.append(
             PastCheckin(

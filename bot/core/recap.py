@@ -89,7 +89,7 @@ def summarize(
         if record.count > 0:
             by_count[record.count].append(member.user_id)
         if record.met and record.streak >= MIN_STREAK_SHOWN:
-            if record.streak > record.best_before:
+            if record.record_broken:
                 new_bests.append((member.user_id, record.streak))
             else:
                 kept.append((member.user_id, record.streak))

@@ -187,6 +187,9 @@ class WeekRecord:
     streak: int  # the streak after the week
     shields: int  # shields held after the week
     best_before: int  # the best streak before the week
+    # The week took the streak past a best set by an earlier, broken streak (a member's
+    # first streak, or one already their best, only grows).
+    record_broken: bool = False
 
 
 def timeline(
@@ -216,25 +219,39 @@ def timeline_of_weeks(
         return []
     records = []
     streak = shields = in_row = best = 0
+    best_is_this_run = False
     for week in range(min(per_week), through_week + 1):
         count = per_week.get(week, 0)
         is_paused = week in paused
         met = count >= target and not is_paused
-        used = earned = broke = False
+        used = earned = broke = record_broken = False
         best_before = best
         if met:
             streak, in_row = streak + 1, in_row + 1
             if rule.every and in_row % rule.every == 0 and shields < rule.most:
                 shields, earned = shields + 1, True
-            best = max(best, streak)
+            if streak > best:
+                record_broken = best > 0 and not best_is_this_run
+                best, best_is_this_run = streak, True
         elif not is_paused and week < through_week and streak > 0:
             if shields > 0:
                 shields, in_row, used = shields - 1, 0, True
             else:
                 streak, in_row, broke = 0, 0, True
+                best_is_this_run = False
         records.append(
             WeekRecord(
-                week, count, is_paused, met, used, earned, broke, streak, shields, best_before
+                week,
+                count,
+                is_paused,
+                met,
+                used,
+                earned,
+                broke,
+                streak,
+                shields,
+                best_before,
+                record_broken,
             )
         )
     return records

@@ -12,7 +12,7 @@ from bot.core.days import week_index, zone
 from bot.store import Store
 from fakediscord import FakeDiscord
 from sandbox import seed
-from sandbox.demo import LIFTERS, QUOTES, build_demo
+from sandbox.demo import LIFTERS, QUOTES, Lifter, build_demo
 from tests.support import member_stats
 
 # A week of "todays", Monday to Sunday: the story must hold up on every weekday.
@@ -29,6 +29,20 @@ def test_the_demo_server_has_the_same_ids_on_every_run():
     ]  # fmt: skip
     fresh = FakeDiscord().create_user("newcomer").id
     assert max(u.id for u in first.users.values()) < fresh  # never clashes with new ids
+
+
+def paused(lifter: Lifter, today: date) -> frozenset[int]:
+    return frozenset(week_index(monday) for monday in seed.holiday(lifter, today))
+
+
+def test_the_member_on_holiday_keeps_the_streak_the_gap_would_have_broken():
+    sven = next(lifter for lifter in LIFTERS if lifter.holiday)
+    today = WEEK[0]
+    days = seed.history(sven, today)
+    rule = streaks.ShieldRule(every=4)
+    kept = streaks.current_streak(streaks.rebuild(days, 1, rule, paused(sven, today)), today)
+    broken = streaks.current_streak(streaks.rebuild(days, 1, rule), today)
+    assert kept > broken
 
 
 @pytest.mark.parametrize("today", WEEK, ids=lambda d: d.strftime("%a"))
@@ -49,10 +63,15 @@ def test_each_history_follows_the_members_habit(today: date):
 @pytest.mark.parametrize("today", WEEK, ids=lambda d: d.strftime("%a"))
 def test_the_boards_have_something_to_show_on_any_weekday(today: date):
     states = {
-        lifter.name: streaks.rebuild(seed.history(lifter, today), 1, streaks.ShieldRule(every=4))
+        lifter.name: streaks.rebuild(
+            seed.history(lifter, today), 1, streaks.ShieldRule(every=4), paused(lifter, today)
+        )
         for lifter in LIFTERS
     }
-    current = {name: streaks.current_streak(s, today) for name, s in states.items()}
+    current = {
+        lifter.name: streaks.current_streak(states[lifter.name], today, paused(lifter, today))
+        for lifter in LIFTERS
+    }
     assert len([n for n, c in current.items() if c >= 10]) >= 4  # long streaks
     assert len([n for n, s in states.items() if s.best > current[n]]) >= 5  # broken ones
     assert len([n for n, s in states.items() if s.total == 0]) >= 1  # a newcomer
@@ -80,9 +99,19 @@ async def test_seeding_goes_through_the_store_once(store: Store):
         today = now.astimezone(zone(lifter.timezone or "Europe/London")).date()
         # The summary row is what real check-ins, one after the other, leave behind.
         expected = streaks.rebuild(
-            seed.history(lifter, today), seed.WEEKLY_TARGET, streaks.ShieldRule(every=4)
+            seed.history(lifter, today),
+            seed.WEEKLY_TARGET,
+            streaks.ShieldRule(every=4),
+            paused(lifter, today),
         )
         assert await member_stats(store, guild_id, user_id) == expected
+        assert config.remind_via == ("dm" if lifter.by_dm else "channel")
+    guild = await store.guild_config(guild_id)
+    assert (guild.goal, guild.recap_channel_id, guild.recap_day) == (
+        seed.GROUP_GOAL,
+        demo.gym.id,
+        seed.RECAP_AT[0],
+    )
 
 
 async def test_a_first_run_cut_short_seeds_again_without_doubling(store: Store):

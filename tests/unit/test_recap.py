@@ -30,18 +30,23 @@ def record(
     shield_used=False,
     paused=False,
     week=WEEK,
+    record_broken=None,
 ):
+    met = count > 0 if met is None else met
+    if record_broken is None:  # a best from before is taken to be an earlier streak's
+        record_broken = met and streak > best_before > 0
     return WeekRecord(
         week=week,
         count=count,
         paused=paused,
-        met=count > 0 if met is None else met,
+        met=met,
         shield_used=shield_used,
         shield_earned=False,
         broke=False,
         streak=streak,
         shields=0,
         best_before=best_before,
+        record_broken=record_broken,
     )
 
 
@@ -135,19 +140,20 @@ def test_goal_met_compares_the_total_with_the_goal(goal, total, met):
     assert (got.goal, got.total, got.goal_met) == (goal, total, met)
 
 
-def test_new_best_needs_a_longer_streak_of_at_least_two():
+def test_a_new_best_is_a_streak_past_an_earlier_streaks_best():
     members = [
-        member(1, 2, met=True, streak=3, best_before=2),  # new best
+        member(1, 2, met=True, streak=3, best_before=2),  # past an earlier best: new best
         member(2, 2, met=True, streak=3, best_before=3),  # equals the best: kept
         member(3, 1, met=True, streak=1, best_before=0),  # one week: neither
-        member(4, 2, met=True, streak=2, best_before=0),  # new best at two
+        member(4, 2, met=True, streak=2, best_before=0),  # a first streak growing: kept
+        member(8, 2, met=True, streak=5, best_before=4, record_broken=False),  # its own best
         member(5, 0, met=False, streak=6, best_before=6, paused=True),  # paused: neither
         member(7, 0, met=False, streak=5, best_before=0, shield_used=True),  # not met: neither
         member(6, 1, met=True, streak=9, best_before=12),  # kept
     ]
     got = summarize(WEEK, members, goal=None)
-    assert got.new_bests == [(1, 3), (4, 2)]
-    assert got.kept == [(6, 9), (2, 3)]
+    assert got.new_bests == [(1, 3)]
+    assert got.kept == [(6, 9), (8, 5), (2, 3), (4, 2)]
 
 
 def test_kept_and_new_best_are_longest_first_then_by_id():

@@ -231,3 +231,30 @@ def test_a_timeline_from_weekly_counts_is_the_timeline_from_days(days, target, r
     assert timeline_of_weeks(counts, target, rule, paused, through) == timeline(
         days, target, rule, paused, through
     )
+
+
+def test_a_record_is_broken_only_past_an_earlier_streaks_best():
+    first = [MON + timedelta(weeks=w) for w in range(3)]  # a first streak of 3
+    second = [MON + timedelta(weeks=w) for w in range(5, 10)]  # broken, then 5 more
+    weeks = timeline(first + second, 1, ShieldRule(), (), week_index(second[-1]))
+    broken = [r.week - week_index(MON) for r in weeks if r.record_broken]
+    assert broken == [8]  # the fourth week of the second streak passes the first's 3
+    assert all(not r.record_broken for r in weeks if r.week < week_index(second[0]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(day_sets, targets, rules, paused_weeks, todays)
+def test_records_broken_are_streaks_passing_an_older_streaks_best(
+    days, target, rule, paused, today
+):
+    known = {d for d in days if d <= today}
+    weeks = timeline(known, target, rule, paused, week_index(today))
+    run_best = older_best = 0
+    for record in weeks:
+        if record.broke:
+            older_best, run_best = max(older_best, run_best), 0
+        expected = record.met and record.streak > max(older_best, run_best) and older_best > 0
+        expected = expected and record.streak > record.best_before
+        assert record.record_broken == expected
+        if record.met:
+            run_best = max(run_best, record.streak)

@@ -194,7 +194,7 @@ async def test_the_recap_sums_up_the_week_that_ended(store: Store):
     assert summary.week == week_index(last_week)
     assert (summary.total, summary.goal, summary.goal_met) == (5, 5, True)
     assert summary.leaders == [(3, [1]), (1, [2, 3])]
-    assert summary.new_bests == [(2, 2)]
+    assert (summary.new_bests, summary.kept) == ([], [(2, 2)])  # a first streak: kept
     assert summary.newcomers == [1, 3]
     parts = await store.read(
         lambda tx: weekly.recap_parts(tx, tx_guild(tx, guild), last_week, "UTC")
