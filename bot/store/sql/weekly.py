@@ -192,8 +192,13 @@ def first_days(tx: Tx, guild_id: int, user_ids: list[int]) -> dict[int, date]:
             f"AND user_id IN ({', '.join(':' + name for name in names)}) GROUP BY user_id",
             {"guild_id": guild_id, **names},
         )
-        found.update({row["user_id"]: row["first_day"] for row in rows})
+        found.update({row["user_id"]: _as_date(row["first_day"]) for row in rows})
     return found
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite hands back an aggregate (MIN) of a DATE column as text: it has no declared type.
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def opted_in_streaks(tx: Tx, guild_id: int) -> list[tuple[int, str | None, str, Summary]]:
