@@ -23,6 +23,7 @@ from bot.reminders import ReminderEngine
 from bot.reminders.poster import DiscordPoster
 from bot.reminders.weekly import WeeklyPosts
 from bot.sending import SendGuard
+from bot.shifted_clock import ShiftedClock
 from bot.store import Store
 from bot.usecases.cache import SettingsCache
 from bot.usecases.quote_book import QuoteBook
@@ -101,9 +102,16 @@ class LegDayBot(commands.Bot):
         settings: Config,
         store: Store,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] | None = None,
         **options: Any,
     ) -> None:
+        # The wall clock, unless a test moves it (LEGDAY_CLOCK_FILE, testing only).
+        self.shifted_clock = (
+            ShiftedClock(Path(settings.clock_file))
+            if clock is None and settings.clock_file
+            else None
+        )
+        clock = self.shifted_clock or clock or utc_now
         self.rate_limiter = GlobalLimiter(settings.global_rate_limit)
         self.send_guard = SendGuard(on_token_rejected=self._token_rejected, watch_token=False)
         self._stopping_for_token: asyncio.Task[None] | None = None
@@ -196,6 +204,11 @@ class LegDayBot(commands.Bot):
         self._reminders_started = asyncio.create_task(self._start_deliveries(), name="reminders")
         self._reminders_started.add_done_callback(_report_failure)
         self.loop_lag.start()
+        if self.shifted_clock is not None:
+            log.warning(
+                "testing only: the clock follows LEGDAY_CLOCK_FILE %s", self.config.clock_file
+            )
+            self.shifted_clock.follow(self.reminders.timers.wake)
         if self.config.health_file:
             self._report_health.start()
 
@@ -336,6 +349,8 @@ class LegDayBot(commands.Bot):
         await self.weekly.stop()  # (its posts leave through the reminders' send line)
         await self.reminders.stop()
         await self.loop_lag.stop()
+        if self.shifted_clock is not None:
+            await self.shifted_clock.stop()
 
     async def close(self) -> None:
         """Stop serving, then close the connection to Discord. The store is the caller's

@@ -243,6 +243,7 @@ FIELDS: Final = (
     _Field("gateway_timeout", "LEGDAY_GATEWAY_TIMEOUT", _ranged(_number, 1, 600), 60.0),
     _Field("identify_delay", "LEGDAY_IDENTIFY_DELAY", _ranged(_number, 0, None), 5.0),
     _Field("health_file", "LEGDAY_HEALTH_FILE", _optional_text, None),
+    _Field("clock_file", "LEGDAY_CLOCK_FILE", _optional_text, None),
     _Field("log_level", "LEGDAY_LOG_LEVEL", _level, "INFO"),
     _Field("loop_lag_warn_ms", "LEGDAY_LOOP_LAG_WARN_MS", _ranged(_whole, 0, None), 250),
     _Field(
@@ -305,6 +306,7 @@ class Config:
     gateway_timeout: float  # seconds of silence from the gateway before reconnecting
     identify_delay: float
     health_file: str | None
+    clock_file: str | None  # testing only: the clock runs this file's seconds ahead
     log_level: str
     loop_lag_warn_ms: int
     loop_lag_report_seconds: float  # seconds between INFO reports of the loop's lag; 0 = none

@@ -31,8 +31,9 @@ def _services(interaction: discord.Interaction[Any]) -> Services:
 
 CHECKIN_PREFIX = "legday:checkin"
 # A reminder's button also carries the message's occurrence marker (its nonce), so the bot
-# can recognise its own post in the channel after a crash; old buttons have none.
-_CHECKIN_ID = re.compile(r"legday:checkin(?::(?P<marker>ld[0-9a-f]{23}))?")
+# can recognise its own post in the channel after a crash; old buttons have none. The
+# weekly posts (goal, recap, streak call) carry theirs too: `ld…` for a reminder, `lw…`.
+_CHECKIN_ID = re.compile(r"legday:checkin(?::(?P<marker>l[dw][0-9a-f]{23}))?")
 
 
 def checkin_custom_id(marker: str | None = None) -> str:

@@ -32,6 +32,11 @@ class BotProcess:
         return self._process is not None and self._process.returncode is None
 
     @property
+    def pid(self) -> int | None:
+        """The running bot's process id (None when it is not running)."""
+        return self._process.pid if self.running and self._process is not None else None
+
+    @property
     def returncode(self) -> int | None:
         return None if self._process is None else self._process.returncode
 

@@ -81,6 +81,11 @@ class TimerHeap:
         heapq.heapify(self._heap)
         self._changed.set()
 
+    def wake(self) -> None:
+        """Look at the clock again now: it moved (a test's shifted clock), so timers may
+        have come due while the task sleeps towards an instant computed before."""
+        self._changed.set()
+
     def cancel(self, key: Hashable) -> None:
         self._kill(key)
 

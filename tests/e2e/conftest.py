@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +156,49 @@ class E2E:
         return found
 
 
+class TimeMachine:
+    """Moves the bot's clock and the local Discord's together, so what the bot stamps
+    (check-in days, due recaps and nudges) and what Discord stamps (message timestamps,
+    snowflakes, which the bot reads back when it looks for its earlier posts) agree.
+
+    The bot follows the file `path` (LEGDAY_CLOCK_FILE, in `env()`): it holds the seconds
+    both clocks run ahead of the wall clock. Time only moves when a test moves it; in
+    between it runs at the wall clock's pace."""
+
+    # The bot re-reads the file every 0.2 s and then wakes its timers: wait that out, so a
+    # command sent after `advance` lands on the new day.
+    SETTLE = 0.5
+
+    def __init__(self, fd: FakeDiscord, path: Path) -> None:
+        self.fd = fd
+        self.path = path
+        self._write(fd.clock.offset)
+
+    def env(self) -> dict[str, str]:
+        return {"LEGDAY_CLOCK_FILE": str(self.path)}
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.fd.clock.now(), UTC)
+
+    async def advance(self, seconds: float) -> None:
+        """Move both clocks `seconds` ahead, and wait until the bot has seen it."""
+        self.fd.clock.advance(seconds)
+        self._write(self.fd.clock.offset)
+        await asyncio.sleep(self.SETTLE)
+
+    async def to(self, when: datetime) -> None:
+        """Move both clocks to the instant `when` (it must be ahead)."""
+        ahead = (when - self.now()).total_seconds()
+        assert ahead > 0, f"{when} is in the past of the moved clock ({self.now()})"
+        await self.advance(ahead)
+
+    def _write(self, offset: float) -> None:
+        # Written whole and renamed: the bot never reads half a number.
+        draft = self.path.with_suffix(".tmp")
+        draft.write_text(repr(offset), encoding="utf-8")
+        os.replace(draft, self.path)
+
+
 def embed_text(message: Message) -> str:
     """Everything readable in a message: content, embed titles, descriptions and fields."""
     parts = [message.content]
@@ -187,13 +232,18 @@ async def open_stage(
     env: dict[str, str] | None = None,
     *,
     configure: Callable[[FakeDiscord], None] | None = None,
+    nonce_dedupe: bool = True,
 ) -> AsyncIterator[E2E]:
     """Start the local Discord, the demo server and the bot; `configure` runs before the
     bot connects (e.g. to turn an application setting off). Every message the bot sends is
     checked for pings it should not make (`strict_mentions`: only a reminder may ping, and
-    only whom its `allowed_mentions` names)."""
+    only whom its `allowed_mentions` names). `nonce_dedupe=False`: a repeated nonce makes
+    a second message, as on Discord once its few minutes have passed."""
     async with FakeDiscord(
-        heartbeat_interval_ms=1000, route_limits=E2E_ROUTE_LIMITS, strict_mentions=True
+        heartbeat_interval_ms=1000,
+        route_limits=E2E_ROUTE_LIMITS,
+        strict_mentions=True,
+        nonce_dedupe=nonce_dedupe,
     ) as fd:
         demo = build_demo(fd)
         if configure is not None:
