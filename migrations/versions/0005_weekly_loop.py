@@ -27,7 +27,9 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("shield_every", sa.SmallInteger, nullable=False, server_default="4")
         )
-        batch.add_column(sa.Column("pause_cap", sa.SmallInteger, nullable=False, server_default="6"))
+        batch.add_column(
+            sa.Column("pause_cap", sa.SmallInteger, nullable=False, server_default="6")
+        )
         batch.add_column(sa.Column("risk_day", sa.SmallInteger, nullable=True, server_default="5"))
         batch.add_column(
             sa.Column("risk_time", sa.String(5), nullable=False, server_default="18:00")
