@@ -263,7 +263,10 @@ def help_reply(usages: list[tuple[str, str]], prefix_commands: bool) -> discord.
         if prefix_commands
         else "Use `/legday ...` or mention me: `@bot legday ...`."
     )
-    embed.set_footer(text=how + " A streak counts weeks (Mon–Sun) that meet the target.")
+    embed.set_footer(
+        text=how + " A streak counts weeks (Mon–Sun) that meet the target; shields and "
+        "`pause` keep it through a missed week."
+    )
     return embed
 
 
