@@ -153,6 +153,7 @@ class LegDayBot(commands.Bot):
             default_zone=settings.default_timezone,
             weekly=self.weekly,
         )
+        self.weekly.settings_changed = self.services.cache.forget_guild
         self._reminders_started: asyncio.Task[None] | None = None
         self.loop_lag = LoopLagMonitor(
             settings.loop_lag_warn_ms / 1000, report_every=settings.loop_lag_report_seconds

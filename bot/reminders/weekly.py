@@ -24,7 +24,7 @@ from bot.core.errors import PostFailed
 from bot.core.group_goal import celebration
 from bot.core.reminders import DeliveryState, ReminderPart
 from bot.core.schedule import next_occurrences, occurrences_between
-from bot.reminders.engine import LATE_AFTER, LOOKBACK, ReminderEngine
+from bot.reminders.engine import BATCH, LATE_AFTER, LOOKBACK, ReminderEngine
 from bot.reminders.sender import FIRST, FOLLOW_UP
 from bot.store import GuildConfig, MemberNudge, Store, Tx, WeeklyPost
 from bot.store.sql import nudges as nudges_sql
@@ -49,6 +49,9 @@ class WeeklyPosts:
         self.clock = engine.clock
         self.window = engine.window
         self.default_zone = default_zone
+        # Called with a server whose settings this changed (the recap turned off), so a
+        # cache of settings can drop it.
+        self.settings_changed: Callable[[int], None] = lambda guild_id: None
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- life cycle -------------------------------------------------------------------
@@ -58,8 +61,10 @@ class WeeklyPosts:
         bot was away, and finish the celebrations a crash cut off."""
         now = self.clock()
         guilds: list[GuildConfig] = await self.store.read(settings_sql.recap_guilds)
-        for guild in guilds:
+        for index, guild in enumerate(guilds):
             self.arm(guild, after=now)
+            if index % BATCH == BATCH - 1:
+                await asyncio.sleep(0)  # thousands of servers: the loop gets turns
         await self._catch_up(guilds, now)
         since = week_start(now.date()) - timedelta(days=7)
         unfinished: list[WeeklyPost] = await self.store.read(
@@ -193,11 +198,11 @@ class WeeklyPosts:
     async def _catch_up(self, guilds: Sequence[GuildConfig], now: datetime) -> None:
         """At start-up: what fell due in the last week while the bot was away is sent late
         inside the catch-up window and recorded missed before it."""
-        due = [
-            (guild, *item)
-            for guild in guilds
-            for item in self._due_between(guild, now - LOOKBACK, now)
-        ]
+        due = []
+        for index, guild in enumerate(guilds):
+            due += [(guild, *item) for item in self._due_between(guild, now - LOOKBACK, now)]
+            if index % BATCH == BATCH - 1:
+                await asyncio.sleep(0)
         if not due:
             return
         first = min(monday for _, _, monday, _ in due)
@@ -240,6 +245,21 @@ class WeeklyPosts:
     ) -> list[ReminderPart]:
         current = settings_sql.guild_config(tx, guild.guild_id)
         return weekly.recap_parts(tx, current, post.week_start, self.default_zone, late=late)
+
+    async def _stop_recap(self, guild_id: int, channel_id: int, reason: str) -> None:
+        """The recap's channel refuses the bot for good: the recap is turned off (not
+        tried again every week) and the admins are told, once."""
+        await self.store.run(
+            lambda tx: settings_sql.set_guild(tx, guild_id, {"recap_channel_id": None})
+        )
+        self.settings_changed(guild_id)
+        self.engine.timers.cancel((RECAP, guild_id))
+        log.warning("turned off the weekly recap of guild %s: %s", guild_id, reason)
+        await self.engine.poster.notify_admins(
+            guild_id,
+            f"⚠️ The weekly recap is off: I can't post in <#{channel_id}> ({reason}). Fix my "
+            "permissions there, then set it again with `/legday-admin recap set`.",
+        )
 
     async def post_test_recap(self, guild: GuildConfig, channel_id: int) -> int:
         """Post the recap of the last week that ended, marked as a test; nothing is
@@ -418,6 +438,8 @@ class WeeklyPosts:
         except PostFailed as failure:
             await self._finish(post, DeliveryState.FAILED, None, failure.reason)
             log.warning("%s post for guild %s failed: %s", kind, guild_id, failure.reason)
+            if kind == RECAP and failure.permanent:
+                await self._stop_recap(guild_id, post.channel_id, failure.reason)
             return DeliveryState.FAILED
         await self._finish(post, DeliveryState.SENT, sent[0] if sent else None, None)
         return DeliveryState.SENT

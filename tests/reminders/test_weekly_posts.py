@@ -254,3 +254,27 @@ async def test_a_reminder_reaches_dm_members_by_dm_and_pings_only_the_others(
         3: DeliveryState.FAILED,
     }
     await asyncio.sleep(0)
+
+
+async def test_a_recap_channel_that_refuses_the_bot_turns_the_recap_off_once(
+    make_engine, store, poster, clock
+):
+    await configure(store, recap_channel_id=CHANNEL, recap_day=0, recap_time=time(10, 0))
+    await history(store, 1, [LAST_WEEK])
+    poster.fail_permanently = "missing access (50001)"
+    engine, posts = await started(make_engine, store)
+    forgotten: list[int] = []
+    posts.settings_changed = forgotten.append
+    clock.set(RECAP_FIRE + timedelta(seconds=1))
+    await fire_due(engine, posts)
+
+    row = await store.read(lambda tx: weekly_sql.one(tx, GUILD, "recap", LAST_WEEK))
+    assert row is not None and (row.state, row.error) == (
+        DeliveryState.FAILED,
+        "missing access (50001)",
+    )
+    assert (await store.guild_config(GUILD)).recap_channel_id is None
+    assert forgotten == [GUILD]
+    assert posts.armed_at("recap", GUILD) is None
+    [(guild, note)] = poster.admin_notes
+    assert guild == GUILD and "weekly recap is off" in note and f"<#{CHANNEL}>" in note
