@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.core.days import week_index
@@ -47,6 +47,7 @@ class RecapSummary:
     kept: list[tuple[int, int]]  # (user id, streak): longest streak first
     shields_used: list[tuple[int, int]]  # (user id, streak the shield kept): longest first
     newcomers: list[int]  # ascending
+    paused: list[tuple[int, int]] = field(default_factory=list)  # (user id, streak kept)
 
 
 def summarize(
@@ -71,6 +72,7 @@ def summarize(
     kept: list[tuple[int, int]] = []
     shields_used: list[tuple[int, int]] = []
     newcomers: list[int] = []
+    paused: list[tuple[int, int]] = []
     for member in members:
         if member.user_id in seen:
             raise ValueError(f"member {member.user_id} appears twice")
@@ -95,6 +97,8 @@ def summarize(
                 kept.append((member.user_id, record.streak))
         if record.shield_used:
             shields_used.append((member.user_id, record.streak))
+        if record.paused:
+            paused.append((member.user_id, record.streak))
 
     leaders: list[tuple[int, list[int]]] = []
     rank = 1
@@ -118,6 +122,7 @@ def summarize(
         kept=sorted(kept, key=longest_first),
         shields_used=sorted(shields_used, key=longest_first),
         newcomers=sorted(newcomers),
+        paused=sorted(paused, key=longest_first),
     )
 
 
@@ -147,6 +152,7 @@ def compose(
         _streaks_block("🔥 **New best streak**", summary.new_bests),
         _streaks_block("💪 **Streak kept**", summary.kept),
         _shields_block(summary.shields_used),
+        _paused_block(summary.paused),
         _newcomers_block(summary.newcomers),
     ]
     return _pack([block for block in blocks if block], MESSAGE_LIMIT)
@@ -222,6 +228,16 @@ def _shields_block(entries: list[tuple[int, int]]) -> list[str]:
     if len(entries) > NAMES_SHOWN:
         lines.append(f"…and {len(entries) - NAMES_SHOWN} more")
     return lines
+
+
+def _paused_block(entries: list[tuple[int, int]]) -> list[str]:
+    if not entries:
+        return []
+    shown = [
+        _mention(user_id) + (f" ({_plural(streak, 'week', 'weeks')} safe)" if streak else "")
+        for user_id, streak in entries[:NAMES_SHOWN]
+    ]
+    return [f"🏖️ **On a break**: {_and_more(shown, len(entries) - len(shown))}"]
 
 
 def _newcomers_block(newcomers: list[int]) -> list[str]:

@@ -417,3 +417,14 @@ summaries = st.builds(
 @given(summaries, st.booleans(), st.booleans())
 def test_any_summary_composes_safe_messages(summary, late, test):
     assert_safe(compose(summary, MONDAY, late=late, test=test))
+
+
+def test_members_on_a_break_are_named_with_the_streak_their_pause_keeps():
+    members = [
+        member(1, 0, met=False, streak=6, best_before=6, paused=True),
+        member(2, 1, met=False, streak=0, paused=True),  # trained anyway: still on a break
+        member(3, 0, met=False, streak=4, best_before=4, paused=True, hidden=True),
+    ]
+    got = summarize(WEEK, members, goal=None)
+    assert got.paused == [(1, 6), (2, 0)]
+    assert "🏖️ **On a break**: <@1> (6 weeks safe), <@2>" in text(compose(got, MONDAY))
