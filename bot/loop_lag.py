@@ -26,6 +26,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.background import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 PERIOD = 0.05
@@ -183,10 +185,7 @@ class LoopLagMonitor:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         if self._gc in gc.callbacks:
             gc.callbacks.remove(self._gc)
         if self._own_run_queue is not None:

@@ -14,13 +14,14 @@ and calls back when the offset moved, and the timers look at the new time at onc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from bot.background import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +88,7 @@ class ShiftedClock:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
 
     async def _follow(self, on_change: Callable[[], object]) -> None:
         seen = self.offset

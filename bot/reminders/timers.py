@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.background import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 MAX_SLEEP = 60.0
@@ -124,10 +126,7 @@ class TimerHeap:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
 
     def _kill(self, key: Hashable) -> None:
         old = self._by_key.pop(key, None)

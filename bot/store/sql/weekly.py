@@ -153,19 +153,29 @@ def unfinished(tx: Tx, kind: str, first_monday: date) -> list[WeeklyPost]:
     return [_post(row) for row in rows]
 
 
+def _of_members(tx: Tx, sql: str, guild_id: int, user_ids: list[int]) -> list[Row]:
+    """The rows of `sql` (whose `{members}` is an IN list) for the listed members, read a
+    few hundred members at a time to stay under the databases' parameter limits."""
+    found: list[Row] = []
+    for first in range(0, len(user_ids), 500):
+        names = {f"u{i}": user_id for i, user_id in enumerate(user_ids[first : first + 500])}
+        members = ", ".join(":" + name for name in names)
+        found += tx.rows(sql.format(members=members), {"guild_id": guild_id, **names})
+    return found
+
+
 def weekly_counts(tx: Tx, guild_id: int, user_ids: list[int]) -> dict[int, dict[date, int]]:
     """Each listed member's check-ins per week (keyed by Monday), over their whole history."""
     found: dict[int, dict[date, int]] = {user_id: {} for user_id in user_ids}
-    for first in range(0, len(user_ids), 500):
-        chunk = user_ids[first : first + 500]
-        names = {f"u{i}": user_id for i, user_id in enumerate(chunk)}
-        rows = tx.rows(
-            "SELECT user_id, start, count FROM member_periods WHERE guild_id = :guild_id "
-            f"AND kind = 'w' AND user_id IN ({', '.join(':' + name for name in names)})",
-            {"guild_id": guild_id, **names},
-        )
-        for row in rows:
-            found[row["user_id"]][row["start"]] = row["count"]
+    rows = _of_members(
+        tx,
+        "SELECT user_id, start, count FROM member_periods WHERE guild_id = :guild_id "
+        "AND kind = 'w' AND user_id IN ({members})",
+        guild_id,
+        user_ids,
+    )
+    for row in rows:
+        found[row["user_id"]][row["start"]] = row["count"]
     return found
 
 
@@ -183,18 +193,15 @@ def members_in_play(tx: Tx, guild_id: int, monday: date, alive_at: datetime) -> 
 
 def first_days(tx: Tx, guild_id: int, user_ids: list[int]) -> dict[int, date]:
     """Each listed member's first check-in day in the server."""
-    found: dict[int, date] = {}
-    for first in range(0, len(user_ids), 500):
-        chunk = user_ids[first : first + 500]
-        names = {f"u{i}": user_id for i, user_id in enumerate(chunk)}
-        rows = tx.rows(
-            "SELECT user_id, MIN(day) AS first_day FROM checkins WHERE guild_id = :guild_id "
-            f"AND user_id IN ({', '.join(':' + name for name in names)}) GROUP BY user_id",
-            {"guild_id": guild_id, **names},
-        )
-        # An aggregate loses the column's type on SQLite: the day comes back as text.
-        found.update({row["user_id"]: _as_date(row["first_day"]) for row in rows})
-    return found
+    rows = _of_members(
+        tx,
+        "SELECT user_id, MIN(day) AS first_day FROM checkins WHERE guild_id = :guild_id "
+        "AND user_id IN ({members}) GROUP BY user_id",
+        guild_id,
+        user_ids,
+    )
+    # An aggregate loses the column's type on SQLite: the day comes back as text.
+    return {row["user_id"]: _as_date(row["first_day"]) for row in rows}
 
 
 def _as_date(value: date | str) -> date:
