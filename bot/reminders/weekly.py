@@ -38,9 +38,6 @@ log = logging.getLogger(__name__)
 GOAL = "goal"
 RECAP = "recap"
 RISK = "risk"
-RETRIES = 3
-
-Compose = Callable[[Tx, WeeklyPost, bool], list[ReminderPart]]
 
 
 class WeeklyPosts(WeeklyDelivery):
