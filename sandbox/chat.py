@@ -319,8 +319,10 @@ class Sandbox:
     def _welcome(self) -> str:
         return (
             f"Iron Temple, a local Discord server: {len(LIFTERS)} members with months of leg "
-            "days, #gym and #general.\nYou are alice (a coach) in #gym; :who lists everyone.\n"
-            + HELP
+            "days, #gym and #general.\n"
+            f"Together they aim for {seed.GROUP_GOAL} leg days a week, with a recap in #gym "
+            "every Monday (last week's: `!legday-admin recap test`).\n"
+            "You are alice (a coach) in #gym; :who lists everyone.\n" + HELP
         )
 
     # --- names typed in the terminal ----------------------------------------------------
