@@ -116,7 +116,9 @@ class TableRule:
 PRIVACY_RULES: dict[str, TableRule] = {
     "alembic_version": TableRule(),
     "meta": TableRule(),
-    "guilds": TableRule(guild="guild_id"),
+    "guilds": TableRule(
+        guild="guild_id", not_users={"recap_channel_id": "the channel the weekly recap posts in"}
+    ),
     "members": TableRule(guild="guild_id", member="user_id"),
     "checkins": TableRule(guild="guild_id", member="user_id"),
     "member_stats": TableRule(guild="guild_id", member="user_id"),
@@ -132,6 +134,19 @@ PRIVACY_RULES: dict[str, TableRule] = {
         not_users={"channel_id": "the channel a reminder posts in", "role_id": "the role it pings"},
     ),
     "deliveries": TableRule(not_users={"message_id": "the reminder message the bot posted"}),
+    "member_pauses": TableRule(guild="guild_id", member="user_id"),
+    "weekly_posts": TableRule(
+        guild="guild_id",
+        not_users={
+            "channel_id": "the channel a recap or celebration posts in",
+            "message_id": "the message the bot posted",
+        },
+    ),
+    "member_nudges": TableRule(
+        guild="guild_id",
+        member="user_id",
+        not_users={"message_id": "the message (or DM) the bot sent the member"},
+    ),
 }
 
 

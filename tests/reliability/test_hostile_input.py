@@ -217,6 +217,8 @@ class Fillers:
             "role": f"<@&{demo.lifters.id}>",
             "quote": "legs",
             "scope": "guild",
+            "weeks": "2",
+            "goal": "40",
         }
 
     def word(self, name: str, user: User) -> str:

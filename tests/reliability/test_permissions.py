@@ -56,7 +56,8 @@ class Row:
     """One command: who may run it, its arguments and a piece of the answer they get.
 
     Arguments may name `{schedule}` / `{quote}`: an existing schedule or quote of the
-    server, made fresh for a command that removes one."""
+    server, made fresh for a command that removes one; `{here}` is the channel the table
+    runs in."""
 
     who: str
     args: str | dict[str, Any]
@@ -91,6 +92,15 @@ PREFIX: dict[str, Row] = {
     "legday settings": Row(ADMIN, "", "Server settings"),
     "legday settings timezone": Row(ADMIN, "UTC", "Server time zone set to **UTC**."),
     "legday settings target": Row(ADMIN, "1", "Weekly target set to **1 leg day**"),
+    "legday settings goal": Row(ADMIN, "40", "Group goal set to **40 leg days**"),
+    "legday settings shields": Row(ADMIN, "4", "streak shield every **4 met weeks**"),
+    "legday settings pauses": Row(ADMIN, "6", "pause their streak for up to **6 weeks**"),
+    "legday settings risk": Row(ADMIN, "sat 18:00", "nudge every **Sat 18:00**"),
+    "legday recap": Row(ADMIN, "", "recap"),
+    "legday recap set": Row(ADMIN, "{here} mon 09:00", "The weekly recap goes to"),
+    "legday recap off": Row(ADMIN, "", "No more weekly recaps."),
+    "legday recap test": Row(ADMIN, "", "Posted a test recap"),
+    "legday pause": Row(MEMBER, "1", "your streak is safe until"),
     "legday sync": Row(OWNER, "guild", "commands to this server."),
     "legday-admin": Row(ADMIN, "", "Leg day admin commands"),
     "legday-admin help": Row(ADMIN, "", "Leg day admin commands"),
@@ -108,6 +118,14 @@ PREFIX: dict[str, Row] = {
     "legday-admin settings": Row(ADMIN, "", "Server settings"),
     "legday-admin settings timezone": Row(ADMIN, "UTC", "Server time zone set to **UTC**."),
     "legday-admin settings target": Row(ADMIN, "1", "Weekly target set to **1 leg day**"),
+    "legday-admin settings goal": Row(ADMIN, "off", "No group goal any more."),
+    "legday-admin settings shields": Row(ADMIN, "off", "Streak shields are off."),
+    "legday-admin settings pauses": Row(ADMIN, "4", "pause their streak for up to **4 weeks**"),
+    "legday-admin settings risk": Row(ADMIN, "off", "No more streak-at-risk nudges."),
+    "legday-admin recap": Row(ADMIN, "", "recap"),
+    "legday-admin recap set": Row(ADMIN, "{here} sun 20:00", "The weekly recap goes to"),
+    "legday-admin recap off": Row(ADMIN, "", "No more weekly recaps."),
+    "legday-admin recap test": Row(ADMIN, "", "Posted a test recap"),
 }
 
 # Every `/` command (a leaf of the app command tree) by its path, with its options.
@@ -144,6 +162,19 @@ SLASH: dict[str, Row] = {
         ADMIN, {"timezone": "UTC"}, "Server time zone set to **UTC**."
     ),
     "legday-admin settings target": Row(ADMIN, {"target": 1}, "Weekly target set to"),
+    "legday-admin settings goal": Row(ADMIN, {"goal": "30"}, "Group goal set to **30 leg days**"),
+    "legday-admin settings shields": Row(ADMIN, {"weeks": "3"}, "every **3 met weeks**"),
+    "legday-admin settings pauses": Row(ADMIN, {"weeks": "5"}, "for up to **5 weeks**"),
+    "legday-admin settings risk": Row(
+        ADMIN, {"day": "fri", "time": "17:30"}, "nudge every **Fri 17:30**"
+    ),
+    "legday-admin recap show": Row(ADMIN, {}, "recap"),
+    "legday-admin recap set": Row(
+        ADMIN, {"channel": "{here}", "day": "mon", "time": "08:00"}, "The weekly recap goes to"
+    ),
+    "legday-admin recap off": Row(ADMIN, {}, "No more weekly recaps."),
+    "legday-admin recap test": Row(ADMIN, {}, "Posted a test recap"),
+    "legday pause": Row(MEMBER, {"weeks": "1"}, "your streak is safe until"),
 }
 
 
@@ -247,6 +278,9 @@ class Runner:
         """Ids for the placeholders: a fresh one for a removal, else a standing one."""
         values = {}
         for what in needs:
+            if what == "here":
+                values[what] = self.channel.id
+                continue
             removal = name.endswith(" remove") and self.fresh_for_removals
             if removal or what not in self.standing:
                 values[what] = await self.fresh(what)
@@ -259,7 +293,8 @@ class Runner:
     async def prefix(self, user: User, name: str, row: Row) -> Message:
         assert isinstance(row.args, str)
         needs = set(re.findall(r"\{(\w+)\}", row.args))
-        args = row.args.format(**await self.ids(name, needs))
+        ids = await self.ids(name, needs)
+        args = row.args.format(**{k: f"<#{v}>" if k == "here" else v for k, v in ids.items()})
         await self.e2e.pace()
         said = await self.e2e.fd.say(user, self.channel, f"!{name} {args}".strip())
         return await self.e2e.reply_to(said)
@@ -269,7 +304,9 @@ class Runner:
         needs = {v[1:-1] for v in row.args.values() if isinstance(v, str) and v[:1] == "{"}
         ids = await self.ids(path, needs)
         options = {
-            k: ids[v[1:-1]] if isinstance(v, str) and v[:1] == "{" else v
+            k: (self.channel if v == "{here}" else ids[v[1:-1]])
+            if isinstance(v, str) and v[:1] == "{"
+            else v
             for k, v in row.args.items()
         }
         record, reply = await self.e2e.slash(
