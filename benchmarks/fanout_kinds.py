@@ -29,11 +29,13 @@ from fakediscord import Message
 KINDS = ("reminder", "recap", "risk")
 OPTED_IN = 3  # members per server who asked to be pinged by the reminder
 # Leg days per member in each of the five weeks before this one, for a weekly target of
-# 2: a new best, a comeback, a first leg day, a big last week, a missed target, and a
-# 4-week streak that earned a shield and spends it (shield_every 4 by default).
+# 2: a 5-week streak kept, a comeback that passes an earlier best in the recapped week,
+# a first leg day, a big last week; on two servers of three also one or two 4-week
+# streaks that earned a shield (shield_every 4 by default) and spend it in the recapped
+# week.
 RECAP_TARGET = 2
-RECAP_WEEKS = ((2, 2, 3, 2, 3), (3, 2, 0, 2, 2), (0, 0, 0, 0, 1), (1, 3, 2, 2, 4))
-RECAP_MORE = ((2, 2, 2, 2, 1), (2, 2, 2, 2, 0))  # the first one or both, every other server
+RECAP_WEEKS = ((2, 2, 3, 2, 3), (3, 0, 0, 2, 2), (0, 0, 0, 0, 1), (1, 3, 2, 2, 4))
+RECAP_MORE = ((2, 2, 2, 2, 1), (2, 2, 2, 2, 0))
 # Weekly target 1; leg days in each of the three weeks before this one, then this week.
 RISK_TARGET = 1
 AT_RISK_WEEKS = ((0, 1, 1, 0), (1, 1, 1, 0), (2, 3, 1, 0))
