@@ -86,6 +86,16 @@ class Arrivals:
 
 
 @dataclass
+class Everywhere:
+    """Every kind's arrivals at once, for `_collect`."""
+
+    parts: list[Arrivals]
+
+    def reached_all(self) -> bool:
+        return all(part.reached_all() for part in self.parts)
+
+
+@dataclass
 class FanOut:
     side: str
     servers: int
@@ -276,16 +286,6 @@ async def run_legday(
         )
         for p, arrivals in zip(plans, watched, strict=True)
     ]
-
-
-@dataclass
-class Everywhere:
-    """Every kind's arrivals at once, for `_collect`."""
-
-    parts: list[Arrivals]
-
-    def reached_all(self) -> bool:
-        return all(part.reached_all() for part in self.parts)
 
 
 def _content_problems(p: Plan, arrivals: Arrivals, shown: int = 3) -> list[str]:
