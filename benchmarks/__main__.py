@@ -5,7 +5,7 @@ Each also runs alone, with its own options:
     python -m benchmarks.throughput   # check-ins answered per second vs a bare discord.py bot
     python -m benchmarks.leaderboard  # pages at a million check-ins vs a naive GROUP BY
     python -m benchmarks.memory       # resident memory vs a default discord.py bot
-    python -m benchmarks.fanout       # 2,000 reminders due at once vs bare discord.py
+    python -m benchmarks.fanout       # 2,000 reminders (or recaps, at-risk calls) due at once
     python -m benchmarks.startup      # READY to reminders armed with 10,000 schedules
 
 Absolute numbers are noise on a shared machine; the ratios are the results. `--quick`

@@ -1,13 +1,17 @@
-"""`python -m benchmarks.fanout`: thousands of servers whose reminders fall due in the same
-minute, the local Discord enforcing the global 50 requests/s and the per-route buckets.
+"""`python -m benchmarks.fanout`: thousands of servers whose reminders (or weekly recaps,
+or streak-at-risk calls: `--kind`) fall due in the same minute, the local Discord
+enforcing the global 50 requests/s and the per-route buckets.
 
 legday runs as production does (`python -m bot run`, default settings, a SQLite file
 seeded with one daily schedule per server, each server with three members who opted in
-to pings), from this checkout or another (`--bot-project DIR`: the same benchmark code
-measures an older engine). Measured at the local Discord, as the messages are stored:
-the first and last reminder's arrival after the due minute, against the floor N/50 s
-that Discord's global limit allows; duplicates (a channel reminded twice), lost (a server
-never reminded) and the 429s Discord answered.
+to pings; for the weekly kinds, see `benchmarks.fanout_kinds`), from this checkout or
+another (`--bot-project DIR`: the same benchmark code measures an older engine). Measured
+at the local Discord, as the messages are stored: the first and last message's arrival
+after the due minute, against the floor N/50 s that Discord's global limit allows;
+duplicates (a channel served twice), lost (a server never served) and the 429s Discord
+answered. The weekly kinds' messages are also checked for what they say, and the bot's
+ledger for one post per server recorded sent. `--quick` runs all three kinds at once, on
+separate servers, in one bot (one wait for the due minute).
 
 Side by side, in the same run: `benchmarks.bare_fanout`, discord.py alone sending the
 same N messages with `asyncio.gather` (no pacing of its own), timed from the moment it is
@@ -26,9 +30,9 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import ours
@@ -43,15 +47,16 @@ from benchmarks.bot_under_test import (
     wait_until,
 )
 from benchmarks.botlog import find_lines, tracebacks
+from benchmarks.fanout_kinds import KINDS, MARKS, OPTED_IN, WORDING, Plan, plan
 from benchmarks.measure import table
 from benchmarks.processes import BotRun, baseline_env, disconnect_all
-from benchmarks.servers import Servers
+from benchmarks.servers import Server, Servers
+from bot.core.days import week_start
 from fakediscord import FakeDiscord, Message
 
 DISCORD_GLOBAL_PER_SECOND = 50
 TARGET_FIRST = 1.0  # seconds after the due minute
 TARGET_LAST_OVER_FLOOR = 1.1
-OPTED_IN = 3  # members per server who asked to be pinged
 AFTERWARDS = 3.0  # seconds to keep watching for a second copy once every server has one
 LONG = 10_000
 
@@ -64,6 +69,7 @@ class Arrivals:
     channels: set[int]
     marker: str
     times: dict[int, list[float]] = field(default_factory=dict)
+    firsts: dict[int, Message] = field(default_factory=dict)  # the first copy in each
     unexpected: int = 0  # bot messages there that are not the reminder
 
     def __call__(self, message: Message) -> None:
@@ -73,9 +79,20 @@ class Arrivals:
             self.unexpected += 1
             return
         self.times.setdefault(message.channel_id, []).append(time.time())
+        self.firsts.setdefault(message.channel_id, message)
 
     def reached_all(self) -> bool:
         return len(self.times) >= len(self.channels)
+
+
+@dataclass
+class Everywhere:
+    """Every kind's arrivals at once, for `_collect`."""
+
+    parts: list[Arrivals]
+
+    def reached_all(self) -> bool:
+        return all(part.reached_all() for part in self.parts)
 
 
 @dataclass
@@ -88,6 +105,7 @@ class FanOut:
     unexpected: int = 0
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    kind: str = "reminder"
 
     def floor(self) -> float:
         return self.servers / DISCORD_GLOBAL_PER_SECOND
@@ -112,14 +130,15 @@ class FanOut:
     def check_problems(self) -> list[str]:
         """What must never happen, whatever the timing."""
         found = []
+        said = WORDING.get(self.kind, WORDING["reminder"])
         if self.lost():
-            found.append(f"{self.lost()} of {self.servers} servers were never reminded")
+            found.append(f"{self.lost()} of {self.servers} servers {said.lost}")
         if self.duplicates():
-            found.append(f"{self.duplicates()} reminders were posted twice")
+            found.append(f"{self.duplicates()} {said.twice}")
         if self.too_many_requests():
             found.append(f"Discord answered {self.too_many_requests()} requests with 429")
         if self.unexpected:
-            found.append(f"{self.unexpected} other bot messages in the reminder channels")
+            found.append(f"{self.unexpected} other bot messages in the {said.noun} channels")
         return found + self.problems
 
     def target_misses(self) -> list[str]:
@@ -139,26 +158,57 @@ def next_due_minute(now: float, margin: float) -> datetime:
     return minute if minute == earliest else minute + timedelta(minutes=1)
 
 
-async def _seed(db_path: Path, servers: Servers, due: datetime, now: datetime) -> list[int]:
-    """One daily schedule per server at `due` in its first text channel, and three members
-    each who opted in; returns the channel ids."""
-    store = await ours.ours_open_store(f"sqlite+aiosqlite:///{db_path}")
+def make_plans(kinds: Sequence[str], servers: Sequence[Server], now: datetime) -> list[Plan]:
+    """Each kind on its own equal share of `servers`, in the order given."""
+    each = len(servers) // len(kinds)
+    return [
+        plan(kind, servers[n * each : (n + 1) * each], week_start(now.date()), now, 1 + each * n)
+        for n, kind in enumerate(kinds)
+    ]
+
+
+async def _seed(db_path: Path, plans: Sequence[Plan], margin: float, this_monday: date) -> datetime:
+    """Seed every plan (made for the week of `this_monday`); returns the due minute, the
+    first whole minute `margin` seconds after the slow part (the weekly kinds' history)
+    is done."""
+    url = f"sqlite+aiosqlite:///{db_path}"
+    weekly = [server for p in plans for server in p.weekly]
+    if weekly:
+        store = await ours.ours_open_store(url)
+        try:
+            await ours.ours_seed_weekly(store, weekly, datetime.now(UTC))
+        finally:
+            await ours.ours_close_store(store)
+    due = next_due_minute(time.time(), margin)
+    if weekly and week_start(due.date()) != this_monday:
+        raise SystemExit("the due minute fell in a new week (UTC) while seeding: run it again")
+    now = datetime.now(UTC)
+    store = await ours.ours_open_store(url)
     try:
-        schedules = [
-            ours.ScheduleSeed(
-                index + 1, server.guild.id, server.text_channel_ids[0], due.strftime("%H:%M"), now
-            )
-            for index, server in enumerate(servers.built)
-        ]
-        opted = [(s.guild.id, user) for s in servers.built for user in s.member_ids[:OPTED_IN]]
-        await ours.ours_seed_reminders(store, schedules, opted)
+        for p in plans:
+            if p.kind == "reminder":
+                await _seed_reminders(store, p, due, now)
+            else:
+                channels = {s.guild.id: c for s, c in zip(p.servers, p.channels, strict=True)}
+                await ours.ours_set_weekly_moment(store, p.kind, channels, due)
     finally:
         await ours.ours_close_store(store)
-    return [s.channel_id for s in schedules]
+    return due
+
+
+async def _seed_reminders(store: object, p: Plan, due: datetime, now: datetime) -> None:
+    """One daily schedule per server at `due` in its first text channel, and three members
+    each who opted in."""
+    schedules = [
+        ours.ScheduleSeed(p.first_id + n, s.guild.id, channel, due.strftime("%H:%M"), now)
+        for n, (s, channel) in enumerate(zip(p.servers, p.channels, strict=True))
+    ]
+    opted = [(s.guild.id, user) for s in p.servers for user in s.member_ids[:OPTED_IN]]
+    await ours.ours_seed_reminders(store, schedules, opted)
 
 
 async def _collect(
-    arrivals: Arrivals, until: float, gave_up: Callable[[], bool] = lambda: False
+    arrivals: Arrivals | Everywhere, until: float, gave_up: Callable[[], bool] = lambda: False
 ) -> None:
     """Until every channel has its message, the sender says it is done, or `until`."""
     await wait_until(
@@ -178,24 +228,32 @@ def _finish_problems(bot: BotRun, code: int | None) -> list[str]:
 
 async def run_legday(
     fd: FakeDiscord,
-    servers: Servers,
+    kinds: Sequence[str],
+    servers: Sequence[Server],
     bot_side: BotUnderTest,
     folder: Path,
     margin: float,
     wait: float,
-) -> FanOut:
+) -> list[FanOut]:
+    """One bot serving every kind, each on its own share of `servers`, all due in the same
+    minute: one result per kind (the run's notes, 429s and process problems on each)."""
     await disconnect_all(fd)
-    count = len(servers.built)
+    count = len(servers)
     db_path = folder / f"legday-{count}.db"
-    due = next_due_minute(time.time(), margin)
-    channels = await _seed(db_path, servers, due, datetime.now(UTC))
+    started = datetime.now(UTC)
+    plans = make_plans(kinds, servers, started)
+    due = await _seed(db_path, plans, margin, week_start(started.date()))
+    notes = []
+    if any(p.weekly for p in plans):
+        seeded = (datetime.now(UTC) - started).total_seconds()
+        notes.append(f"seeding the weekly kinds' history took {seeded:.1f} s (before the margin)")
     env = ours.ours_reminder_bot_env(fd, f"sqlite+aiosqlite:///{db_path}", **bot_side.settings)
     log_path = folder / f"legday-{count}.log"
     bot = BotRun("legday", bot_side.command(), env, log_path, cwd=bot_side.project)
-    arrivals = Arrivals(fd, set(channels), ours.REMINDER_MARK)
-    stop_observing = fd.observe_messages(arrivals)
+    watched = [Arrivals(fd, set(p.channels), MARKS[p.kind]) for p in plans]
+    stops = [fd.observe_messages(arrivals) for arrivals in watched]
     violations_before, requests_before = len(fd.violations), len(fd.requests)
-    notes = []
+    everywhere = Everywhere(watched)
     try:
         await bot.start(fd, within=max(60.0, count / 20))
         if not await gateway_drained(fd, max(0.0, due.timestamp() - time.time())):
@@ -205,39 +263,67 @@ async def run_legday(
             max(0.0, due.timestamp() - time.time()),
         )
         problems = [] if armed else ["the bot had not armed the reminders by the due minute"]
-        await _collect(arrivals, due.timestamp() + wait)
+        await _collect(everywhere, due.timestamp() + wait)
     finally:
-        stop_observing()
+        for stop in stops:
+            stop()
         code = await bot.stop()
+    notes += _stall_notes(bot, due.timestamp())
+    notes += request_notes(fd, requests_before, due.timestamp())
+    problems += _finish_problems(bot, code)
+    rate_limited = rate_limited_since(fd, violations_before)
+    return [
+        FanOut(
+            bot_side.label(),
+            len(p.servers),
+            due.timestamp(),
+            arrivals.times,
+            rate_limited,
+            arrivals.unexpected,
+            problems + _content_problems(p, arrivals) + p.ledger_problems(db_path),
+            notes,
+            p.kind,
+        )
+        for p, arrivals in zip(plans, watched, strict=True)
+    ]
+
+
+def _content_problems(p: Plan, arrivals: Arrivals, shown: int = 3) -> list[str]:
+    """What the first message in each channel says that it should not."""
+    wrong = []
+    for channel, message in sorted(arrivals.firsts.items()):
+        expect = p.expect.get(channel)
+        found = expect(message) if expect else None
+        if found:
+            wrong.append(f"channel {channel}: {found}")
+    if not wrong:
+        return []
+    more = f" (and {len(wrong) - shown} more)" if len(wrong) > shown else ""
+    examples = "; ".join(wrong[:shown])
+    return [f"{len(wrong)} {WORDING[p.kind].noun}s said the wrong thing: {examples}{more}"]
+
+
+def _stall_notes(bot: BotRun, due: float) -> list[str]:
     stalls = find_lines(bot.log_tail(10_000_000), ours.LOOP_LAG_LINE)
+    notes = []
     for when, picked in (
-        ("before", [s for s in stalls if s.at < due.timestamp()]),
-        ("from", [s for s in stalls if s.at >= due.timestamp()]),
+        ("before", [s for s in stalls if s.at < due]),
+        ("from", [s for s in stalls if s.at >= due]),
     ):
         if picked:
             longest = max(picked, key=lambda s: s.numbers[0])
-            ended = longest.at - due.timestamp()
+            ended = longest.at - due
             notes.append(
                 f"{len(picked)} loop stalls logged {when} the due minute, longest "
                 f"{longest.numbers[0]} ms (ended at {ended:+.2f} s)"
             )
-    notes += request_notes(fd, requests_before, due.timestamp())
-    return FanOut(
-        bot_side.label(),
-        count,
-        due.timestamp(),
-        arrivals.times,
-        rate_limited_since(fd, violations_before),
-        arrivals.unexpected,
-        problems + _finish_problems(bot, code),
-        notes,
-    )
+    return notes
 
 
-async def run_bare(fd: FakeDiscord, servers: Servers, folder: Path, wait: float) -> FanOut:
+async def run_bare(fd: FakeDiscord, channels: list[int], folder: Path, wait: float) -> FanOut:
+    """discord.py alone, one message to each channel: the baseline of every kind."""
     await disconnect_all(fd)
-    count = len(servers.built)
-    channels = [s.text_channel_ids[0] for s in servers.built]
+    count = len(channels)
     ids_file = folder / "channels.txt"
     ids_file.write_text("\n".join(str(c) for c in channels))
     env = baseline_env(fd, BENCH_CHANNELS_FILE=str(ids_file))
@@ -267,6 +353,7 @@ async def run_bare(fd: FakeDiscord, servers: Servers, folder: Path, wait: float)
         arrivals.unexpected,
         _finish_problems(bot, code),
         ([f"it reported: {said}"] if said else []) + request_notes(fd, requests_before, start),
+        "any",
     )
 
 
@@ -301,6 +388,7 @@ def report(results: list[FanOut]) -> str:
         rows.append(
             [
                 r.side,
+                r.kind,
                 f"{r.servers:,}",
                 f"{r.first():.2f} s",
                 f"{r.last():.2f} s",
@@ -311,8 +399,34 @@ def report(results: list[FanOut]) -> str:
                 f"{sum(limited.values())} ({limited['global_rate_limit_exceeded']} global)",
             ]
         )
-    headers = ["bot", "servers", "first", "last", "floor", "last/floor", "dup", "lost", "429s"]
-    return table(headers, rows)
+    headers = ["bot", "kind", "servers", "first", "last", "floor", "last/floor", "dup", "lost"]
+    return table([*headers, "429s"], rows)
+
+
+def together(results: Sequence[FanOut]) -> FanOut:
+    """One bot's kinds as one fan-out (their channels are distinct)."""
+    first = results[0]
+    arrivals = {channel: found for r in results for channel, found in r.arrivals.items()}
+    servers = sum(r.servers for r in results)
+    unexpected = sum(r.unexpected for r in results)
+    return FanOut(
+        first.side, servers, first.start, arrivals, first.rate_limited, unexpected, kind="all"
+    )
+
+
+def _title(count: int, kinds: Sequence[str]) -> str:
+    if len(kinds) == 1:
+        what = f"{count:,} servers, one {WORDING[kinds[0]].noun} each due in the same minute"
+    else:
+        what = (
+            f"{len(kinds)} x {count:,} servers ({', '.join(kinds)}, each kind on its own "
+            "servers, in one bot), all due in the same minute"
+        )
+    return (
+        f"Fan-out: {what}; the local Discord allows {DISCORD_GLOBAL_PER_SECOND} requests/s "
+        f"(floor = servers / {DISCORD_GLOBAL_PER_SECOND} s); times from the due minute "
+        "(bare: from its order to send)"
+    )
 
 
 async def main(
@@ -322,7 +436,9 @@ async def main(
     margin: float,
     wait: float,
     keep: Path | None = None,
+    kinds: Sequence[str] = ("reminder",),
 ) -> int:
+    """`count` servers for each of `kinds`; 1 when a check failed."""
     # Counted and reported here; one warning per 429 would bury the report.
     logging.getLogger("fakediscord").setLevel(logging.ERROR)
     results: list[FanOut] = []
@@ -332,74 +448,94 @@ async def main(
         async with FakeDiscord(heartbeat_interval_ms=5000, check_types=False) as fd:
             built_at = time.monotonic()
             servers = Servers(fd, members_each=8, emojis=(0, 0))
-            servers.grow_to(count)
-            print(f"built {count:,} servers in {time.monotonic() - built_at:.1f} s", flush=True)
+            servers.grow_to(count * len(kinds))
+            print(
+                f"built {count * len(kinds):,} servers in {time.monotonic() - built_at:.1f} s",
+                flush=True,
+            )
             # The world lives as long as the run: keeping the collector off it keeps this
             # process (the local Discord) from pausing, which would bunch requests up and
             # charge the bot for the jitter.
             gc.collect()
             gc.freeze()
             if bare:
-                results.append(await run_bare(fd, servers, folder, wait))
+                channels = [s.text_channel_ids[0] for s in servers.built]
+                results.append(await run_bare(fd, channels, folder, wait))
                 print(f"{results[-1].side}: done", file=sys.stderr, flush=True)
-            results.append(await run_legday(fd, servers, bot_side, folder, margin, wait))
+            results += await run_legday(fd, kinds, servers.built, bot_side, folder, margin, wait)
             print(f"{results[-1].side}: done", file=sys.stderr, flush=True)
-    print(
-        f"Fan-out: {count:,} servers, one reminder each due in the same minute; the local "
-        f"Discord allows {DISCORD_GLOBAL_PER_SECOND} requests/s (floor = servers / "
-        f"{DISCORD_GLOBAL_PER_SECOND} s); times from the due minute (bare: from its order to send)"
-    )
-    print(report(results))
+    legday = results[len(results) - len(kinds) :]
+    baselines = results[: len(results) - len(kinds)]
+    # Kinds due together share Discord's 50/s: the targets are the whole run's.
+    timed = [together(legday)] if len(kinds) > 1 else legday
+    print(_title(count, kinds))
+    print(report(results if timed is legday else [*results, *timed]))
     failed = False
-    for r in results:
+    for r in [*baselines, legday[0]]:  # a bot's run notes are the same on each of its kinds
         for note in r.notes:
             print(f"  note, {r.side}: {note}")
-    legday = results[-1]
-    problems = legday.check_problems()
-    print("\nchecks (legday: every server reminded once, no 429):")
-    for problem in problems:
-        print(f"  FAILED: {problem}")
-        failed = True
-    if not problems:
-        print("  passed: every server reminded exactly once, no 429 from Discord")
-    for r in results[:-1]:
+    for r in legday:
+        problems = r.check_problems()
+        print(f"\nchecks, {r.kind} (legday: every server served once, no 429):")
+        for problem in problems:
+            print(f"  FAILED: {problem}")
+            failed = True
+        if not problems:
+            print(f"  {WORDING[r.kind].passed}")
+    for r in baselines:
         for problem in r.problems:
             print(f"  FAILED, {r.side}: {problem}")
             failed = True
-    misses = legday.target_misses()
-    print(f"targets: {'; '.join(misses) if misses else 'met (first <= 1 s, last <= 1.1x floor)'}")
+    for r in timed:
+        misses = r.target_misses()
+        met = "met (first <= 1 s, last <= 1.1x floor)"
+        print(f"targets, {r.kind}: {'; '.join(misses) if misses else met}")
     return 1 if failed else 0
 
 
 def _cli() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.fanout",
-        description="legday vs bare discord.py: one reminder to each of N servers, due at once",
+        description="legday vs bare discord.py: one reminder (recap, streak-at-risk call) to "
+        "each of N servers, due at once",
     )
     parser.add_argument("--servers", type=at_least(1), default=2000, help="(2000)")
     parser.add_argument("--long", action="store_true", help=f"{LONG:,} servers (not in CI)")
-    parser.add_argument("--quick", action="store_true", help="40 servers: checks only")
+    parser.add_argument(
+        "--quick", action="store_true", help="40 servers of each kind at once: checks only"
+    )
+    parser.add_argument(
+        "--kind",
+        choices=[*KINDS, "all"],
+        help="what falls due: a reminder (default), the weekly recap, the streak-at-risk "
+        "call, or all three on separate servers in one bot (default with --quick)",
+    )
     parser.add_argument("--no-bare", action="store_true", help="legday alone")
     parser.add_argument(
         "--margin",
         type=float,
-        help="seconds from seeding to the earliest due minute (default 8 + servers/100)",
+        help="seconds from seeding (the weekly kinds: from the end of their history) to the "
+        "earliest due minute (default 8 + servers/100, all kinds' servers counted)",
     )
     parser.add_argument(
         "--wait",
         type=float,
-        help="seconds after the due minute to wait for the last one (default 60 + servers/4)",
+        help="seconds after the due minute to wait for the last one (default 60 + servers/4, "
+        "all kinds' servers counted)",
     )
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the logs and database")
     add_bot_arguments(parser)
     args = parser.parse_args()
     count = 40 if args.quick else LONG if args.long else args.servers
+    kind = args.kind or ("all" if args.quick else "reminder")
+    kinds = KINDS if kind == "all" else (kind,)
     if args.quick:
         print(QUICK_NOTE, flush=True)
-    margin = args.margin if args.margin is not None else 8 + count / 100
-    wait = args.wait if args.wait is not None else 60 + count / 4
+    total = count * len(kinds)
+    margin = args.margin if args.margin is not None else 8 + total / 100
+    wait = args.wait if args.wait is not None else 60 + total / 4
     bot_side = bot_from_arguments(args)
-    sys.exit(asyncio.run(main(count, bot_side, not args.no_bare, margin, wait, args.keep)))
+    sys.exit(asyncio.run(main(count, bot_side, not args.no_bare, margin, wait, args.keep, kinds)))
 
 
 if __name__ == "__main__":

@@ -10,10 +10,10 @@ from __future__ import annotations
 import sqlite3
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -310,7 +310,6 @@ async def ours_seed_reminders(
 ) -> None:
     """Schedules, members who opted in to reminder pings (guild id, user id) and past
     deliveries straight into the tables, in big transactions."""
-    all_days = ",".join(str(day) for day in range(7))
     guild_ids = sorted({s.guild_id for s in schedules} | {g for g, _ in opted_in})
 
     def settings(tx: Any) -> None:
@@ -323,22 +322,7 @@ async def ours_seed_reminders(
             "VALUES (:g, :u, NULL, false, true)",
             [{"g": g, "u": u} for g, u in opted_in],
         )
-        tx.execute_many(
-            "INSERT INTO schedules (id, guild_id, channel_id, role_id, broadcast, days, time, "
-            "timezone, nudge_hours, enabled, created_at) VALUES (:id, :guild_id, :channel_id, "
-            "NULL, NULL, :days, :at, 'UTC', NULL, true, :created_at)",
-            [
-                {
-                    "id": s.id,
-                    "guild_id": s.guild_id,
-                    "channel_id": s.channel_id,
-                    "days": all_days,
-                    "at": s.at,
-                    "created_at": s.created_at,
-                }
-                for s in schedules
-            ],
-        )
+        _insert_schedules(tx, schedules)
 
     await store.run(settings)
     for batch in history:
@@ -362,6 +346,26 @@ async def ours_seed_reminders(
         )
 
 
+def _insert_schedules(tx: Any, schedules: Sequence[ScheduleSeed]) -> None:
+    all_days = ",".join(str(day) for day in range(7))
+    tx.execute_many(
+        "INSERT INTO schedules (id, guild_id, channel_id, role_id, broadcast, days, time, "
+        "timezone, nudge_hours, enabled, created_at) VALUES (:id, :guild_id, :channel_id, "
+        "NULL, NULL, :days, :at, 'UTC', NULL, true, :created_at)",
+        [
+            {
+                "id": s.id,
+                "guild_id": s.guild_id,
+                "channel_id": s.channel_id,
+                "days": all_days,
+                "at": s.at,
+                "created_at": s.created_at,
+            }
+            for s in schedules
+        ],
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class DeliveryRow:
     schedule_id: int
@@ -383,3 +387,119 @@ def ours_deliveries_since(db_path: Path, since: datetime) -> list[DeliveryRow]:
             (cutoff,),
         ).fetchall()
     return [DeliveryRow(int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], str(r[5])) for r in rows]
+
+
+# -- the weekly loop (fan-out of recaps and streak-at-risk calls) ------------------------------
+
+# What the bot's weekly recap and its channel call to members at risk carry.
+RECAP_MARK = "Leg day recap"
+RISK_MARK = "Streak check"
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyServerSeed:
+    """A server of the weekly loop (zone UTC): its members' check-ins, the members who
+    opted in to reminders in the channel, and its reminder schedules."""
+
+    guild_id: int
+    weekly_target: int
+    days_by_member: Mapping[int, Sequence[date]]
+    opted_in: Sequence[int] = ()
+    schedules: Sequence[ScheduleSeed] = ()
+
+
+async def ours_seed_weekly(
+    store: Any, servers: Sequence[WeeklyServerSeed], now: datetime, *, batch: int = 200
+) -> None:
+    """The servers with neither a recap nor a streak-at-risk moment (see
+    `ours_set_weekly_moment`), then each member's check-ins through the bot's history
+    import, so every summary is what live check-ins would have left, stamped current
+    (the bot's default zone, UTC)."""
+    from bot.usecases import summaries
+    from bot.usecases.history import PastCheckin, record_history
+
+    def settings(tx: Any) -> None:
+        tx.execute_many(
+            "INSERT INTO guilds (guild_id, timezone, weekly_target, risk_day) "
+            "VALUES (:g, 'UTC', :target, NULL)",
+            [{"g": s.guild_id, "target": s.weekly_target} for s in servers],
+        )
+        tx.execute_many(
+            "INSERT INTO members (guild_id, user_id, timezone, hidden, reminders_opt_in, "
+            "remind_via) VALUES (:g, :u, NULL, false, true, 'channel')",
+            [{"g": s.guild_id, "u": user} for s in servers for user in s.opted_in],
+        )
+        _insert_schedules(tx, [schedule for s in servers for schedule in s.schedules])
+
+    await store.run(settings)
+    members = [(s.guild_id, user, days) for s in servers for user, days in s.days_by_member.items()]
+
+    def record(tx: Any, chunk: Sequence[tuple[int, int, Sequence[date]]]) -> None:
+        for guild_id, user_id, days in chunk:
+            checkins = [
+                PastCheckin(day, min(datetime.combine(day, time(18), UTC), now), source="seed")
+                for day in days
+            ]
+            record_history(tx, guild_id, user_id, checkins, default_zone="UTC")
+
+    for first in range(0, len(members), batch):
+        chunk = members[first : first + batch]
+        await store.run(lambda tx, chunk=chunk: record(tx, chunk))
+    # A running bot has stamped its summaries as current; a fresh file is not, and the
+    # bot would rebuild them all at start, inside the margin before the due minute.
+    await summaries.ensure_current(store, "UTC")
+
+
+async def ours_set_weekly_moment(
+    store: Any, kind: str, channels: Mapping[int, int], due: datetime
+) -> None:
+    """Give each server (guild id -> channel id) its weekly `kind` ("recap" or "risk") at
+    `due`'s weekday and minute (UTC), as `/legday-admin settings recap` or `risk` stores
+    it; the channel matters for a recap only (the at-risk call goes where the server's
+    recap or its oldest reminder schedule goes)."""
+    moment = {"day": due.astimezone(UTC).weekday(), "at": due.astimezone(UTC).strftime("%H:%M")}
+    if kind == "recap":
+        statement = (
+            "UPDATE guilds SET recap_channel_id = :channel, recap_day = :day, recap_time = :at "
+            "WHERE guild_id = :g"
+        )
+    elif kind == "risk":
+        statement = "UPDATE guilds SET risk_day = :day, risk_time = :at WHERE guild_id = :g"
+    else:
+        raise ValueError(f"no weekly moment called {kind!r}")
+    rows = [{"g": g, "channel": c, **moment} for g, c in channels.items()]
+    await store.run(lambda tx: tx.execute_many(statement, rows))
+
+
+def ours_weekly_ledger(
+    db_path: Path, kind: str, week: date, guild_ids: Collection[int]
+) -> dict[str, int]:
+    """How the bot recorded the listed servers' weekly `kind` posts of the week starting
+    `week`: state -> how many (read with sqlite3 after the bot has stopped)."""
+    with closing(sqlite3.connect(db_path)) as conn:
+        rows = conn.execute(
+            "SELECT guild_id, state FROM weekly_posts WHERE kind = ? AND week_start = ?",
+            (kind, week.isoformat()),
+        ).fetchall()
+    found: dict[str, int] = defaultdict(int)
+    for guild_id, state in rows:
+        if int(guild_id) in guild_ids:
+            found[str(state)] += 1
+    return dict(found)
+
+
+def ours_nudge_ledger(
+    db_path: Path, kind: str, week: date, guild_ids: Collection[int]
+) -> dict[tuple[str, str], int]:
+    """How the bot recorded its nudges of `kind` ("risk") to single members of the listed
+    servers in the week starting `week`: (how they were reached, state) -> how many."""
+    with closing(sqlite3.connect(db_path)) as conn:
+        rows = conn.execute(
+            "SELECT guild_id, via, state FROM member_nudges WHERE kind = ? AND occurrence = ?",
+            (kind, week.isoformat()),
+        ).fetchall()
+    found: dict[tuple[str, str], int] = defaultdict(int)
+    for guild_id, via, state in rows:
+        if int(guild_id) in guild_ids:
+            found[(str(via), str(state))] += 1
+    return dict(found)
