@@ -59,6 +59,7 @@ class WeeklyPosts(WeeklyDelivery):
             self.arm(guild, after=now)
             if index % BATCH == BATCH - 1:
                 await asyncio.sleep(0)  # thousands of servers: the loop gets turns
+        log.info("weekly posts armed for %d servers", len(guilds))
         await self._catch_up(guilds, now)
         since = week_start(now.date()) - timedelta(days=7)
         unfinished: list[WeeklyPost] = await self.store.read(
@@ -72,10 +73,17 @@ class WeeklyPosts(WeeklyDelivery):
 
     # --- arming -----------------------------------------------------------------------
 
-    def arm(self, guild: GuildConfig, *, after: datetime | None = None) -> None:
-        """(Re)arm the server's recap and at-risk timers from its settings."""
+    def arm(
+        self,
+        guild: GuildConfig,
+        *,
+        after: datetime | None = None,
+        kinds: tuple[str, ...] = (RECAP, RISK),
+    ) -> None:
+        """(Re)arm the server's recap and at-risk timers (or only `kinds`) from its
+        settings."""
         after = after or self.clock()
-        for kind in (RECAP, RISK):
+        for kind in kinds:
             key = (kind, guild.guild_id)
             upcoming = self._next(kind, guild, after)
             if upcoming is None:
@@ -143,9 +151,11 @@ class WeeklyPosts(WeeklyDelivery):
     # --- firing -----------------------------------------------------------------------
 
     def _due(self, kind: str, guild: GuildConfig, day: date, fire_at: datetime) -> None:
-        """A timer came due: arm the next one, then deliver this one."""
+        """A timer came due: arm its kind's next one (only its own: the other kind may be
+        due at this very instant, handed over in the timer heap's next slice), then
+        deliver this one."""
         picked_up = self.clock()
-        self.arm(guild, after=fire_at)
+        self.arm(guild, after=fire_at, kinds=(kind,))
         self._run(self._fire(kind, guild, _post_monday(kind, day), fire_at, picked_up))
 
     async def _fire(

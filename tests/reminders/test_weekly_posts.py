@@ -278,3 +278,25 @@ async def test_a_recap_channel_that_refuses_the_bot_turns_the_recap_off_once(
     assert posts.armed_at("recap", GUILD) is None
     [(guild, note)] = poster.admin_notes
     assert guild == GUILD and "weekly recap is off" in note and f"<#{CHANNEL}>" in note
+
+
+async def test_a_recap_and_an_at_risk_pass_due_at_the_same_instant_both_go_out(
+    make_engine, store, poster, clock
+):
+    # The recap on Saturday 18:00 (London), the at-risk pass's default moment too; the
+    # timer heap hands them over in two slices (it gives out DUE_PER_TURN at a time).
+    await configure(store, recap_channel_id=CHANNEL, recap_day=5, recap_time=time(18, 0))
+    await history(store, 1, weeks_before(MONDAY, 3))
+    await store.run(lambda tx: settings_sql.set_member(tx, GUILD, 1, "reminders_opt_in", True))
+    engine, posts = await started(make_engine, store)
+    assert posts.armed_at("recap", GUILD) == RISK_FIRE == posts.armed_at("risk", GUILD)
+
+    clock.set(RISK_FIRE + timedelta(milliseconds=300))
+    engine._on_due(engine.timers.pop_due(limit=1))
+    engine._on_due(engine.timers.pop_due(limit=1))
+    await posts.run_all()
+
+    assert len(recaps(poster)) == 1
+    assert [p.part.user_ids for p in poster.sent if "Streak check" in p.part.content] == [(1,)]
+    week = timedelta(weeks=1)
+    assert posts.armed_at("recap", GUILD) == posts.armed_at("risk", GUILD) == RISK_FIRE + week
