@@ -282,13 +282,17 @@ class WeeklyPosts(WeeklyDelivery):
 
         def claim(tx: Tx) -> tuple[WeeklyPost, list[MemberNudge], dict[int, weekly.AtRisk]] | None:
             current = settings_sql.guild_config(tx, guild.guild_id)
+            found = weekly.members_at_risk(tx, current, now, self.default_zone)
+            if not found and not take_over:
+                # Nobody to nudge (most servers, most weeks): nothing to claim or record.
+                # Every server has the moment by default; this keeps the pass a read.
+                return None
             channel_id = weekly_sql.risk_channel(tx, current)
             post = weekly_sql.claim(
                 tx, guild.guild_id, RISK, monday, channel_id, fire_at, now, take_over=take_over
             )
             if post is None:
                 return None
-            found = weekly.members_at_risk(tx, current, now, self.default_zone)
             ours = nudges_sql.claim(
                 tx,
                 guild.guild_id,

@@ -300,3 +300,17 @@ async def test_a_recap_and_an_at_risk_pass_due_at_the_same_instant_both_go_out(
     assert [p.part.user_ids for p in poster.sent if "Streak check" in p.part.content] == [(1,)]
     week = timedelta(weeks=1)
     assert posts.armed_at("recap", GUILD) == posts.armed_at("risk", GUILD) == RISK_FIRE + week
+
+
+async def test_an_at_risk_pass_with_nobody_at_risk_writes_nothing(
+    make_engine, store, poster, clock
+):
+    await configure(store, risk_day=5, risk_time=time(18, 0))
+    await history(store, 1, weeks_before(MONDAY, 3))  # a streak, but never opted in
+    clock.set(RISK_FIRE - timedelta(minutes=1))
+    engine, posts = await started(make_engine, store)
+    clock.set(RISK_FIRE + timedelta(milliseconds=200))
+    await fire_due(engine, posts)
+    assert poster.sent == []
+    assert await store.read(lambda tx: weekly_sql.one(tx, GUILD, "risk", MONDAY)) is None
+    assert posts.armed_at("risk", GUILD) == RISK_FIRE + timedelta(weeks=1)
