@@ -203,17 +203,24 @@ class WeeklyPosts(WeeklyDelivery):
         first = min(monday for _, _, monday, _ in due)
         rows = await self.store.read(lambda tx: weekly_sql.since(tx, first))
         known = {(p.guild_id, p.kind, p.week_start): p for p in rows}
+        too_old: list[tuple[int, str, date, datetime]] = []
         for guild, kind, monday, fire_at in due:
             row = known.get((guild.guild_id, kind, monday))
             if row is not None and row.state in (DeliveryState.SENT, DeliveryState.MISSED):
                 continue
-            if (
-                row is not None
-                and row.state == DeliveryState.FAILED
-                and now - fire_at > self.window
-            ):
-                continue  # gave up inside the window: stays failed
-            self._run(self._fire(kind, guild, monday, fire_at, now, take_over=True))
+            if now - fire_at <= self.window:
+                self._run(self._fire(kind, guild, monday, fire_at, now, take_over=True))
+            elif row is None or row.state != DeliveryState.FAILED:  # a failed one stays so
+                too_old.append((guild.guild_id, kind, monday, fire_at))
+
+        # Every server has an at-risk moment: after a week away that is one row per
+        # server, recorded in one transaction rather than a task each.
+        def record(tx: Tx) -> None:
+            for guild_id, kind, monday, fire_at in too_old:
+                weekly_sql.record_missed(tx, guild_id, kind, monday, fire_at, now)
+
+        if too_old:
+            await self.store.run(record)
 
     # --- the goal -----------------------------------------------------------------------
 

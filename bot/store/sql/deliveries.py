@@ -12,6 +12,15 @@ from bot.store.tx import Row, Tx
 
 # A `sending` claim older than this is taken to belong to a sender that died.
 STALE_CLAIM = timedelta(minutes=1)
+# Which claimed rows may be claimed again: failed ones, and `sending` ones a crash left
+# behind (stale, or any at start-up: `take_over`), never one whose sender may be at work.
+# The rule of every ledger of the bot (deliveries, weekly posts).
+RECLAIMABLE = "(state = 'failed' OR (state = 'sending' AND (:take_over OR updated_at < :stale)))"
+
+
+def reclaim_params(now: datetime, take_over: bool) -> dict[str, object]:
+    return {"now": now, "take_over": take_over, "stale": now - STALE_CLAIM}
+
 
 _COLUMNS = (
     "schedule_id, occurrence_day, kind, state, fire_at, message_id, attempts, error, updated_at"
@@ -69,9 +78,8 @@ def claim(
         # alone while its sender may still be at work.
         updated = tx.execute(
             "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = :now "
-            f"WHERE {_KEY} AND (state = 'failed' OR (state = 'sending' "
-            "AND (:take_over OR updated_at < :stale)))",
-            {**key, "now": now, "take_over": take_over, "stale": now - STALE_CLAIM},
+            f"WHERE {_KEY} AND {RECLAIMABLE}",
+            {**key, **reclaim_params(now, take_over)},
         )
         if updated != 1:
             return None

@@ -3,17 +3,15 @@ celebration, recap, streak-at-risk call)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from bot.core.reminders import DeliveryState
 from bot.store.records import GuildConfig, Summary, WeeklyPost
+from bot.store.sql.deliveries import RECLAIMABLE, reclaim_params
 from bot.store.sql.summaries import FIELDS as _SUMMARY_FIELDS
 from bot.store.tx import Row, Tx
 
 _STATS = ", ".join("s." + name for name in _SUMMARY_FIELDS)
-
-# A `sending` claim older than this is taken to belong to a sender that died.
-STALE_CLAIM = timedelta(minutes=1)
 
 _COLUMNS = (
     "guild_id, kind, week_start, channel_id, state, fire_at, message_id, attempts, error, "
@@ -70,9 +68,8 @@ def claim(
     if inserted != 1:
         updated = tx.execute(
             "UPDATE weekly_posts SET state = 'sending', attempts = attempts + 1, "
-            f"updated_at = :now WHERE {_KEY} AND (state = 'failed' OR (state = 'sending' "
-            "AND (:take_over OR updated_at < :stale)))",
-            {**key, "now": now, "take_over": take_over, "stale": now - STALE_CLAIM},
+            f"updated_at = :now WHERE {_KEY} AND {RECLAIMABLE}",
+            {**key, **reclaim_params(now, take_over)},
         )
         if updated != 1:
             return None
