@@ -52,6 +52,8 @@ guilds = sa.Table(
     sa.Column("recap_channel_id", sa.BigInteger, nullable=True),
     sa.Column("recap_day", sa.SmallInteger, nullable=True),
     sa.Column("recap_time", sa.String(5), nullable=True),
+    # Leaderboards answer with a picture unless the member asks for text.
+    sa.Column("board_images", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 members = sa.Table(
@@ -64,6 +66,8 @@ members = sa.Table(
     sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
     # How reminders and nudges reach an opted-in member: "channel" or "dm".
     sa.Column("remind_via", sa.String(8), nullable=False, server_default="channel"),
+    # The unit a lift without one is read in: "kg" or "lb".
+    sa.Column("weight_unit", sa.String(2), nullable=False, server_default="kg"),
 )
 
 # The weeks (their Mondays, in the member's days) a member paused their streak.
@@ -273,6 +277,49 @@ member_nudges = sa.Table(
     sa.Column("via", sa.String(8), nullable=False),
     sa.Column("state", sa.String(8), nullable=False),
     sa.Column("message_id", sa.BigInteger, nullable=True),
+    sa.Column("error", sa.String(200), nullable=True),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Sets parsed from a check-in's note, in the order written (`seq`): removed with the
+# check-in. The weight is kept as typed, in hundredths of `unit`, so nothing is rounded.
+lift_sets = sa.Table(
+    "lift_sets",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("seq", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("exercise", sa.String(40), nullable=False),
+    sa.Column("sets", sa.SmallInteger, nullable=False),
+    sa.Column("reps", sa.SmallInteger, nullable=False),
+    sa.Column("weight_centi", sa.Integer, nullable=False),
+    sa.Column("unit", sa.String(2), nullable=False),
+    sa.Index("ix_lift_sets_exercise", "guild_id", "exercise", "user_id"),
+)
+
+# The role a streak of `weeks` earns. `problem` is why the bot could not grant it last
+# time, told to the admins once and kept until the milestone works again.
+milestone_roles = sa.Table(
+    "milestone_roles",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("weeks", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("role_id", sa.BigInteger, nullable=False),
+    sa.Column("remove_on_break", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("problem", sa.String(200), nullable=True),
+    sa.UniqueConstraint("guild_id", "role_id", name="uq_milestone_roles_role"),
+)
+
+# The milestone roles the bot gave or took, one row per (member, role): claimed before the
+# call to Discord so that concurrent check-ins and restarts change a role once.
+member_roles = sa.Table(
+    "member_roles",
+    metadata,
+    sa.Column("guild_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("role_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("state", sa.String(8), nullable=False),
     sa.Column("error", sa.String(200), nullable=True),
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -29,6 +29,9 @@ APP_TABLES = {
     "member_pauses",
     "weekly_posts",
     "member_nudges",
+    "lift_sets",
+    "milestone_roles",
+    "member_roles",
 }
 
 
@@ -54,7 +57,7 @@ def _current_revision(connection: Connection) -> str | None:
 
 
 async def test_head_revision_is_the_last_shipped_migration():
-    assert database.head_revision() == "0005"
+    assert database.head_revision() == "0006"
 
 
 async def test_upgrade_of_a_fresh_database_reaches_head(db_path):
@@ -173,6 +176,9 @@ async def test_downgrade_to_0001_drops_only_the_reminder_tables(engine: AsyncEng
         "member_pauses",
         "weekly_posts",
         "member_nudges",
+        "lift_sets",
+        "milestone_roles",
+        "member_roles",
         "meta",
     }
 
