@@ -207,9 +207,11 @@ def settings_reply(config: GuildConfig, default_zone: str) -> discord.Embed:
         else f"<#{config.recap_channel_id}> {format_moment(config.recap_day, config.recap_time)}"
     )
     embed.add_field(name="Weekly recap", value=recap, inline=True)
+    board = "picture" if config.board_images else "text"
+    embed.add_field(name="Leaderboards", value=board, inline=True)
     embed.set_footer(
-        text="Change with /legday-admin settings timezone|target|goal|shields|pauses|risk "
-        "and /legday-admin recap"
+        text="Change with /legday-admin settings timezone|target|goal|shields|pauses|risk|"
+        "images and /legday-admin recap"
     )
     return embed
 

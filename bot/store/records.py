@@ -21,6 +21,7 @@ class GuildConfig:
     recap_channel_id: int | None = None  # None: no weekly recap
     recap_day: int | None = None
     recap_time: time | None = None
+    board_images: bool = False  # leaderboards answer with a picture unless asked for text
 
 
 @dataclass(frozen=True, slots=True)

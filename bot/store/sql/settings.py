@@ -18,6 +18,7 @@ _GUILD_COLUMNS = (
     "recap_channel_id",
     "recap_day",
     "recap_time",
+    "board_images",
 )
 _GUILD = f"SELECT {', '.join(_GUILD_COLUMNS)} FROM guilds WHERE guild_id = :guild_id"
 _MEMBER = (
@@ -44,6 +45,7 @@ def _guild(guild_id: int, row: Row) -> GuildConfig:
         recap_channel_id=row["recap_channel_id"],
         recap_day=row["recap_day"],
         recap_time=_clock(row["recap_time"]),
+        board_images=bool(row["board_images"]),
     )
 
 
