@@ -80,6 +80,12 @@ def png(image: Image.Image) -> bytes:
     """The picture as PNG bytes; the same image always gives the same bytes."""
     out = io.BytesIO()
     paletted = image.quantize(PALETTE, method=Image.Quantize.FASTOCTREE)
+    # The quantizer rounds alpha too: snap near-opaque back to opaque (the panel) and
+    # near-clear to clear (outside the frame).
+    entries = paletted.getpalette("RGBA") or []
+    for at in range(3, len(entries), 4):
+        entries[at] = 255 if entries[at] >= 248 else 0 if entries[at] <= 7 else entries[at]
+    paletted.putpalette(entries, "RGBA")
     paletted.save(out, "PNG", compress_level=PNG_LEVEL)
     return out.getvalue()
 

@@ -1,8 +1,9 @@
 """The bundled fonts: loaded once per process, and which characters each one draws.
 
 The chain, tried in order for each character: DejaVu Sans (Latin, Greek, Cyrillic,
-Arabic, Hebrew and many symbols), Droid Sans Fallback (CJK), Symbola (emoji and other
-symbols, drawn in one colour). Each file's licence sits beside it in fonts/.
+Arabic, Hebrew and many symbols), Droid Sans Fallback (Chinese, Japanese), NanumSquare
+(Korean), Symbola (emoji and other symbols, drawn in one colour). Each file's licence
+sits beside it in fonts/.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ FONT_DIR = Path(__file__).resolve().parent / "fonts"
 
 REGULAR = "DejaVuSans.ttf"
 BOLD = "DejaVuSans-Bold.ttf"
-FALLBACKS = ("DroidSansFallbackFull.ttf", "Symbola.ttf")
+FALLBACKS = ("DroidSansFallbackFull.ttf", "NanumSquareR.ttf", "Symbola.ttf")
+#: each font file's licence, beside it (Bitstream Vera licence, Apache 2.0, Symbola's own)
+LICENCES = {
+    REGULAR: "LICENSE-DejaVu.txt",
+    BOLD: "LICENSE-DejaVu.txt",
+    "DroidSansFallbackFull.ttf": "LICENSE-DroidSansFallback.txt",
+    "NanumSquareR.ttf": "LICENSE-Nanum.txt",
+    "Symbola.ttf": "LICENSE-Symbola.txt",
+}
 
 
 class Weight(Enum):

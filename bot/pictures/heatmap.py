@@ -51,10 +51,7 @@ def render_heatmap(h: Heatmap) -> bytes:
         draw, PAD, PAD + 26, TEXT
     )
     target = max(h.target, 1)
-    summary = (
-        f"{_plural(len(shown), 'leg day')} in the last {WEEKS} weeks"
-        f" · weekly target {target}"
-    )
+    summary = f"{_plural(len(shown), 'leg day')} in the last {WEEKS} weeks · weekly target {target}"
     Line(summary, 19, max_width=WIDTH - 2 * PAD).draw(draw, PAD, PAD + 58, MUTED)
     for row, label in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")):
         Line(label, 14).draw(draw, PAD, GRID_Y + row * STEP + 12, MUTED)
@@ -66,9 +63,9 @@ def render_heatmap(h: Heatmap) -> bytes:
     for week in range(WEEKS):
         monday = start + timedelta(weeks=week)
         x = GRID_X + week * STEP
-        first = next((monday + timedelta(d) for d in range(7) if (monday + timedelta(d)).day == 1), None)
-        if first is not None and week - last_label >= 3:
-            Line(_MONTHS[first.month - 1], 14).draw(draw, x, GRID_Y - 10, MUTED)
+        sunday = monday + timedelta(days=6)
+        if sunday.day <= 7 and week - last_label >= 3:  # the week holds a 1st of the month
+            Line(_MONTHS[sunday.month - 1], 14).draw(draw, x, GRID_Y - 10, MUTED)
             last_label = week
         paused = monday in h.paused_weeks
         for weekday in range(7):

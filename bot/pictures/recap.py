@@ -98,9 +98,7 @@ def _leaders(image: Image.Image, draw: ImageDraw.ImageDraw, card: RecapCard, y: 
     y += 44
     leaders = card.summary.leaders
     if not leaders:
-        Line("No leg days this week. Fresh week, fresh start!", 21).draw(
-            draw, PAD, y + 30, MUTED
-        )
+        Line("No leg days this week. Fresh week, fresh start!", 21).draw(draw, PAD, y + 30, MUTED)
         return
     rank = 1
     for index, (count, ids) in enumerate(leaders):
@@ -109,9 +107,7 @@ def _leaders(image: Image.Image, draw: ImageDraw.ImageDraw, card: RecapCard, y: 
         baseline = y + ROW // 2 + 8
         center = PAD + 22
         if rank <= len(MEDALS):
-            canvas.paste(
-                image, canvas.disc(BADGE, MEDALS[rank - 1]), center - BADGE // 2, y + 5
-            )
+            canvas.paste(image, canvas.disc(BADGE, MEDALS[rank - 1]), center - BADGE // 2, y + 5)
         color = canvas.DARK_TEXT if rank <= len(MEDALS) else TEXT
         Line(f"{rank}", 21, Weight.BOLD).draw(draw, center, baseline, color, align="center")
         days = Line(f"{count} leg day" if count == 1 else f"{count} leg days", 21, Weight.BOLD)
