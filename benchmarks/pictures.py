@@ -10,7 +10,9 @@
    against rendering the same N directly on the loop. Also each request's latency (p50,
    p95) and the wall time for all N. Every card must come back as the right PNG.
 
-Targets (issue 14): p50 under 50 ms per card, loop lag under 20 ms.
+Targets (issue 14): p50 under 50 ms per card, loop lag under 20 ms. On a shared machine
+the loop's thread also waits for a CPU that other processes hold: the "w/o CPU wait"
+columns take that wait out (Linux schedstat), leaving what this process did to its loop.
 """
 
 from __future__ import annotations
@@ -101,6 +103,8 @@ class LoopRun:
     lag_max: float
     lag_p99: float
     own_p99: float | None  # lag net of waiting for a CPU (Linux schedstat)
+    own_max: float | None
+    gc_max: float  # the longest garbage collection
     latency_p50: float
     latency_p95: float
     wall: float
@@ -118,11 +122,14 @@ async def _watched(label: str, work: Callable[[], Any]) -> LoopRun:
     report = monitor.report()
     await monitor.stop()
     own = report.own_p99 * 1000 if report.own_p99 is not None else None
+    own_max = report.own_longest * 1000 if report.own_longest is not None else None
     return LoopRun(
         label,
         report.longest * 1000,
         report.p99 * 1000,
         own,
+        own_max,
+        report.gc_longest * 1000,
         percentile(latencies, 0.5),
         percentile(latencies, 0.95),
         wall,
@@ -133,7 +140,7 @@ async def through_service(
     label: str, workers: int, cards: Sequence[Any], factory: Callable[[], Executor] | None = None
 ) -> LoopRun:
     service = PictureService(workers, executor_factory=factory)
-    service.start()
+    await service.start()
     await service.render("warm", 0, render_board_card, samples.board())
     await asyncio.sleep(0.5)  # the worker's warm-up is not what is measured
 
@@ -193,13 +200,25 @@ def main(runs: int, concurrent: int, quick: bool) -> int:
     runs_seen = asyncio.run(loop_lag(concurrent))
     print(
         table(
-            ["how", "lag max", "lag p99", "p99 w/o CPU wait", "latency p50", "p95", "all done"],
+            [
+                "how",
+                "lag max",
+                "p99",
+                "w/o CPU wait: max",
+                "p99",
+                "GC max",
+                "latency p50",
+                "p95",
+                "all done",
+            ],
             [
                 [
                     r.label,
                     ms(r.lag_max),
                     ms(r.lag_p99),
+                    "n/a" if r.own_max is None else ms(r.own_max),
                     "n/a" if r.own_p99 is None else ms(r.own_p99),
+                    ms(r.gc_max),
                     ms(r.latency_p50),
                     ms(r.latency_p95),
                     f"{r.wall:.2f} s",
@@ -213,10 +232,11 @@ def main(runs: int, concurrent: int, quick: bool) -> int:
         chosen = runs_seen[0]
         card_met = "met" if float(rows[0][1].split()[0]) < TARGET_P50_MS else "MISSED"
         lag_met = "met" if chosen.lag_max < TARGET_LAG_MS else "MISSED"
+        own = "n/a" if chosen.own_max is None else ms(chosen.own_max)
         verdict = (
             f"targets: board card p50 {rows[0][1]} ({card_met}: < {TARGET_P50_MS:.0f} ms); "
             f"loop lag max {ms(chosen.lag_max)} with the service "
-            f"({lag_met}: < {TARGET_LAG_MS:.0f} ms)"
+            f"({lag_met}: < {TARGET_LAG_MS:.0f} ms; {own} without waiting for a CPU)"
         )
         print(verdict)
     return 0

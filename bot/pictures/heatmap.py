@@ -32,8 +32,8 @@ class Heatmap:
     title: str  # e.g. the member's name
     today: date  # in the member's zone: the last column is its week
     days: frozenset[date]  # leg days (any outside the 52 weeks are ignored)
-    shield_weeks: frozenset[date]  # Mondays of weeks a shield was spent on
-    paused_weeks: frozenset[date]  # Mondays of paused weeks
+    shield_weeks: frozenset[date]  # weeks a shield was spent on (any day of each; Mondays)
+    paused_weeks: frozenset[date]  # paused weeks (likewise)
     target: int  # leg days a week that meet the weekly target
 
 
@@ -56,6 +56,7 @@ def render_heatmap(h: Heatmap) -> bytes:
     for row, label in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")):
         Line(label, 14).draw(draw, PAD, GRID_Y + row * STEP + 12, MUTED)
     leg_days = set(shown)
+    shields, pauses = _mondays(h.shield_weeks), _mondays(h.paused_weeks)
     per_week = [0] * WEEKS
     for day in shown:
         per_week[(day - start).days // 7] += 1
@@ -67,7 +68,7 @@ def render_heatmap(h: Heatmap) -> bytes:
         if sunday.day <= 7 and week - last_label >= 3:  # the week holds a 1st of the month
             Line(_MONTHS[sunday.month - 1], 14).draw(draw, x, GRID_Y - 10, MUTED)
             last_label = week
-        paused = monday in h.paused_weeks
+        paused = monday in pauses
         for weekday in range(7):
             day = monday + timedelta(weekday)
             if day > h.today:
@@ -79,7 +80,7 @@ def render_heatmap(h: Heatmap) -> bytes:
                 draw.rectangle((x - 2, y - 2, x + CELL + 1, y + CELL + 1), outline=TEXT, width=2)
         if paused:
             canvas.paste(image, _hatch(), x, GRID_Y)
-        if monday in h.shield_weeks:
+        if monday in shields:
             draw.rectangle(
                 (x - 2, GRID_Y - 2, x + CELL + 1, GRID_Y + 7 * STEP - STEP + CELL + 1),
                 outline=WARN,
@@ -131,6 +132,10 @@ def _legend(image: Image.Image, draw: ImageDraw.ImageDraw, target: int) -> None:
     draw.rectangle((x - 2, y - 2, x + CELL + 1, y + CELL + 1), outline=TEXT, width=2)
     x += CELL
     label("Today")
+
+
+def _mondays(days: frozenset[date]) -> set[date]:
+    return {day - timedelta(days=day.weekday()) for day in days}
 
 
 def _plural(n: int, word: str) -> str:

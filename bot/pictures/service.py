@@ -82,6 +82,10 @@ def _warm_up() -> None:
     samples.render_all()
 
 
+def _ready() -> None:
+    """Run in a new worker: returns once the worker exists and its warm-up is done."""
+
+
 def process_pool(workers: int = WORKERS) -> ProcessPoolExecutor:
     # forkserver: the bot's process has threads (the database's), which fork would copy
     # in whatever state they were in.
@@ -114,6 +118,7 @@ class PictureService:
         self._inflight: dict[Slot, asyncio.Task[bytes]] = {}
         self._closed = False
         self._slots = asyncio.Semaphore(QUEUED * max(workers, 1))
+        self._starting = asyncio.Lock()
         self.hits = 0
         self.renders = 0
 
@@ -124,9 +129,10 @@ class PictureService:
     def __len__(self) -> int:
         return len(self._cache)
 
-    def start(self) -> None:
-        """Start the workers now rather than at the first picture (optional)."""
-        self._pool()
+    async def start(self) -> None:
+        """Start the workers and load their fonts now (at the bot's start) rather than
+        with the first picture; off the loop either way."""
+        await self._pool()
 
     async def render(self, kind: str, key: Hashable, fn: Callable[[T], bytes], data: T) -> bytes:
         """`fn(data)` rendered off the loop, or the bytes of an identical earlier render.
@@ -158,12 +164,12 @@ class PictureService:
         self.renders += 1
         async with self._slots:
             try:
-                result = await loop.run_in_executor(self._pool(), fn, data)
+                result = await loop.run_in_executor(await self._pool(), fn, data)
             except BrokenProcessPool:
                 # A worker died (killed, out of memory): a fresh pool gets one more try.
                 log.warning("a picture worker died; starting a new one")
                 self._replace_pool()
-                result = await loop.run_in_executor(self._pool(), fn, data)
+                result = await loop.run_in_executor(await self._pool(), fn, data)
         if not self._closed:
             self._store(slot, result)
         return result
@@ -186,9 +192,24 @@ class PictureService:
             _, evicted = self._cache.popitem(last=False)
             self._bytes -= len(evicted)
 
-    def _pool(self) -> Executor:
-        if self._executor is None:
-            self._executor = self._factory()
+    async def _pool(self) -> Executor:
+        if self._executor is not None:
+            return self._executor
+        async with self._starting:
+            if self._executor is None:
+                # A process pool starts its first worker inside submit(): ~100 ms of
+                # forking and waiting, done in a thread so the loop goes on meanwhile.
+                executor = self._factory()
+                try:
+                    started = await asyncio.to_thread(executor.submit, _ready)
+                    await asyncio.wrap_future(started)
+                except BaseException:
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    raise
+                if self._closed:
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    raise RuntimeError("the picture service is closed")
+                self._executor = executor
         return self._executor
 
     def _replace_pool(self) -> None:

@@ -218,3 +218,43 @@ def test_a_service_needs_room():
         PictureService(max_entries=0)
     with pytest.raises(ValueError):
         PictureService(0)
+
+
+class SlowToStart(ThreadPoolExecutor):
+    """Like a process pool, whose first submit forks and waits for the worker."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+        self.started = False
+
+    def submit(self, fn, /, *args, **kwargs):
+        if not self.started:
+            time.sleep(0.3)
+            self.started = True
+        return super().submit(fn, *args, **kwargs)
+
+
+async def test_starting_the_workers_does_not_hold_the_loop():
+    service = PictureService(executor_factory=SlowToStart)
+    ticks: list[float] = []
+
+    async def ticker() -> None:
+        while True:
+            ticks.append(time.perf_counter())
+            await asyncio.sleep(0.01)
+
+    watch = asyncio.create_task(ticker())
+    try:
+        await asyncio.sleep(0.02)
+        started = time.perf_counter()
+        fn = Renderer()
+        # Two pictures at once while the pool starts: one start, both rendered.
+        a, b = await asyncio.gather(
+            service.render("b", 1, fn, Job("a")), service.render("b", 2, fn, Job("b"))
+        )
+        assert time.perf_counter() - started >= 0.3
+        assert (a, b) == (b"a.........", b"b.........")
+    finally:
+        watch.cancel()
+        await service.close()
+    assert max(later - earlier for earlier, later in itertools.pairwise(ticks)) < 0.2

@@ -157,6 +157,17 @@ def test_any_text_renders_on_a_board(names):
     check_png(render_board_card(card), board.WIDTH, board.height(card))
 
 
+numbers = st.integers(min_value=-(10**15), max_value=10**15)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(numbers, numbers, numbers), min_size=1, max_size=10), numbers)
+def test_any_numbers_render_on_a_board(triples, page):
+    rows = tuple(BoardCardRow(rank, "Alex", count, streak) for rank, count, streak in triples)
+    card = BoardCard("Gym", "This week", "Leg days", rows, page, page, rows[0], None)
+    check_png(render_board_card(card), board.WIDTH, board.height(card))
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=250), st.text(max_size=250))
 def test_any_text_renders_on_a_recap_and_a_heatmap(server, member):
@@ -299,6 +310,13 @@ def test_a_heatmap_marks_leg_days_shields_and_pauses_where_they_are():
     ]
     assert len(set(paused_column)) >= 2  # stripes, not a flat cell
     assert heatmap.first_monday(today) == monday - timedelta(weeks=heatmap.WEEKS - 1)
+    # A week named by any of its days is the same week.
+    other_days = replace(
+        h,
+        shield_weeks=frozenset({monday - timedelta(days=4)}),
+        paused_weeks=frozenset({monday - timedelta(days=9)}),
+    )
+    assert render_heatmap(other_days) == render_heatmap(h)
 
 
 def test_the_recap_shows_the_week_it_sums_up():
