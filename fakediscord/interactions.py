@@ -7,7 +7,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from fakediscord import payloads
-from fakediscord.messaging import UPLOAD_LIMIT
+from fakediscord.checks import UPLOAD_LIMIT
 from fakediscord.state import Channel, Guild, Message, User
 
 if TYPE_CHECKING:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image, UnidentifiedImageError
 
 from fakediscord.checks import (
+    UPLOAD_LIMIT,
     ApiError,
     check_message_payload,
     missing_permissions,
@@ -38,9 +39,6 @@ USER_MENTION = re.compile(r"<@!?(\d{15,21})>")
 ROLE_MENTION = re.compile(r"<@&(\d{15,21})>")
 IS_COMPONENTS_V2 = 1 << 15
 SETTABLE_FLAGS = FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | IS_COMPONENTS_V2
-#: a bot's upload limit per file outside boosted servers (the interaction payload's
-#: attachment_size_limit says the same)
-UPLOAD_LIMIT = 10 * 1024 * 1024
 
 
 @dataclass

@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 
 from fakediscord import FakeDiscord, Permission
-from fakediscord.messaging import UPLOAD_LIMIT, content_type_of, image_size
+from fakediscord.checks import UPLOAD_LIMIT
+from fakediscord.messaging import content_type_of, image_size
 
 
 def png(width: int = 64, height: int = 32) -> bytes:

@@ -332,3 +332,21 @@ def test_category_of_every_dropped_character_is_invisible():
             continue
         cat = unicodedata.category(ch)
         assert cat[0] in "CZM" or code in text._DROPPED, (hex(code), cat)
+
+
+@pytest.mark.parametrize(
+    "module", ["board", "canvas", "fonts", "heatmap", "recap", "samples", "text"]
+)
+def test_the_renderers_are_pure(module):
+    # No discord, no database, no event loop: data in, PNG bytes out.
+    import ast
+
+    path = ROOT / "bot" / "pictures" / f"{module}.py"
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    forbidden = ("discord", "asyncio", "sqlalchemy", "aiosqlite", "bot.store", "bot.usecases")
+    assert not [name for name in found if name.startswith(forbidden)]
