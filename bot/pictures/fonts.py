@@ -1,9 +1,10 @@
 """The bundled fonts: loaded once per process, and which characters each one draws.
 
 The chain, tried in order for each character: DejaVu Sans (Latin, Greek, Cyrillic,
-Arabic, Hebrew and many symbols), Droid Sans Fallback (Chinese, Japanese), NanumSquare
-(Korean), Symbola (emoji and other symbols, drawn in one colour). Each file's licence
-sits beside it in fonts/.
+Georgian, Armenian, Arabic, Hebrew, many symbols), Droid Sans Fallback (Chinese,
+Japanese), NanumSquare (Korean), Noto Sans for 13 more scripts (Indic, South-East Asian,
+Ethiopic), Symbola (emoji and other symbols, in one colour). A face is opened only when
+some text needs it. Each file's licence sits beside it in fonts/.
 """
 
 from __future__ import annotations
@@ -19,7 +20,27 @@ FONT_DIR = Path(__file__).resolve().parent / "fonts"
 
 REGULAR = "DejaVuSans.ttf"
 BOLD = "DejaVuSans-Bold.ttf"
-FALLBACKS = ("DroidSansFallbackFull.ttf", "NanumSquareR.ttf", "Symbola.ttf")
+#: Noto Sans for scripts of South and South-East Asia and Ethiopia (DejaVu has Georgian,
+#: Armenian and Lao)
+NOTO_SCRIPTS = tuple(
+    f"NotoSans{script}-Regular.ttf"
+    for script in (
+        "Devanagari",
+        "Bengali",
+        "Tamil",
+        "Telugu",
+        "Gujarati",
+        "Gurmukhi",
+        "Kannada",
+        "Malayalam",
+        "Sinhala",
+        "Thai",
+        "Khmer",
+        "Myanmar",
+        "Ethiopic",
+    )
+)
+FALLBACKS = ("DroidSansFallbackFull.ttf", "NanumSquareR.ttf", *NOTO_SCRIPTS, "Symbola.ttf")
 #: each font file's licence, beside it (Bitstream Vera licence, Apache 2.0, Symbola's own)
 LICENCES = {
     REGULAR: "LICENSE-DejaVu.txt",
@@ -27,6 +48,7 @@ LICENCES = {
     "DroidSansFallbackFull.ttf": "LICENSE-DroidSansFallback.txt",
     "NanumSquareR.ttf": "LICENSE-Nanum.txt",
     "Symbola.ttf": "LICENSE-Symbola.txt",
+    **{file: "LICENSE-Noto.txt" for file in NOTO_SCRIPTS},
 }
 
 
@@ -44,11 +66,6 @@ def layout_engine() -> ImageFont.Layout:
 def font(file: str, size: int) -> ImageFont.FreeTypeFont:
     """One FreeType face per file and size, kept for the life of the process."""
     return ImageFont.truetype(str(FONT_DIR / file), size, layout_engine=layout_engine())
-
-
-def chain(weight: Weight, size: int) -> tuple[ImageFont.FreeTypeFont, ...]:
-    """The faces to try for `weight` at `size`, first choice first."""
-    return (font(weight.value, size), *(font(name, size) for name in FALLBACKS))
 
 
 def chain_files(weight: Weight) -> tuple[str, ...]:

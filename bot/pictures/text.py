@@ -30,6 +30,11 @@ _DROPPED = frozenset(
     }
 )
 _STRONG_RTL = frozenset({"R", "AL"})
+# Zero-width (non-)joiners shape the letters around them (Persian, Indic, emoji
+# sequences): kept inside a word, drawn as nothing by any face.
+JOINERS = frozenset({"\u200c", "\u200d"})
+# Without libraqm, Pillow would draw a joiner as the font's missing-glyph box.
+_KEEP_JOINERS = fonts.layout_engine() == ImageFont.Layout.RAQM
 
 
 def clean(text: str) -> str:
@@ -44,6 +49,9 @@ def clean(text: str) -> str:
                 out.append(" ")
             marks = 0
             continue
+        if ch in JOINERS and out and out[-1] != " ":
+            out.append(ch)
+            continue
         if category in ("Cc", "Cf", "Cs") or ord(ch) in _DROPPED:
             continue
         if category[0] == "M":
@@ -53,14 +61,14 @@ def clean(text: str) -> str:
         else:
             marks = 0
         out.append(PLACEHOLDER if category in ("Co", "Cn") else ch)
-    return "".join(out).strip(" ")
+    return "".join(out).strip(" ").rstrip("\u200c\u200d")
 
 
 def clusters(text: str) -> list[str]:
-    """`text` (cleaned) as characters each with its combining marks."""
+    """`text` (cleaned) as characters each with its combining marks and joiners."""
     found: list[str] = []
     for ch in text:
-        if found and unicodedata.category(ch)[0] == "M":
+        if found and (ch in JOINERS or unicodedata.category(ch)[0] == "M"):
             found[-1] += ch
         else:
             found.append(ch)
@@ -79,7 +87,8 @@ def _face_for(cluster: str, weight: Weight) -> tuple[int, str]:
     for index, file in enumerate(fonts.chain_files(weight)):
         covered = fonts.coverage(file)
         if ord(cluster[0]) in covered:
-            return index, "".join(ch for ch in cluster if ord(ch) in covered)
+            kept = (ch for ch in cluster if ord(ch) in covered or (_KEEP_JOINERS and ch in JOINERS))
+            return index, "".join(kept)
     return 0, PLACEHOLDER
 
 
@@ -120,7 +129,7 @@ class Line:
     ) -> None:
         self.size = size
         self.weight = weight
-        self.faces = fonts.chain(weight, size)
+        self.files = fonts.chain_files(weight)
         cleaned = clean(text) or empty
         self.rtl = right_to_left(cleaned)
         self.runs = runs(cleaned, weight)
@@ -129,13 +138,16 @@ class Line:
             self.runs = self._fit(cleaned, max_width)
             self.truncated = True
 
+    def face(self, index: int) -> ImageFont.FreeTypeFont:
+        return fonts.font(self.files[index], self.size)
+
     @property
     def width(self) -> float:
-        return sum(_length(self.faces[run.face], run.text) for run in self.runs)
+        return sum(_length(self.face(run.face), run.text) for run in self.runs)
 
     def _fit(self, cleaned: str, max_width: float) -> list[Run]:
         parts = clusters(cleaned)[:MAX_CLUSTERS]
-        room = max_width - _length(self.faces[0], ELLIPSIS)
+        room = max_width - _length(self.face(0), ELLIPSIS)
         low, high = 0, len(parts)  # parts[:low] fits, parts[:high] does not
         while high - low > 1:
             middle = (low + high) // 2
@@ -151,7 +163,7 @@ class Line:
         return kept
 
     def _width_of(self, text: str) -> float:
-        return sum(_length(self.faces[run.face], run.text) for run in runs(text, self.weight))
+        return sum(_length(self.face(run.face), run.text) for run in runs(text, self.weight))
 
     def draw(
         self,
@@ -167,7 +179,7 @@ class Line:
         left = x - width if align == "right" else x - width / 2 if align == "center" else x
         ordered = list(reversed(self.runs)) if self.rtl else self.runs
         for run in ordered:
-            face = self.faces[run.face]
+            face = self.face(run.face)
             draw.text((left, baseline), run.text, font=face, fill=fill, anchor="ls")
             left += _length(face, run.text)
         return width

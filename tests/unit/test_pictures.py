@@ -180,7 +180,7 @@ def test_any_text_renders_on_a_recap_and_a_heatmap(server, member):
 @given(st.text(max_size=300), st.integers(min_value=1, max_value=600))
 def test_a_fitted_line_never_exceeds_its_width(name, width):
     line = text.Line(name, 23, max_width=width, empty="(no name)")
-    assert line.width <= max(width, line.faces[0].getlength(text.ELLIPSIS)) + 0.5
+    assert line.width <= max(width, line.face(0).getlength(text.ELLIPSIS)) + 0.5
     drawn = "".join(run.text for run in line.runs)
     assert drawn  # never nothing at all
     if line.truncated:
@@ -201,6 +201,31 @@ def test_cleaning_drops_invisible_and_control_characters():
     assert text.clean("👍🏽\ufe0f") == "👍"
 
 
+def test_joiners_stay_inside_words_only():
+    assert text.clean("می\u200cخواهم") == "می\u200cخواهم"  # Persian: ZWNJ shapes the word
+    assert text.clean("\u200dab\u200c") == "ab"
+    assert text.clean("a \u200db") == "a b"
+    [run] = text.runs("می\u200cخواهم", fonts.Weight.REGULAR)
+    assert run.face == 0 and "\u200c" in run.text
+
+
+def test_every_bundled_script_font_draws_its_script():
+    samples_by_font = {
+        "NotoSansDevanagari-Regular.ttf": "हिन्दी",
+        "NotoSansBengali-Regular.ttf": "বাংলা",
+        "NotoSansTamil-Regular.ttf": "தமிழ்",
+        "NotoSansThai-Regular.ttf": "ไทย",
+        "DejaVuSans.ttf": "ქართული Հայերեն",
+        "NotoSansEthiopic-Regular.ttf": "አማርኛ",
+        "NanumSquareR.ttf": "한국어",
+        "DroidSansFallbackFull.ttf": "日本語",
+    }
+    files = fonts.chain_files(fonts.Weight.REGULAR)
+    for file, word in samples_by_font.items():
+        [run] = text.runs(word, fonts.Weight.REGULAR)
+        assert files[run.face] == file and text.PLACEHOLDER not in run.text, word
+
+
 def test_combining_marks_are_capped_per_character():
     cleaned = text.clean("a" + "\u0301" * 50 + "b")
     assert cleaned == "a\u0301\u0301b"
@@ -208,7 +233,7 @@ def test_combining_marks_are_capped_per_character():
 
 
 def test_a_character_no_font_has_becomes_a_visible_placeholder():
-    for name in ("\ue000", "\u0378", "🦵", "ஸ"):
+    for name in ("\ue000", "\u0378", "🦵", "\U00013000", "\u0f40"):
         drawn = "".join(run.text for run in text.Line(name, 20).runs)
         assert drawn == text.PLACEHOLDER, name
 
@@ -217,9 +242,10 @@ def test_each_script_is_drawn_by_a_font_that_has_it():
     assert [r.face for r in text.runs("Alex", fonts.Weight.REGULAR)] == [0]
     assert [r.face for r in text.runs("田中", fonts.Weight.REGULAR)] == [1]
     assert [r.face for r in text.runs("김민준", fonts.Weight.REGULAR)] == [2]
-    assert [r.face for r in text.runs("💪", fonts.Weight.REGULAR)] == [3]
+    symbola = len(fonts.chain_files(fonts.Weight.REGULAR)) - 1
+    assert [r.face for r in text.runs("💪", fonts.Weight.REGULAR)] == [symbola]
     mixed = text.runs("Ana 田中 💪", fonts.Weight.BOLD)
-    assert [r.face for r in mixed] == [0, 1, 0, 3]
+    assert [r.face for r in mixed] == [0, 1, 0, symbola]
     for run in mixed:
         file = fonts.chain_files(fonts.Weight.BOLD)[run.face]
         assert all(ord(ch) in fonts.coverage(file) for ch in run.text)
