@@ -376,3 +376,26 @@ def test_the_renderers_are_pure(module):
             found.add(node.module)
     forbidden = ("discord", "asyncio", "sqlalchemy", "aiosqlite", "bot.store", "bot.usecases")
     assert not [name for name in found if name.startswith(forbidden)]
+
+
+def test_libraqm_is_there_for_shaping():
+    # Pillow's wheels load libfribidi from the system for libraqm (the Dockerfile installs
+    # libfribidi0); without it Arabic and Indic names are drawn unshaped.
+    from PIL import features
+
+    assert features.check("raqm"), "install libfribidi0 (Debian) for Pillow's libraqm"
+    assert fonts.layout_engine() == ImageFont.Layout.RAQM
+
+
+def test_without_libraqm_every_name_still_renders(monkeypatch):
+    monkeypatch.setattr(fonts, "layout_engine", lambda: ImageFont.Layout.BASIC)
+    fonts.font.cache_clear()
+    text._length.cache_clear()
+    try:
+        for start in range(0, len(HOSTILE_NAMES), 10):
+            card = board_with(HOSTILE_NAMES[start : start + 10])
+            check_png(render_board_card(card), board.WIDTH, board.height(card))
+        assert fonts.font(fonts.REGULAR, 20).layout_engine == ImageFont.Layout.BASIC
+    finally:
+        fonts.font.cache_clear()
+        text._length.cache_clear()
