@@ -16,6 +16,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     LEGDAY_DATA_DIR=/data \
     LEGDAY_HEALTH_FILE=/tmp/legday.health
+# libfribidi: Pillow's wheels load it at run time for libraqm (right-to-left names,
+# Arabic joining, Indic shaping on the pictures); without it names are drawn unshaped.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libfribidi0 \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 legday && mkdir /data && chown legday /data
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir --no-index /wheels/*.whl && rm -rf /wheels

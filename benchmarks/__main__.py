@@ -7,6 +7,7 @@ Each also runs alone, with its own options:
     python -m benchmarks.memory       # resident memory vs a default discord.py bot
     python -m benchmarks.fanout       # 2,000 reminders (or recaps, at-risk calls) due at once
     python -m benchmarks.startup      # READY to reminders armed with 10,000 schedules
+    python -m benchmarks.pictures     # card/heatmap render times vs naive; loop lag, 100 cards
 
 Absolute numbers are noise on a shared machine; the ratios are the results. `--quick`
 runs tiny sizes that check both sides do the same work, not how fast (CI runs it).
@@ -26,6 +27,7 @@ BENCHMARKS = (
     "benchmarks.memory",
     "benchmarks.fanout",
     "benchmarks.startup",
+    "benchmarks.pictures",
 )
 
 

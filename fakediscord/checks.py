@@ -6,6 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+#: a bot's upload limit per file outside boosted servers (the interaction payload's
+#: attachment_size_limit says the same)
+UPLOAD_LIMIT = 10 * 1024 * 1024
+
 MAX_CONTENT = 2000
 MAX_EMBEDS = 10
 MAX_EMBED_TOTAL = 6000

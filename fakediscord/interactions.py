@@ -7,6 +7,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from fakediscord import payloads
+from fakediscord.checks import UPLOAD_LIMIT
 from fakediscord.state import Channel, Guild, Message, User
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ CB_UPDATE_MESSAGE = 7
 CB_AUTOCOMPLETE_RESULT = 8
 CB_MODAL = 9
 
-ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+ATTACHMENT_SIZE_LIMIT = UPLOAD_LIMIT
 
 
 class InteractionRecord:

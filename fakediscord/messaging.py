@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import copy
+import io
 import itertools
+import mimetypes
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fakediscord.checks import ApiError, check_message_payload, unintended_pings
+from PIL import Image, UnidentifiedImageError
+
+from fakediscord.checks import (
+    UPLOAD_LIMIT,
+    ApiError,
+    check_message_payload,
+    missing_permissions,
+    unintended_pings,
+)
+from fakediscord.permissions import Permission
 from fakediscord.state import (
     FLAG_EPHEMERAL,
     FLAG_LOADING,
@@ -76,6 +87,45 @@ def resolve_mentions(
     return user_ids, role_ids, everyone
 
 
+def check_uploads(emu: Emulator, channel: Channel, files: list[UploadedFile]) -> None:
+    """Discord's rules for a message (or edit, or interaction reply) carrying files: each
+    within the upload limit (413, code 40005), and ATTACH_FILES in the channel (403)."""
+    if not files:
+        return
+    for upload in files:
+        if len(upload.data) > UPLOAD_LIMIT:
+            raise ApiError(
+                413,
+                40005,
+                "Request entity too large",
+                violation="file_too_large",
+                detail=(
+                    f"{upload.filename} is {len(upload.data)} bytes (limit {UPLOAD_LIMIT} bytes)"
+                ),
+            )
+    if not emu.world.permissions_in(emu.bot, channel) & Permission.ATTACH_FILES:
+        raise missing_permissions(f"bot lacks ATTACH_FILES in #{channel.name or channel.id}")
+
+
+def content_type_of(filename: str, sent: str | None) -> str | None:
+    """The type Discord gives an attachment: from the file name's extension (discord.py
+    sends every file as application/octet-stream), else what the upload said."""
+    guessed, _ = mimetypes.guess_type(filename, strict=False)
+    if guessed is not None:
+        return guessed
+    return sent or None
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) when `data` is an image (its header is enough), else None."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+    return width, height
+
+
 def build_attachments(
     emu: Emulator,
     channel: Channel,
@@ -96,12 +146,15 @@ def build_attachments(
         info = meta.get(upload.index, {})
         att_id = emu.ids.next()
         filename = str(info.get("filename") or upload.filename)
+        size = image_size(upload.data)
         attachments.append(
             Attachment(
                 id=att_id,
                 filename=filename,
                 data=upload.data,
-                content_type=upload.content_type,
+                content_type=content_type_of(filename, upload.content_type),
+                width=size[0] if size else None,
+                height=size[1] if size else None,
                 description=info.get("description"),
                 ephemeral=ephemeral,
                 url=f"{emu.base_url}/attachments/{channel.id}/{att_id}/{filename}",

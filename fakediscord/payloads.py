@@ -218,8 +218,12 @@ def attachment(a: Attachment) -> JSON:
         "size": a.size,
         "url": a.url,
         "proxy_url": a.url,
-        "content_type": a.content_type,
     }
+    if a.content_type is not None:
+        data["content_type"] = a.content_type
+    if a.width is not None and a.height is not None:
+        data["width"] = a.width
+        data["height"] = a.height
     if a.description is not None:
         data["description"] = a.description
     if a.ephemeral:

@@ -166,6 +166,8 @@ class Attachment:
     description: str | None = None
     ephemeral: bool = False
     url: str = ""
+    width: int | None = None  # images only
+    height: int | None = None
 
     @property
     def size(self) -> int:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fakediscord import events, payloads
 from fakediscord.checks import ApiError, missing_access, missing_permissions
-from fakediscord.messaging import apply_edit, create_message
+from fakediscord.messaging import apply_edit, check_uploads, create_message
 from fakediscord.permissions import Permission
 from fakediscord.rest import NO_CONTENT, Ctx, RouteTable
 from fakediscord.routes.common import channel_of, message_in, require_view
@@ -45,8 +45,7 @@ async def send_message(ctx: Ctx) -> Any:
     name = channel.name or str(channel.id)
     if not perms & Permission.SEND_MESSAGES:
         raise missing_permissions(f"bot lacks SEND_MESSAGES in #{name}")
-    if ctx.files and not perms & Permission.ATTACH_FILES:
-        raise missing_permissions(f"bot lacks ATTACH_FILES in #{name}")
+    check_uploads(emu, channel, ctx.files)
     payload = ctx.body()
     if payload.get("message_reference") and not perms & Permission.READ_MESSAGE_HISTORY:
         raise missing_permissions(f"bot lacks READ_MESSAGE_HISTORY (needed to reply) in #{name}")
@@ -125,6 +124,7 @@ async def edit_message(ctx: Ctx) -> Any:
             violation="cannot_edit_others",
             detail=f"message {msg.id} by {msg.author.name}",
         )
+    check_uploads(emu, channel, ctx.files)
     apply_edit(emu, msg, ctx.body(), ctx.files)
     events.message_update(emu, msg)
     emu.changed()

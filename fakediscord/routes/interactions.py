@@ -22,7 +22,7 @@ from fakediscord.interactions import (
     PING,
     InteractionRecord,
 )
-from fakediscord.messaging import apply_edit, create_message
+from fakediscord.messaging import apply_edit, check_uploads, create_message
 from fakediscord.rest import NO_CONTENT, Ctx, RouteTable
 from fakediscord.state import FLAG_EPHEMERAL, FLAG_LOADING, Message
 
@@ -149,6 +149,8 @@ async def callback(ctx: Ctx) -> Any:
             detail=f"callback type {cb_type} not valid for interaction type {record.type}",
         )
     channel = record.channel
+    if cb_type in (CB_CHANNEL_MESSAGE, CB_UPDATE_MESSAGE):
+        check_uploads(emu, channel, ctx.files)
     if cb_type == CB_CHANNEL_MESSAGE:
         msg = create_message(
             emu,
@@ -260,6 +262,7 @@ async def followup(ctx: Ctx) -> Any:
             detail=f"followup to interaction {record.name or record.id} before it was answered",
         )
     payload = ctx.body()
+    check_uploads(emu, record.channel, ctx.files)
     original = record.response_message
     if (
         record.response_type == CB_DEFERRED_CHANNEL_MESSAGE
@@ -311,6 +314,7 @@ async def edit_webhook_message(ctx: Ctx) -> Any:
     emu = ctx.emu
     record = _webhook_record(ctx)
     msg = _target(ctx, record)
+    check_uploads(emu, record.channel, ctx.files)
     apply_edit(emu, msg, ctx.body(), ctx.files)
     events.message_update(emu, msg)
     emu.changed()
