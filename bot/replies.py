@@ -135,8 +135,12 @@ def _score(period: Period, standing: BoardRow) -> str:
     return plural(standing.score, "day")
 
 
+def period_title(period: Period) -> str:
+    return _PERIOD_TITLES[period]
+
+
 def leaderboard_reply(board: Board) -> discord.Embed:
-    title = f"Leg day leaderboard: {_PERIOD_TITLES[board.period]}"
+    title = f"Leg day leaderboard: {period_title(board.period)}"
     embed = discord.Embed(title=title, colour=BRAND)
     if not board.page.entries:
         embed.description = "No check-ins yet. Be the first: `/legday checkin`."

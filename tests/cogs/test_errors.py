@@ -81,7 +81,7 @@ async def test_missing_argument_shows_usage(bot, ctx, run, slash, usage):
         (commands.CheckFailure(), "You can't use that command here."),
         (
             commands.BadArgument('Converting to "int" failed for parameter "period".'),
-            "**value**: I couldn't read (empty). Usage: `!legday top [period]`",
+            "**value**: I couldn't read (empty). Usage: `!legday top [period] [style]`",
         ),
     ],
 )
