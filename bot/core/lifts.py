@@ -484,20 +484,30 @@ def _weight(tokens: Sequence[_Token], taken: range) -> tuple[Decimal, str | None
     return bare
 
 
-def _exercise(tokens: Sequence[_Token]) -> str | None:
-    """The first known exercise named in the chunk (longest alias first), else its other
-    words as a free name."""
-    # Punctuation between words is no gap ("step-ups"); a number or a unit is.
-    words = [t.text if t.kind is Kind.WORD else None for t in tokens if t.kind is not Kind.OTHER]
-    for i in range(len(words)):
-        for size in range(min(_LONGEST_ALIAS, len(words) - i), 0, -1):
-            key = words[i : i + size]
-            if None in key:
-                continue
-            found = ALIASES.get(tuple(w for w in key if w is not None))
-            if found is not None:
-                return found
-    return free_name(w for w in words if w is not None)
+def _exercise(chunk: Sequence[_Token], pattern: _Sets) -> str | None:
+    """The first known exercise named in the chunk (longest alias first), else the words
+    next to the sets as a free name: the run of words before them, or else the one after
+    ("box jumps 3x10 by bob" is "box jump", "hard session 5x5 wall sits" "wall sit")."""
+    # Punctuation between words is no gap ("step-ups"); a number, a unit or the sets are.
+    runs: list[list[str]] = [[]]
+    before = 0  # how many runs start before the sets
+    for i, token in enumerate(chunk):
+        if pattern.start <= i < pattern.end or token.kind not in (Kind.WORD, Kind.OTHER):
+            if runs[-1]:
+                runs.append([])
+        elif token.kind is Kind.WORD:
+            if not runs[-1] and i < pattern.start:
+                before += 1
+            runs[-1].append(token.text)
+    runs = [run for run in runs if run]
+    for run in runs:
+        for i in range(len(run)):
+            for size in range(min(_LONGEST_ALIAS, len(run) - i), 0, -1):
+                found = ALIASES.get(tuple(run[i : i + size]))
+                if found is not None:
+                    return found
+    nearest = runs[max(before - 1, 0) : before + 1]
+    return next((name for run in nearest if (name := free_name(run)) is not None), None)
 
 
 def free_name(words: Iterable[str]) -> str | None:
@@ -519,8 +529,7 @@ def _lift(chunk: list[_Token], default_unit: str) -> Lift | None:
     pattern = next((p for i in range(len(chunk)) if (p := _sets_at(chunk, i)) is not None), None)
     if pattern is None:
         return None
-    # "squat 5x5 100" reads the exercise from the words, never from a unit or the like.
-    exercise = _exercise([t for i, t in enumerate(chunk) if not pattern.start <= i < pattern.end])
+    exercise = _exercise(chunk, pattern)
     if exercise is None:
         return None
     weight = pattern.weight or _weight(chunk, range(pattern.start, pattern.end))

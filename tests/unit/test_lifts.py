@@ -61,6 +61,9 @@ CORPUS: list[tuple[str, list[Lift]]] = [
     ("Squat 5×5 @ 102.25 kg", [kg("squat", 5, 5, 102.25)]),
     ("squat 5*5 100", [kg("squat", 5, 5, 100)]),
     ("box jumps 3x10", [kg("box jump", 3, 10)]),
+    ("box jumps 3x10 by bob here", [kg("box jump", 3, 10)]),  # the words next to the sets
+    ("hard session 5x5 wall sits", [kg("wall sit", 5, 5)]),
+    ("3x10 nordic curls", [kg("nordic curl", 3, 10)]),
     ("did some sled pushes 4x1 @ 100", [kg("sled push", 4, 1, 100)]),
     (
         "squat 5x5 100kg, RDL 4x10 135lb",
