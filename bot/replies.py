@@ -174,10 +174,7 @@ def prs_reply(board: PrBoard) -> discord.Embed:
         embed.add_field(
             name="You", value=f"#{board.caller.rank} · {score(board.caller.item)}", inline=False
         )
-    embed.set_footer(
-        text=f"Page {board.page.number + 1}/{board.page.total_pages} · {_EPLEY}. "
-        "Hidden members are left out."
-    )
+    embed.set_footer(text=f"Page {board.page.number + 1}/{board.page.total_pages} · {_EPLEY}.")
     return embed
 
 

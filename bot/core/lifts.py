@@ -625,11 +625,16 @@ def kilograms(centi: int, unit: str) -> float:
     return float(value * KG_PER_LB if unit == "lb" else value)
 
 
+def _half_up(value: float) -> int:
+    # Rounded to a micro-unit first, so 262.49999999 (225 lb there and back) is 262.5.
+    return int(Decimal(repr(round(value, 6))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def in_unit(kg: float, unit: str) -> str:
     """A weight in kg shown in `unit`, rounded the way plates go: 0.5 kg or 1 lb."""
     if unit == "lb":
-        return f"{round(kg / float(KG_PER_LB))} lb"
-    halves = round(kg * 2)
+        return f"{_half_up(kg / float(KG_PER_LB))} lb"
+    halves = _half_up(kg * 2)
     return f"{halves // 2}{'.5' if halves % 2 else ''} kg"
 
 

@@ -304,6 +304,9 @@ def test_display_rounding():
     assert lifts.in_unit(119.583, "kg") == "119.5 kg"
     assert lifts.in_unit(119.76, "kg") == "120 kg"
     assert lifts.in_unit(61.235, "lb") == "135 lb"
+    assert lifts.in_unit(100.25, "kg") == "100.5 kg"  # halves round up
+    # 225 lb × 7/6 is 262.5 lb exactly, though kg and back leave 262.4999…
+    assert lifts.in_unit(lifts.epley(lifts.kilograms(22500, "lb"), 5), "lb") == "263 lb"
     assert lifts.show_weight(lb("rdl", 1, 1, 135), "lb") == "135 lb"
     assert lifts.show_weight(lb("rdl", 1, 1, 135), "kg") == "61 kg"
     assert lifts.show_weight(kg("squat", 1, 1, 102.25), "kg") == "102.25 kg"
