@@ -14,9 +14,13 @@ What is read, per lift (lifts are separated by `,` `;` `|` `+` `&`, new lines, "
 - the weight: `100kg`, `@ 100`, `at 60 kg`, `135 lb`, `135#`, a bare `100` (the member's
   unit), `bw`/`bodyweight` or none at all (weight 0: bodyweight or not given);
 - the exercise, before or after the numbers: a known leg exercise by any of its aliases
-  (`ALIASES`: "rdl", "bss", "squats", ...), else up to `MAX_FREE_WORDS` other words kept as
-  a free name, lower-cased, plurals trimmed ("box jumps" -> "box jump"), filler words such as
-  "did", "today" or "heavy" left out.
+  (`ALIASES`: "rdl", "bss", "squats", ...), else the words right before the sets (or else
+  right after them) kept as a free name of up to `MAX_FREE_WORDS` words, lower-cased,
+  plurals trimmed, filler such as "did", "today" or "heavy" left out ("did some box jumps
+  3x10 by the wall" -> "box jump"); a set pattern with no name ("did 5x5 today") is no lift.
+
+Numbers that are times, dates, scores, percentages or distances ("6:30", "3.12.", "10/10",
+"80%", "5k", "400m", "6pm") are never sets or weights.
 
 Out of bounds (`MAX_SETS`, `MAX_REPS`, `MAX_KG`) is no lift, never an error. Several lifts
 with no separator are read only when each names its exercise first
@@ -91,115 +95,24 @@ _AT_WORDS = frozenset({"at", "with", "w"})
 _SPLIT_WORDS = frozenset({"and", "then"})
 # Words kept out of a free exercise name: what people write around a lift.
 _FILLER = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "did",
-        "do",
-        "done",
-        "doing",
-        "some",
-        "my",
-        "i",
-        "me",
-        "we",
-        "was",
-        "were",
-        "is",
-        "it",
-        "its",
-        "for",
-        "of",
-        "on",
-        "in",
-        "to",
-        "today",
-        "tonight",
-        "this",
-        "morning",
-        "evening",
-        "felt",
-        "feel",
-        "feeling",
-        "easy",
-        "hard",
-        "heavy",
-        "light",
-        "good",
-        "great",
-        "nice",
-        "solid",
-        "ok",
-        "okay",
-        "pr",
-        "prs",
-        "new",
-        "top",
-        "working",
-        "work",
-        "warmup",
-        "warm",
-        "up",
-        "down",
-        "day",
-        "session",
-        "workout",
-        "gym",
-        "legs",
-        "leg",
-        "just",
-        "also",
-        "plus",
-        "again",
-        "more",
-        "then",
-        "finally",
-        "first",
-        "last",
-        "after",
-        "before",
-        "x",
-        "by",
-        "per",
-        "each",
-        "total",
-        "about",
-        "around",
-        "only",
-        "like",
-        "really",
-        "very",
-        "so",
-        "still",
-    ]
-)
+    {
+        "a", "an", "the", "did", "do", "done", "doing", "some", "my", "i", "me", "we", "was",
+        "were", "is", "it", "its", "for", "of", "on", "in", "to", "today", "tonight", "this",
+        "morning", "evening", "felt", "feel", "feeling", "easy", "hard", "heavy", "light",
+        "good", "great", "nice", "solid", "ok", "okay", "pr", "prs", "new", "top", "working",
+        "work", "warmup", "warm", "up", "down", "day", "session", "workout", "gym", "legs",
+        "leg", "just", "also", "plus", "again", "more", "then", "finally", "first", "last",
+        "after", "before", "x", "by", "per", "each", "total", "about", "around", "only", "like",
+        "really", "very", "so", "still",
+    }
+)  # fmt: skip
 # Words after a number that make it a time, a distance or a duration.
 _NOT_WEIGHTS = frozenset(
-    [
-        "am",
-        "pm",
-        "h",
-        "hr",
-        "hrs",
-        "hour",
-        "min",
-        "mins",
-        "minute",
-        "second",
-        "sec",
-        "secs",
-        "k",
-        "km",
-        "m",
-        "mi",
-        "mile",
-        "meter",
-        "metre",
-        "cal",
-        "kcal",
-    ]
-)
+    {
+        "am", "pm", "h", "hr", "hrs", "hour", "min", "mins", "minute", "second", "sec", "secs",
+        "k", "km", "m", "mi", "mile", "meter", "metre", "cal", "kcal",
+    }
+)  # fmt: skip
 
 # One linear pass: a number, a run of letters, or any other single character. No nested
 # quantifiers, so nothing backtracks.
