@@ -36,7 +36,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from bot.core.errors import InputError, echo
-from bot.core.suggest import edit_distance
 
 MAX_NOTE_CHARS = 500
 MAX_LIFTS = 10
@@ -480,18 +479,40 @@ def known_exercises() -> list[str]:
     return list(_CANONICAL)
 
 
+def _distance_within(a: str, b: str, limit: int) -> int | None:
+    """The edit distance of `a` and `b` (a swap of two neighbouring letters is one edit)
+    if it is at most `limit`, else None; gives up as soon as a whole row of the table is
+    past the limit, so a far-off name costs a few rows."""
+    if abs(len(a) - len(b)) > limit:
+        return None
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return None
+        before, previous = previous, current
+    return previous[-1] if previous[-1] <= limit else None
+
+
 def close_exercises(text: str, names: Iterable[str], limit: int = 3) -> list[str]:
-    """The names in `names` nearest to what `text` spells (a slip or two, or one word of
-    it), nearest first."""
+    """The names in `names` nearest to what `text` spells (a slip per four letters, or
+    one word of it: "squat" finds "front squat"), nearest first."""
     wanted = " ".join(text.lower().split())[:MAX_NAME_CHARS]
     meant = exercise_name(text) or wanted
     scored: list[tuple[int, str]] = []
     for name in names:
-        distance = min(edit_distance(meant, name), edit_distance(wanted, name))
-        if distance <= max(1, min(len(name), len(wanted)) // 4) or (
-            meant and (meant in name.split() or name in meant.split())
-        ):
-            scored.append((distance, name))
+        allowed = max(1, min(len(name), len(wanted)) // 4)
+        distances = (_distance_within(t, name, allowed) for t in {meant, wanted})
+        found = [d for d in distances if d is not None]
+        if found:
+            scored.append((min(found), name))
+        elif meant and (meant in name.split() or name in meant.split()):
+            scored.append((allowed + 1, name))
     return [name for _, name in sorted(scored)[:limit]]
 
 

@@ -49,13 +49,17 @@ class LiftReport:
     records: list[ExerciseRecords]  # the exercise's, or each exercise's best e1RM first
 
 
-def _resolve(text: str, logged: Sequence[str], problem: str, whose: str) -> str:
-    """The logged exercise `text` names; otherwise an error naming the closest logged ones
-    (or the first few logged, or how to log one)."""
+def _resolve(
+    tx: Tx, guild_id: int, user_id: int | None, text: str, problem: str, whose: str
+) -> str:
+    """The logged exercise `text` names (logged by the member, or by anyone in the server
+    when `user_id` is None); otherwise an error naming the closest logged ones, or the most
+    logged, or how to log one."""
     name = core.exercise_name(text)
-    if name is not None and name in logged:
+    if name is not None and lifts_sql.has_exercise(tx, guild_id, name, user_id):
         return name
-    close = core.close_exercises(text, logged) or list(logged[:5])
+    logged = lifts_sql.popular_exercises(tx, guild_id, user_id)
+    close = core.close_exercises(text, logged) or logged[:3]
     problem = problem.format(echo(text))
     if not close:
         raise InputError(
@@ -73,10 +77,11 @@ async def member_lifts(
 
     def work(tx: Tx) -> LiftReport:
         unit = services.cache.member(tx, guild_id, user_id).weight_unit
-        logged = lifts_sql.member_exercises(tx, guild_id, user_id)
         exercise = None
         if exercise_text is not None and exercise_text.strip():
-            exercise = _resolve(exercise_text, logged, "you haven't logged {} here", "one of yours")
+            exercise = _resolve(
+                tx, guild_id, user_id, exercise_text, "you haven't logged {} here", "one of yours"
+            )
         recent = lifts_sql.recent(tx, guild_id, user_id, exercise, RECENT)
         only = None if exercise is None else [exercise]
         bests = core.bests_of(lifts_sql.member_bests(tx, guild_id, user_id, only))
@@ -124,8 +129,9 @@ async def top_prs(
 
     def work(tx: Tx) -> PrBoard:
         unit = services.cache.member(tx, guild_id, viewer_id).weight_unit
-        logged = lifts_sql.guild_exercises(tx, guild_id)
-        name = _resolve(exercise, logged, "nobody here has logged {}", "one logged here")
+        name = _resolve(
+            tx, guild_id, None, exercise, "nobody here has logged {}", "one logged here"
+        )
         rows = lifts_sql.board_rows(tx, guild_id, name, core.E1RM_MAX_REPS)
         ranked = competition_rank(
             _entries(rows), lambda e: (round(e.e1rm * 1000),), lambda e: e.user_id

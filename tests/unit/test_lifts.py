@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.core import lifts
 from bot.core.errors import InputError
 from bot.core.lifts import Bests, Lift, NewRecord, format_set, parse_lifts
+from bot.core.suggest import edit_distance
 
 
 def kg(exercise: str, sets: int, reps: int, weight: float = 0, unit: str = "kg") -> Lift:
@@ -425,3 +426,26 @@ def test_records_match_a_brute_force(history: list[Lift], new: list[Lift]):
 def test_whatever_is_read_formats_and_reads_back_the_same(pieces: list[str]):
     for lift in parse_lifts(" ".join(pieces)):
         assert parse_lifts(format_set(lift), lift.unit) == [lift]
+
+
+def test_close_exercises_is_cheap_against_many_long_names():
+    names = [f"made up move {i:04d} with a long long name" for i in range(100)]
+    started = time.perf_counter()
+    lifts.close_exercises("z" * 200, names)
+    lifts.close_exercises("made up move 0001 with a long lo", names)
+    assert time.perf_counter() - started < 0.5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_exercise_arguments_never_crash(text: str):
+    name = lifts.exercise_name(text)
+    assert name is None or 1 <= len(name) <= lifts.MAX_NAME_CHARS
+    assert len(lifts.close_exercises(text, ["squat", "front squat", "leg press"])) <= 3
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("abcs q", max_size=8), st.text("abcs q", max_size=8), st.integers(0, 4))
+def test_the_bounded_distance_agrees_with_the_full_one(a: str, b: str, limit: int):
+    full = edit_distance(a, b)
+    assert lifts._distance_within(a, b, limit) == (full if full <= limit else None)

@@ -4,6 +4,7 @@ weight unit, export and forget."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from bot.core.errors import InputError
 from bot.core.lifts import Lift
 from bot.store import Store
+from bot.store.sql import lifts as lifts_sql
 from bot.usecases import preferences, privacy
 from bot.usecases.checkins import check_in, undo_today
 from bot.usecases.lifts import member_lifts, set_unit, top_prs
@@ -243,6 +245,24 @@ async def test_a_day_of_ten_lifts_and_a_long_note(store, services):
     outcome = await note(services, text)
     assert 1 <= len(outcome.lifts) <= 10
     assert [row[1] for row in await stored(store)] == list(range(len(outcome.lifts)))
+
+
+async def test_a_mistyped_name_is_compared_with_the_most_logged_only(store, services):
+    made_up = [Lift(f"move number {i:04d}", 1, 5, 0, "kg") for i in range(1000)]
+    for day in range(3):
+        when = START.date() - timedelta(days=day)
+        await store.run(lambda tx, when=when: lifts_sql.insert(tx, GUILD, ALICE, when, made_up))
+    for user in range(200, 206):
+        await note(services, "squat 5x5 100", user=user)
+    started = time.perf_counter()
+    with pytest.raises(InputError) as error:
+        await top_prs(services, GUILD, "sqat", BOB)
+    assert time.perf_counter() - started < 1.0
+    assert str(error.value).endswith("Expected one logged here: Squat.")
+    # a member's own names are the member's: Bob has logged none of them
+    with pytest.raises(InputError) as mine:
+        await member_lifts(services, GUILD, BOB, "move number 0001")
+    assert "Expected an exercise logged in a check-in note" in str(mine.value)
 
 
 def test_start_is_a_monday():

@@ -108,18 +108,35 @@ def member_bests(
     ]
 
 
-def member_exercises(tx: Tx, guild_id: int, user_id: int) -> list[str]:
-    rows = tx.rows(
-        f"SELECT DISTINCT exercise FROM lift_sets WHERE {_MEMBER} ORDER BY exercise",
-        {"guild_id": guild_id, "user_id": user_id},
+def has_exercise(tx: Tx, guild_id: int, exercise: str, user_id: int | None = None) -> bool:
+    """Someone in the server (or the member) has logged the exercise."""
+    params: dict[str, object] = {"guild_id": guild_id, "exercise": exercise}
+    member = ""
+    if user_id is not None:
+        member = " AND user_id = :user_id"
+        params["user_id"] = user_id
+    found = tx.first(
+        "SELECT 1 AS found FROM lift_sets WHERE guild_id = :guild_id AND exercise = :exercise"
+        f"{member} LIMIT 1",
+        params,
     )
-    return [row["exercise"] for row in rows]
+    return found is not None
 
 
-def guild_exercises(tx: Tx, guild_id: int) -> list[str]:
+def popular_exercises(
+    tx: Tx, guild_id: int, user_id: int | None = None, limit: int = 100
+) -> list[str]:
+    """The exercises logged most in the server (or by the member), most first: what a
+    mistyped name is compared with, so a server of many made-up names stays cheap."""
+    params: dict[str, object] = {"guild_id": guild_id, "limit": limit}
+    member = ""
+    if user_id is not None:
+        member = " AND user_id = :user_id"
+        params["user_id"] = user_id
     rows = tx.rows(
-        "SELECT DISTINCT exercise FROM lift_sets WHERE guild_id = :guild_id ORDER BY exercise",
-        {"guild_id": guild_id},
+        f"SELECT exercise, COUNT(*) AS n FROM lift_sets WHERE guild_id = :guild_id{member} "
+        "GROUP BY exercise ORDER BY n DESC, exercise LIMIT :limit",
+        params,
     )
     return [row["exercise"] for row in rows]
 
