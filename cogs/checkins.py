@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import picture_replies, replies
+from bot.core.parsing import clean_note
 from bot.usecases.checkins import check_in, member_report, undo_today
 from bot.usecases.year_of_days import year_of_days
 from cogs import typed
@@ -27,13 +28,17 @@ class CheckinCommands(LegDayGroup):
     @typed.subcommand(
         LegDayGroup.legday, name="log", description="Log a past leg day (up to 7 days back)"
     )
-    @app_commands.describe(day="YYYY-MM-DD or 'yesterday', at most 7 days ago")
-    async def log(self, ctx: Ctx, day: str) -> None:
-        """Backfill a leg day: `YYYY-MM-DD` or `yesterday`, up to 7 days back."""
+    @app_commands.describe(
+        day="YYYY-MM-DD or 'yesterday', at most 7 days ago",
+        note="Optional note, e.g. squat 5x5 100kg (max 200 characters)",
+    )
+    async def log(self, ctx: Ctx, day: str, *, note: str | None = None) -> None:
+        """Backfill a leg day: `YYYY-MM-DD` or `yesterday`, up to 7 days back, with a note."""
         outcome = await check_in(
             self.bot.services,
             self.guild_id(ctx),
             ctx.author.id,
+            note=clean_note(note),
             source="backfill",
             day_text=day,
             channel_id=ctx.channel.id,

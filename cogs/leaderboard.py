@@ -7,12 +7,14 @@ from typing import Any
 from discord import app_commands
 
 from bot import picture_replies, replies
+from bot.core.errors import InputError
 from bot.core.parsing import parse_board_request
 from bot.usecases import server
 from bot.usecases.leaderboards import leaderboard_page
 from bot.views import leaderboard_view
 from cogs import typed
 from cogs.group import Ctx, LegDayGroup
+from cogs.lifts import show_prs
 
 PERIOD_CHOICES = [
     app_commands.Choice(name="This week", value="week"),
@@ -25,6 +27,7 @@ STYLE_CHOICES = [
     app_commands.Choice(name="Picture", value="image"),
     app_commands.Choice(name="Text", value="text"),
 ]
+PR_WORDS = frozenset({"pr", "prs", "1rm", "e1rm"})
 NO_PICTURE_HERE = "No picture: I can't attach files in this channel."
 
 
@@ -39,7 +42,14 @@ class LeaderboardCommands(LegDayGroup):
     @app_commands.choices(period=PERIOD_CHOICES, style=STYLE_CHOICES)
     async def top(self, ctx: Ctx, period: str | None = None, *, style: str | None = None) -> None:
         """Leaderboard: `week` (default), `month`, `year`, `all` or `streak`; add `image` or
-        `text` to choose how it looks."""
+        `text` to choose how it looks. `top prs <exercise>` ranks records."""
+        if period is not None and period.strip().casefold() in PR_WORDS:
+            if not style:
+                raise InputError(
+                    "exercise", "no exercise was given", "an exercise after `prs`", "prs squat"
+                )
+            await show_prs(self, ctx, style)
+            return
         chosen, asked_image = parse_board_request(period, style)
         guild_id = self.guild_id(ctx)
         wants_image = asked_image

@@ -31,6 +31,7 @@ class MemberConfig:
     hidden: bool = False
     remind_via: str = "channel"  # how reminders reach an opted-in member: "channel" or "dm"
     paused: frozenset[date] = frozenset()  # the Mondays of the weeks paused
+    weight_unit: str = "kg"  # what a lift written without a unit is read in: "kg" or "lb"
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,7 +51,8 @@ async def test_unknown_commands_are_ignored(bot, ctx, run):
 
 
 @pytest.mark.parametrize(
-    ("slash", "usage"), [(False, "`!legday log <day>`"), (True, "`/legday log <day>`")]
+    ("slash", "usage"),
+    [(False, "`!legday log <day> [note]`"), (True, "`/legday log <day> [note]`")],
 )
 async def test_missing_argument_shows_usage(bot, ctx, run, slash, usage):
     c = ctx(slash=slash)

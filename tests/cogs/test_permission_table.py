@@ -68,6 +68,9 @@ PREFIX: dict[str, Who] = {
     "legday recap off": ADMIN,
     "legday recap test": ADMIN,
     "legday pause": MEMBER,
+    "legday lifts": MEMBER,
+    "legday prs": MEMBER,
+    "legday units": MEMBER,
     "legday sync": OWNER,
     "legday-admin": ADMIN,
     "legday-admin help": ADMIN,
@@ -134,6 +137,9 @@ SLASH: dict[str, Who] = {
     "legday-admin recap off": ADMIN,
     "legday-admin recap test": ADMIN,
     "legday pause": MEMBER,
+    "legday lifts": MEMBER,
+    "legday prs": MEMBER,
+    "legday units": MEMBER,
 }
 
 SlashCommand = app_commands.Command[Any, ..., Any]

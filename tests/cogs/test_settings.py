@@ -204,7 +204,7 @@ async def test_help(bot, ctx, run, slash):
     checkin = "`/legday checkin [note]`" if slash else "`!legday [note]`"
     assert checkin in embed.description
     # Usage comes from the commands themselves, so help and errors name arguments alike.
-    for usage in ("legday top [period] [style]", "legday log <day>", "legday tz <timezone>"):
+    for usage in ("legday top [period] [style]", "legday log <day> [note]", "legday tz <timezone>"):
         assert f"`{lead}{usage}`" in embed.description
     # Members are pointed at the admin group but not shown its commands.
     assert "`/legday-admin`" in embed.description

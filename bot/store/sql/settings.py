@@ -22,7 +22,7 @@ _GUILD_COLUMNS = (
 )
 _GUILD = f"SELECT {', '.join(_GUILD_COLUMNS)} FROM guilds WHERE guild_id = :guild_id"
 _MEMBER = (
-    "SELECT timezone, reminders_opt_in, hidden, remind_via FROM members "
+    "SELECT timezone, reminders_opt_in, hidden, remind_via, weight_unit FROM members "
     "WHERE guild_id = :guild_id AND user_id = :user_id"
 )
 _PAUSES = "SELECT week_start FROM member_pauses WHERE guild_id = :guild_id AND user_id = :user_id"
@@ -79,6 +79,7 @@ def member_config(tx: Tx, guild_id: int, user_id: int) -> MemberConfig:
         bool(row["hidden"]),
         remind_via=row["remind_via"],
         paused=paused_weeks(tx, guild_id, user_id),
+        weight_unit=row["weight_unit"],
     )
 
 
@@ -115,7 +116,7 @@ _SET_MEMBER = {
         f"INSERT INTO members (guild_id, user_id, {column}) VALUES (:guild_id, :user_id, :value) "
         f"ON CONFLICT (guild_id, user_id) DO UPDATE SET {column} = excluded.{column}"
     )
-    for column in ("timezone", "hidden", "reminders_opt_in", "remind_via")
+    for column in ("timezone", "hidden", "reminders_opt_in", "remind_via", "weight_unit")
 }
 
 # One statement per server column, for the same reason.
