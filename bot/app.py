@@ -20,6 +20,7 @@ from bot.cooldowns import MemberCooldowns
 from bot.loop_lag import LoopLagMonitor
 from bot.rate_limits import GlobalLimiter, http_trace
 from bot.reminders import ReminderEngine
+from bot.reminders.milestone_roles import DiscordRoles, MilestoneRoles
 from bot.reminders.poster import DiscordPoster
 from bot.reminders.weekly import WeeklyPosts
 from bot.sending import SendGuard
@@ -144,6 +145,7 @@ class LegDayBot(commands.Bot):
             sends_per_second=settings.reminder_sends_per_second,
         )
         self.weekly = WeeklyPosts(store, self.reminders, default_zone=settings.default_timezone)
+        self.milestone_roles = MilestoneRoles(store, self.reminders, DiscordRoles(self))
         self.services = Services(
             store=store,
             cache=SettingsCache(),
@@ -152,8 +154,10 @@ class LegDayBot(commands.Bot):
             now=clock,
             default_zone=settings.default_timezone,
             weekly=self.weekly,
+            roles=self.milestone_roles,
         )
         self.weekly.settings_changed = self.services.cache.forget_guild
+        self.milestone_roles.milestones_changed = self.services.cache.forget_milestones
         self._reminders_started: asyncio.Task[None] | None = None
         self.loop_lag = LoopLagMonitor(
             settings.loop_lag_warn_ms / 1000, report_every=settings.loop_lag_report_seconds
@@ -216,6 +220,7 @@ class LegDayBot(commands.Bot):
     async def _start_deliveries(self) -> None:
         await self.reminders.start()
         await self.weekly.start()
+        await self.milestone_roles.start()
 
     @property
     def serving(self) -> bool:
@@ -302,6 +307,8 @@ class LegDayBot(commands.Bot):
 
     async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
         self._reopen_guild(after.guild)
+        # The role order or permissions changed: a milestone role may be givable now.
+        self.milestone_roles.recheck(after.guild.id)
 
     async def on_guild_role_delete(self, role: discord.Role) -> None:
         self._reopen_guild(role.guild)
@@ -315,6 +322,7 @@ class LegDayBot(commands.Bot):
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
         if self.user is not None and after.id == self.user.id:  # the bot's own roles
             self._reopen_guild(after.guild)
+            self.milestone_roles.recheck(after.guild.id)
 
     def _reopen_guild(self, guild: discord.Guild) -> None:
         if len(self.send_guard.channels):
@@ -348,6 +356,7 @@ class LegDayBot(commands.Bot):
                 await self._reminders_started
         self._report_health.cancel()
         await self.weekly.stop()  # (its posts leave through the reminders' send line)
+        await self.milestone_roles.stop()  # (so do its role changes)
         await self.reminders.stop()
         await self.loop_lag.stop()
         if self.shifted_clock is not None:

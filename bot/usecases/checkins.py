@@ -6,13 +6,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.core import days, pauses, streaks
+from bot.core.milestones import RoleChange
 from bot.core.parsing import parse_checkin_day
 from bot.core.streaks import StreakState
 from bot.store import GuildConfig, Tx
 from bot.store.sql import checkins as checkins_sql
 from bot.store.sql import summaries as summaries_sql
 from bot.store.sql import weekly as weekly_sql
-from bot.usecases import summaries
+from bot.usecases import milestones, summaries
 from bot.usecases.cache import SettingsCache
 from bot.usecases.services import Services
 
@@ -35,6 +36,17 @@ class CheckinOutcome:
     stats: StreakState
     paused: frozenset[int] = frozenset()
     group: GroupWeek | None = None  # None: the server has no goal
+    # The milestone-role changes this check-in (or undo) claimed; made after it commits.
+    roles: tuple[RoleChange, ...] = ()
+
+    @property
+    def earned(self) -> list[RoleChange]:
+        """The milestone roles this check-in earned (the reply names them)."""
+        return [change for change in self.roles if change.grant]
+
+    @property
+    def lost(self) -> list[RoleChange]:
+        return [change for change in self.roles if not change.grant]
 
     @property
     def this_week(self) -> int:
@@ -108,7 +120,11 @@ def _check_in(
         # The claim is made with the check-in: exactly one check-in of the week gets it.
         claimed = weekly_sql.claim(tx, guild_id, GOAL, days.week_start(today), channel_id, now, now)
         group = replace(group, reached_now=claimed is not None)
-    return CheckinOutcome(created, day, today, rules.target, stats, rules.paused, group)
+    roles: tuple[RoleChange, ...] = ()
+    if created:
+        streak = streaks.current_streak(stats, today, rules.paused)
+        roles = milestones.keep_in_step(tx, cache, guild_id, user_id, streak, now)
+    return CheckinOutcome(created, day, today, rules.target, stats, rules.paused, group, roles)
 
 
 GOAL = "goal"
@@ -154,6 +170,8 @@ async def check_in(
     )
     if outcome.group is not None and outcome.group.reached_now and channel_id is not None:
         services.weekly.celebrate(guild_id, days.week_start(outcome.today), channel_id)
+    if outcome.roles:
+        services.roles.apply(guild_id, user_id)
     return outcome
 
 
@@ -172,9 +190,14 @@ async def undo_today(services: Services, guild_id: int, user_id: int) -> Checkin
         rules = summaries.Rules.of(context.guild, context.member.paused)
         stats = summaries.unrecord_day(tx, guild_id, user_id, today, rules=rules, zone=zone)
         group = _group_week(tx, context.guild, today, counted=False)
-        return CheckinOutcome(False, today, today, rules.target, stats, rules.paused, group)
+        streak = streaks.current_streak(stats, today, rules.paused)
+        roles = milestones.keep_in_step(tx, services.cache, guild_id, user_id, streak, now)
+        return CheckinOutcome(False, today, today, rules.target, stats, rules.paused, group, roles)
 
-    return await services.store.run(work)
+    outcome: CheckinOutcome | None = await services.store.run(work)
+    if outcome is not None and outcome.roles:
+        services.roles.apply(guild_id, user_id)
+    return outcome
 
 
 async def member_report(services: Services, guild_id: int, user_id: int) -> MemberReport:

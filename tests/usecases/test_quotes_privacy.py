@@ -134,6 +134,7 @@ async def test_export_of_an_unknown_member_is_empty_but_complete(store: Store, s
         "messages_to_you": [],
         "checkins": [],
         "quotes_added": [],
+        "milestone_roles": [],
     }
 
 

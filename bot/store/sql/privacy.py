@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.store.sql import settings, summaries
+from bot.store.sql import milestones, settings, summaries
 from bot.store.tx import Tx
 
 
@@ -72,6 +72,8 @@ def export_member(tx: Tx, guild_id: int, user_id: int) -> dict[str, Any]:
         },
         "checkins": checkins,
         "quotes_added": added,
+        # The milestone roles the bot gave (or took back), by role id.
+        "milestone_roles": milestones.export_member(tx, guild_id, user_id),
     }
 
 
