@@ -147,6 +147,14 @@ PRIVACY_RULES: dict[str, TableRule] = {
         member="user_id",
         not_users={"message_id": "the message (or DM) the bot sent the member"},
     ),
+    "milestone_roles": TableRule(
+        guild="guild_id", not_users={"role_id": "the role a streak milestone gives"}
+    ),
+    "member_roles": TableRule(
+        guild="guild_id",
+        member="user_id",
+        not_users={"role_id": "a milestone role the bot gave or took back"},
+    ),
 }
 
 
