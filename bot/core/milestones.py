@@ -92,6 +92,7 @@ MISSING_MANAGE_ROLES = "I don't have the Manage Roles permission"
 ROLE_TOO_HIGH = "that role is not below my highest role"
 ROLE_GONE = "the role was deleted"
 ROLE_MANAGED = "that role is managed by an integration"
+REFUSED = "Discord refused: I need Manage Roles, and that role must be below my highest role"
 
 
 def problem_text(weeks: int, role_id: int, problem: str) -> str:

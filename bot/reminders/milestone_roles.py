@@ -110,7 +110,7 @@ class DiscordRoles:
         except discord.Forbidden as exc:
             found = self._role(guild_id, role_id)
             why = None if found is None else role_problem(*found)
-            raise RoleFailed(why or f"{rules.ROLE_TOO_HIGH} ({exc.code})", problem=True) from exc
+            raise RoleFailed(why or rules.REFUSED, problem=True) from exc
         except discord.NotFound as exc:
             if exc.code == _UNKNOWN_ROLE:
                 raise RoleFailed(rules.ROLE_GONE, problem=True) from exc
@@ -136,7 +136,8 @@ class MilestoneRoles:
         self.clock = engine.clock
         self._retry_delay = retry_delay
         self._tasks: set[asyncio.Task[None]] = set()
-        self._locks: dict[tuple[int, int], asyncio.Lock] = {}
+        # One lock per member with changes under way, and how many wait for it.
+        self._locks: dict[tuple[int, int], tuple[asyncio.Lock, int]] = {}
         self._running = False
         # Called with a server whose milestones changed here (a problem recorded or
         # cleared), so a cache of them can drop it.
@@ -212,7 +213,8 @@ class MilestoneRoles:
         """Carry out the member's claims as they stand now (one member at a time: a grant
         and the removal that replaced it are never sent out of order)."""
         key = (guild_id, user_id)
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
         try:
             async with lock:
 
@@ -227,8 +229,11 @@ class MilestoneRoles:
                 for role_id, claimed in claims:
                     await self._carry_out(guild_id, user_id, role_id, claimed, by_role.get(role_id))
         finally:
-            if not lock.locked() and self._locks.get(key) is lock:
+            lock, users = self._locks[key]
+            if users == 1:
                 del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
 
     async def _carry_out(
         self,

@@ -8,12 +8,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
+import aiohttp
+import discord
 import pytest
 
-from bot.core.milestones import MISSING_MANAGE_ROLES, ROLE_GONE, ROLE_TOO_HIGH, RoleState
+from bot.core.milestones import (
+    MISSING_MANAGE_ROLES,
+    REFUSED,
+    ROLE_GONE,
+    ROLE_TOO_HIGH,
+    RoleState,
+)
 from bot.reminders import ReminderEngine
-from bot.reminders.milestone_roles import MilestoneRoles, RoleFailed
+from bot.reminders.milestone_roles import DiscordRoles, MilestoneRoles, RoleFailed
 from bot.store import Store
 from bot.store.sql import milestones as milestones_sql
 from bot.usecases import checkins, milestones
@@ -267,3 +276,63 @@ async def test_forget_takes_the_given_roles_back(make_keeper, api: FakeRoles, st
     await keeper.settle()
     assert api.calls == [("add", 1, IRON), ("remove", 1, IRON)] and api.held == set()
     assert await state(store, 1) == {}
+
+
+# --- Discord's answers, read -------------------------------------------------------------
+
+
+def _error(kind: type[discord.HTTPException], status: int, code: int) -> discord.HTTPException:
+    response = SimpleNamespace(status=status, reason="x")
+    return kind(response, {"code": code, "message": "refused"})  # type: ignore[arg-type]
+
+
+class _Http:
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+        self.calls: list[tuple[int, int, int, str | None]] = []
+
+    async def add_role(self, g: int, u: int, r: int, *, reason: str | None = None) -> None:
+        self.calls.append((g, u, r, reason))
+        if self.error is not None:
+            raise self.error
+
+    remove_role = add_role
+
+
+class _Client:
+    def __init__(self, error: Exception | None) -> None:
+        self.http = _Http(error)
+
+    def get_guild(self, guild_id: int) -> None:
+        return None  # not cached: Discord's answer alone decides
+
+
+@pytest.mark.parametrize(
+    ("error", "reason", "problem", "transient"),
+    [
+        (_error(discord.Forbidden, 403, 50013), REFUSED, True, False),
+        (_error(discord.NotFound, 404, 10011), ROLE_GONE, True, False),
+        (_error(discord.NotFound, 404, 10007), "not a member any more (10007)", False, False),
+        (_error(discord.HTTPException, 500, 0), "Discord error 500", False, True),
+        (aiohttp.ClientConnectionError(), "network error: ClientConnectionError", False, True),
+    ],
+)
+async def test_discords_refusals_are_read_as_problems_of_the_milestone_or_the_member(
+    error: Exception, reason: str, problem: bool, transient: bool
+):
+    client = _Client(error)
+    roles = DiscordRoles(client)  # type: ignore[arg-type]
+    with pytest.raises(RoleFailed) as raised:
+        await roles.add(GUILD, 1, IRON, "legday: 4-week streak milestone reached")
+    assert (raised.value.reason, raised.value.problem, raised.value.transient) == (
+        reason,
+        problem,
+        transient,
+    )
+    assert client.http.calls == [(GUILD, 1, IRON, "legday: 4-week streak milestone reached")]
+
+
+async def test_an_accepted_change_passes_the_reason_for_the_audit_log():
+    client = _Client(None)
+    await DiscordRoles(client).remove(GUILD, 1, IRON, "legday: why")  # type: ignore[arg-type]
+    assert client.http.calls == [(GUILD, 1, IRON, "legday: why")]
