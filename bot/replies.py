@@ -382,13 +382,13 @@ def milestone_added(added: Added) -> str:
     if taken is not None:
         if taken.weeks == milestone.weeks:
             return (
-                f"The {weeks} milestone already gives <@&{taken.role_id}>: one role per "
-                f"milestone. Remove it first with `legday-admin milestones remove "
+                f"The {taken.weeks}-week milestone already gives <@&{taken.role_id}>: one "
+                f"role per milestone. Remove it first with `legday-admin milestones remove "
                 f"{taken.weeks}`."
             )
         return (
-            f"{role} is already the role of the {plural(taken.weeks, 'week')} milestone: one "
-            "milestone per role. Pick another role, or remove that milestone first."
+            f"{role} is already the role of the {taken.weeks}-week milestone: one milestone "
+            "per role. Pick another role, or remove that milestone first."
         )
     keep = (
         "taken away when the streak breaks" if milestone.remove_on_break else "kept after a break"

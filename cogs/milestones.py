@@ -54,7 +54,7 @@ class MilestoneCommands(AdminGroup):
         ctx: Ctx,
         weeks: Weeks,
         role: discord.Role,
-        remove: Annotated[bool, RemoveOnBreak] = False,
+        remove: Annotated[bool, RemoveOnBreak] | None = None,
     ) -> None:
         """Give @role at a streak of N weeks; add `remove` to take it away when it breaks."""
         assert ctx.guild is not None
@@ -87,13 +87,13 @@ class MilestoneCommands(AdminGroup):
         if found is None:
             await LegDayGroup.reply(
                 ctx,
-                f"There is no {replies.plural(int(weeks), 'week')} milestone. "
+                f"There is no {int(weeks)}-week milestone. "
                 "See them with `legday-admin milestones list`.",
                 ephemeral=True,
             )
             return
         await LegDayGroup.reply(
             ctx,
-            f"Removed the {replies.plural(found.weeks, 'week')} milestone: I no longer give "
+            f"Removed the {found.weeks}-week milestone: I no longer give "
             f"<@&{found.role_id}>. Members who have it keep it.",
         )
