@@ -179,6 +179,7 @@ def _services_at(store: Any, now: datetime) -> Any:
             now=clock,
             default_zone="UTC",
             weekly=None,  # type: ignore[arg-type]  # servers without a goal celebrate nothing
+            roles=None,  # type: ignore[arg-type]  # servers without milestones change no roles
         )
         _services[id(store)] = (services, clock)
     services, clock = _services[id(store)]

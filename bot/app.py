@@ -22,6 +22,7 @@ from bot.member_names import MemberNames
 from bot.pictures.service import PictureService
 from bot.rate_limits import GlobalLimiter, http_trace
 from bot.reminders import ReminderEngine
+from bot.reminders.milestone_roles import DiscordRoles, MilestoneRoles
 from bot.reminders.poster import DiscordPoster
 from bot.reminders.weekly import WeeklyPosts
 from bot.sending import SendGuard
@@ -148,6 +149,7 @@ class LegDayBot(commands.Bot):
             sends_per_second=settings.reminder_sends_per_second,
         )
         self.weekly = WeeklyPosts(store, self.reminders, default_zone=settings.default_timezone)
+        self.milestone_roles = MilestoneRoles(store, self.reminders, DiscordRoles(self))
         self.services = Services(
             store=store,
             cache=SettingsCache(),
@@ -156,8 +158,10 @@ class LegDayBot(commands.Bot):
             now=clock,
             default_zone=settings.default_timezone,
             weekly=self.weekly,
+            roles=self.milestone_roles,
         )
         self.weekly.settings_changed = self.services.cache.forget_guild
+        self.milestone_roles.milestones_changed = self.services.cache.forget_milestones
         self._reminders_started: asyncio.Task[None] | None = None
         self.loop_lag = LoopLagMonitor(
             settings.loop_lag_warn_ms / 1000, report_every=settings.loop_lag_report_seconds
@@ -220,6 +224,7 @@ class LegDayBot(commands.Bot):
     async def _start_deliveries(self) -> None:
         await self.reminders.start()
         await self.weekly.start()
+        await self.milestone_roles.start()
 
     @property
     def serving(self) -> bool:
@@ -306,6 +311,8 @@ class LegDayBot(commands.Bot):
 
     async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
         self._reopen_guild(after.guild)
+        # The role order or permissions changed: a milestone role may be givable now.
+        self.milestone_roles.recheck(after.guild.id)
 
     async def on_guild_role_delete(self, role: discord.Role) -> None:
         self._reopen_guild(role.guild)
@@ -319,6 +326,7 @@ class LegDayBot(commands.Bot):
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
         if self.user is not None and after.id == self.user.id:  # the bot's own roles
             self._reopen_guild(after.guild)
+            self.milestone_roles.recheck(after.guild.id)
 
     def _reopen_guild(self, guild: discord.Guild) -> None:
         if len(self.send_guard.channels):
@@ -352,6 +360,7 @@ class LegDayBot(commands.Bot):
                 await self._reminders_started
         self._report_health.cancel()
         await self.weekly.stop()  # (its posts leave through the reminders' send line)
+        await self.milestone_roles.stop()  # (so do its role changes)
         await self.reminders.stop()
         await self.loop_lag.stop()
         if self.shifted_clock is not None:

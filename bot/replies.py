@@ -8,6 +8,7 @@ import discord
 
 from bot.core import lifts as lift_text
 from bot.core.days import Period
+from bot.core.milestones import Milestone, RoleChange
 from bot.core.parsing import format_weekdays
 from bot.core.quotes import Quote
 from bot.core.suggest import held_note_message
@@ -16,6 +17,7 @@ from bot.store import BoardRow, GuildConfig, Schedule, StoredQuote
 from bot.usecases.checkins import CheckinOutcome, GroupWeek, MemberReport
 from bot.usecases.leaderboards import Board
 from bot.usecases.lifts import LiftReport, PrBoard, PrEntry
+from bot.usecases.milestones import Added
 from bot.usecases.pausing import PauseOutcome
 
 BRAND = discord.Colour.from_rgb(233, 84, 32)
@@ -63,6 +65,8 @@ def checkin_reply(outcome: CheckinOutcome, mention: str, quote: Quote) -> discor
     if outcome.group is not None:
         embed.add_field(name="Server", value=group_line(outcome.group), inline=False)
     _lift_fields(embed, outcome)
+    if outcome.earned:
+        embed.add_field(name="Milestone", value=milestone_line(outcome.earned), inline=False)
     embed.add_field(name="Why it matters", value=_quote_line(quote), inline=False)
     return embed
 
@@ -178,6 +182,17 @@ def prs_reply(board: PrBoard) -> discord.Embed:
     return embed
 
 
+def milestone_line(earned: list[RoleChange]) -> str:
+    """`🏅 4 weeks in a row: you earned @Iron Legs` (a role mention in an embed pings no
+    one); the highest milestone first when one check-in reaches several."""
+    ordered = sorted(earned, key=lambda change: -change.weeks)
+    top = ordered[0]
+    line = f"🏅 {plural(top.weeks, 'week')} in a row: you earned <@&{top.role_id}>"
+    if len(ordered) > 1:
+        line += " (and " + ", ".join(f"<@&{change.role_id}>" for change in ordered[1:]) + ")"
+    return line
+
+
 def group_line(group: GroupWeek) -> str:
     """`Server: 23/40 this week`, with a flag once the goal is reached."""
     line = f"{group.total}/{group.goal} this week"
@@ -202,10 +217,18 @@ def item_number(value: int) -> str:
 def undo_reply(outcome: CheckinOutcome | None) -> str:
     if outcome is None:
         return "Nothing to undo: you haven't logged leg day today."
-    return (
+    text = (
         f"Removed your check-in for {_day(outcome.day)}. "
         f"Streak now {plural(outcome.current_streak, 'week')}."
     )
+    if outcome.lost:
+        roles = ", ".join(f"<@&{change.role_id}>" for change in outcome.lost)
+        text += (
+            f" The milestone role {roles} goes with it."
+            if len(outcome.lost) == 1
+            else (f" The milestone roles {roles} go with it.")
+        )
+    return text
 
 
 def stats_reply(mention: str, report: MemberReport) -> discord.Embed:
@@ -440,3 +463,65 @@ def schedule_list_reply(rows: list[tuple[Schedule, list[datetime]]]) -> discord.
         lines.append(line)
     embed.description = "\n".join(lines)
     return embed
+
+
+def milestones_reply(milestones: list[Milestone]) -> discord.Embed:
+    """The server's milestone roles, lowest first, each with what stops it from working."""
+    embed = discord.Embed(title="Milestone roles 🏅", colour=BRAND)
+    if not milestones:
+        embed.description = (
+            "No milestone roles yet. Add one with `legday-admin milestones add <weeks> @role` "
+            "(add `remove` to take it away when the streak breaks)."
+        )
+        return embed
+    lines = []
+    for milestone in milestones:
+        line = f"**{plural(milestone.weeks, 'week')}** → <@&{milestone.role_id}>"
+        line += (
+            " · taken away when the streak breaks"
+            if milestone.remove_on_break
+            else " · kept after a break"
+        )
+        if milestone.problem is not None:
+            line += f"\n⚠️ Not given: {milestone.problem}."
+        lines.append(line)
+    if any(m.problem for m in milestones):
+        lines.append(
+            "\nFix a ⚠️ by giving me Manage Roles and moving my role above that role; I "
+            "notice by myself, or run `milestones add` for it again."
+        )
+    embed.description = "\n".join(lines)
+    return embed
+
+
+def milestone_added(added: Added) -> str:
+    """The answer to `milestones add`, in the admin's terms."""
+    milestone = added.milestone
+    role = f"<@&{milestone.role_id}>"
+    weeks = plural(milestone.weeks, "week")
+    taken = added.taken_by
+    if taken is not None:
+        if taken.weeks == milestone.weeks:
+            return (
+                f"The {taken.weeks}-week milestone already gives <@&{taken.role_id}>: one "
+                f"role per milestone. Remove it first with `legday-admin milestones remove "
+                f"{taken.weeks}`."
+            )
+        return (
+            f"{role} is already the role of the {taken.weeks}-week milestone: one milestone "
+            "per role. Pick another role, or remove that milestone first."
+        )
+    keep = (
+        "taken away when the streak breaks" if milestone.remove_on_break else "kept after a break"
+    )
+    lead = "Updated" if added.replaced is not None else "Added"
+    text = f"🏅 {lead}: members with a streak of **{weeks}** get {role} ({keep})."
+    if milestone.problem is not None:
+        return (
+            f"{text}\n⚠️ But I can't give it yet: {milestone.problem}. Give me Manage Roles "
+            "and move my role above it in the server's role list; I'll start giving it as "
+            "soon as I see that (or run this command again)."
+        )
+    if added.reached:
+        text += f" {plural(added.reached, 'member')} already there get it now."
+    return text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cogs.milestones import MilestoneCommands
 from cogs.recap import RecapCommands
 from cogs.schedules import ScheduleCommands
 from cogs.server_quotes import ServerQuoteCommands
@@ -18,10 +19,11 @@ class LegDayAdmin(
     ScheduleCommands,
     ServerQuoteCommands,
     RecapCommands,
+    MilestoneCommands,
     name="LegDayAdmin",
 ):
-    """Server settings, reminder schedules, server quotes and the weekly recap, for Manage
-    Server."""
+    """Server settings, reminder schedules, server quotes, the weekly recap and milestone
+    roles, for Manage Server."""
 
 
 async def setup(bot: LegDayBot) -> None:

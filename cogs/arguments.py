@@ -91,3 +91,28 @@ class ReminderPing(commands.Converter[Ping], app_commands.Transformer):
         if not isinstance(value, discord.Role):
             raise app_commands.TransformerError(value, self.type, self)
         return _ping_of(value)
+
+
+class RemoveOnBreak(commands.Converter[bool], app_commands.Transformer):
+    """Whether a milestone's role is taken away when the streak breaks: the word `remove`
+    with `!` (nothing: kept), a true/false option with `/`."""
+
+    async def convert(self, ctx: commands.Context[Any], argument: str) -> bool:
+        word = argument.strip().casefold()
+        if word in ("remove", "yes", "true", "on"):
+            return True
+        if word in ("keep", "no", "false", "off"):
+            return False
+        raise InputError(
+            "remove",
+            f"{echo(argument)} is not `remove`",
+            "`remove` (take the role away when the streak breaks) or nothing",
+            "milestones add 4 @Iron Legs remove",
+        )
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.boolean
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any) -> bool:
+        return bool(value)

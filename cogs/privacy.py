@@ -47,8 +47,8 @@ class PrivacyCommands(LegDayGroup):
         """Delete all your data in this server (asks to confirm)."""
         await self.reply(
             ctx,
-            "This deletes all your check-ins, streaks and settings in this server. It can't "
-            "be undone. Sure?",
+            "This deletes all your check-ins, streaks and settings in this server, and takes "
+            "back any milestone roles I gave you. It can't be undone. Sure?",
             view=forget_view(ctx.author.id),
             ephemeral=True,
         )

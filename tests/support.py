@@ -181,6 +181,24 @@ class RecordingWeekly:
         return 1
 
 
+class RecordingRoles:
+    """Stands in for the role keeper: remembers whom it was asked to bring in step."""
+
+    def __init__(self) -> None:
+        self.applied: list[tuple[int, int]] = []
+        self.sweeps = 0
+        self.taken: list[tuple[int, int, list[int]]] = []
+
+    def apply(self, guild_id: int, user_id: int) -> None:
+        self.applied.append((guild_id, user_id))
+
+    def sweep(self) -> None:
+        self.sweeps += 1
+
+    def take_away(self, guild_id: int, user_id: int, role_ids: list[int]) -> None:
+        self.taken.append((guild_id, user_id, role_ids))
+
+
 def make_services(
     store: Store, now: Callable[[], datetime], *, default_zone: str = "UTC"
 ) -> Services:
@@ -192,6 +210,7 @@ def make_services(
         now=now,
         default_zone=days_core.zone(default_zone).key,
         weekly=RecordingWeekly(),
+        roles=RecordingRoles(),
     )
 
 

@@ -16,7 +16,9 @@ import threading
 from collections import OrderedDict
 from typing import Generic, TypeVar
 
+from bot.core.milestones import Milestone
 from bot.store import CheckinContext, GuildConfig, MemberConfig, Tx
+from bot.store.sql import milestones as milestones_sql
 from bot.store.sql import settings as settings_sql
 
 K = TypeVar("K")
@@ -52,6 +54,7 @@ class SettingsCache:
         self._generation = 0
         self._guilds: _Bounded[int, GuildConfig] = _Bounded(max_guilds)
         self._members: _Bounded[tuple[int, int], MemberConfig] = _Bounded(max_members)
+        self._milestones: _Bounded[int, tuple[Milestone, ...]] = _Bounded(max_guilds)
 
     def guild(self, tx: Tx, guild_id: int) -> GuildConfig:
         with self._lock:
@@ -77,6 +80,24 @@ class SettingsCache:
             if generation == self._generation:
                 self._members.put(key, loaded)
         return loaded
+
+    def milestones(self, tx: Tx, guild_id: int) -> tuple[Milestone, ...]:
+        """The server's milestone roles (read by every check-in: most servers have none)."""
+        with self._lock:
+            cached = self._milestones.get(guild_id)
+            generation = self._generation
+        if cached is not None:
+            return cached
+        loaded = tuple(milestones_sql.of_guild(tx, guild_id))
+        with self._lock:
+            if generation == self._generation:
+                self._milestones.put(guild_id, loaded)
+        return loaded
+
+    def forget_milestones(self, guild_id: int) -> None:
+        with self._lock:
+            self._generation += 1
+            self._milestones.pop(guild_id)
 
     def context(self, tx: Tx, guild_id: int, user_id: int) -> CheckinContext:
         return CheckinContext(self.guild(tx, guild_id), self.member(tx, guild_id, user_id))

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from bot.core import days, pauses, streaks
 from bot.core.lifts import Lift, NewRecord, parse_lifts
+from bot.core.milestones import RoleChange
 from bot.core.parsing import parse_checkin_day
 from bot.core.streaks import StreakState
 from bot.store import GuildConfig, Tx
@@ -14,7 +15,7 @@ from bot.store.sql import checkins as checkins_sql
 from bot.store.sql import lifts as lifts_sql
 from bot.store.sql import summaries as summaries_sql
 from bot.store.sql import weekly as weekly_sql
-from bot.usecases import lifts, summaries
+from bot.usecases import lifts, milestones, summaries
 from bot.usecases.cache import SettingsCache
 from bot.usecases.services import Services
 
@@ -40,6 +41,17 @@ class CheckinOutcome:
     lifts: tuple[Lift, ...] = ()  # read from the note (stored only when `created`)
     records: tuple[NewRecord, ...] = ()
     unit: str = "kg"  # the member's weight unit
+    # The milestone-role changes this check-in (or undo) claimed; made after it commits.
+    roles: tuple[RoleChange, ...] = ()
+
+    @property
+    def earned(self) -> list[RoleChange]:
+        """The milestone roles this check-in earned (the reply names them)."""
+        return [change for change in self.roles if change.grant]
+
+    @property
+    def lost(self) -> list[RoleChange]:
+        return [change for change in self.roles if not change.grant]
 
     @property
     def this_week(self) -> int:
@@ -119,8 +131,22 @@ def _check_in(
         # The claim is made with the check-in: exactly one check-in of the week gets it.
         claimed = weekly_sql.claim(tx, guild_id, GOAL, days.week_start(today), channel_id, now, now)
         group = replace(group, reached_now=claimed is not None)
+    roles: tuple[RoleChange, ...] = ()
+    if created:
+        streak = streaks.current_streak(stats, today, rules.paused)
+        roles = milestones.keep_in_step(tx, cache, guild_id, user_id, streak, now)
     return CheckinOutcome(
-        created, day, today, rules.target, stats, rules.paused, group, found, records, unit
+        created,
+        day,
+        today,
+        rules.target,
+        stats,
+        rules.paused,
+        group,
+        lifts=found,
+        records=records,
+        unit=unit,
+        roles=roles,
     )
 
 
@@ -168,6 +194,8 @@ async def check_in(
     )
     if outcome.group is not None and outcome.group.reached_now and channel_id is not None:
         services.weekly.celebrate(guild_id, days.week_start(outcome.today), channel_id)
+    if outcome.roles:
+        services.roles.apply(guild_id, user_id)
     return outcome
 
 
@@ -187,9 +215,16 @@ async def undo_today(services: Services, guild_id: int, user_id: int) -> Checkin
         rules = summaries.Rules.of(context.guild, context.member.paused)
         stats = summaries.unrecord_day(tx, guild_id, user_id, today, rules=rules, zone=zone)
         group = _group_week(tx, context.guild, today, counted=False)
-        return CheckinOutcome(False, today, today, rules.target, stats, rules.paused, group)
+        streak = streaks.current_streak(stats, today, rules.paused)
+        roles = milestones.keep_in_step(tx, services.cache, guild_id, user_id, streak, now)
+        return CheckinOutcome(
+            False, today, today, rules.target, stats, rules.paused, group, roles=roles
+        )
 
-    return await services.store.run(work)
+    outcome: CheckinOutcome | None = await services.store.run(work)
+    if outcome is not None and outcome.roles:
+        services.roles.apply(guild_id, user_id)
+    return outcome
 
 
 async def member_report(services: Services, guild_id: int, user_id: int) -> MemberReport:

@@ -44,6 +44,20 @@ class WeeklyPoster(Protocol):
         ...
 
 
+class RoleKeeper(Protocol):
+    """Makes on Discord the milestone-role changes the use cases claimed in the ledger."""
+
+    def apply(self, guild_id: int, user_id: int) -> None:
+        """Carry out the member's claimed changes (in the background: the command's
+        answer does not wait for Discord)."""
+
+    def sweep(self) -> None:
+        """Take away, soon, the roles of milestones above streaks that are now lower."""
+
+    def take_away(self, guild_id: int, user_id: int, role_ids: list[int]) -> None:
+        """Remove roles the bot gave a member whose ledger is gone (best effort)."""
+
+
 @dataclass
 class Services:
     store: Store
@@ -53,3 +67,4 @@ class Services:
     now: Callable[[], datetime]
     default_zone: str
     weekly: WeeklyPoster
+    roles: RoleKeeper

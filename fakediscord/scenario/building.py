@@ -154,6 +154,27 @@ class WorldBuilding(ScenarioBase):
         self.emulator.changed()
         return role
 
+    def move_role(self, role: Role, position: int) -> Role:
+        """Move a role to ``position`` in its server's role list, as an admin dragging it
+        does: the roles in between shift by one, and Discord sends GUILD_ROLE_UPDATE for
+        every role whose position changed."""
+        guild = self.state.guilds[role.guild_id]
+        others = sorted(
+            (r for r in guild.roles.values() if r.id not in (guild.id, role.id)),
+            key=lambda r: r.position,
+        )
+        position = max(1, min(position, len(others) + 1))
+        others.insert(position - 1, role)
+        changed = []
+        for index, each in enumerate(others, start=1):
+            if each.position != index:
+                each.position = index
+                changed.append(each)
+        for each in changed:
+            events.role_event(self.emulator, "GUILD_ROLE_UPDATE", each)
+        self.emulator.changed()
+        return role
+
     def _overwrites(
         self, guild: Guild, overwrites: Mapping[OverwriteTarget, OverwriteSpec] | None
     ) -> dict[int, Overwrite]:

@@ -67,6 +67,10 @@ PREFIX: dict[str, Who] = {
     "legday recap set": ADMIN,
     "legday recap off": ADMIN,
     "legday recap test": ADMIN,
+    "legday milestones": ADMIN,
+    "legday milestones add": ADMIN,
+    "legday milestones list": ADMIN,
+    "legday milestones remove": ADMIN,
     "legday pause": MEMBER,
     "legday lifts": MEMBER,
     "legday prs": MEMBER,
@@ -97,6 +101,10 @@ PREFIX: dict[str, Who] = {
     "legday-admin recap set": ADMIN,
     "legday-admin recap off": ADMIN,
     "legday-admin recap test": ADMIN,
+    "legday-admin milestones": ADMIN,
+    "legday-admin milestones add": ADMIN,
+    "legday-admin milestones list": ADMIN,
+    "legday-admin milestones remove": ADMIN,
 }
 
 # Every `/` command a member can invoke (a leaf of the app command tree), by its path.
@@ -136,6 +144,9 @@ SLASH: dict[str, Who] = {
     "legday-admin recap set": ADMIN,
     "legday-admin recap off": ADMIN,
     "legday-admin recap test": ADMIN,
+    "legday-admin milestones add": ADMIN,
+    "legday-admin milestones list": ADMIN,
+    "legday-admin milestones remove": ADMIN,
     "legday pause": MEMBER,
     "legday lifts": MEMBER,
     "legday prs": MEMBER,

@@ -148,6 +148,14 @@ PRIVACY_RULES: dict[str, TableRule] = {
         not_users={"message_id": "the message (or DM) the bot sent the member"},
     ),
     "lift_sets": TableRule(guild="guild_id", member="user_id"),
+    "milestone_roles": TableRule(
+        guild="guild_id", not_users={"role_id": "the role a streak milestone gives"}
+    ),
+    "member_roles": TableRule(
+        guild="guild_id",
+        member="user_id",
+        not_users={"role_id": "a milestone role the bot gave or took back"},
+    ),
 }
 
 

@@ -104,6 +104,7 @@ async def engine_world(store: Store) -> AsyncIterator[tuple[ReminderEngine, Serv
         now=clock.now,
         default_zone="UTC",
         weekly=support.RecordingWeekly(),
+        roles=support.RecordingRoles(),
     )
     engine.sender.start()
     try:

@@ -20,6 +20,7 @@ The check below the e2e layer, table-driven as well, is `tests/cogs/test_permiss
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -46,6 +47,9 @@ NOT_OWNER = "Only the bot's owner can do that."
 OWNER_ID = fixed_id(900)  # the bot's owner: a plain member of the server otherwise
 
 MEMBER, ADMIN, OWNER = "member", "admin", "owner"
+# A fresh milestone for each removal; every `add` row gives the standing role at 3 weeks
+# (one milestone per role), so each one after the first updates it.
+_MILESTONE_WEEKS = itertools.count(100)
 # A day to backfill that is in the past whatever the member's time zone and even if the run
 # crosses midnight: `yesterday` after `tz Europe/Paris` is today's UTC date late in the evening.
 BACKFILL_DAY = (datetime.now(UTC).date() - timedelta(days=3)).isoformat()
@@ -100,6 +104,10 @@ PREFIX: dict[str, Row] = {
     "legday recap set": Row(ADMIN, "{here} mon 09:00", "The weekly recap goes to"),
     "legday recap off": Row(ADMIN, "", "No more weekly recaps."),
     "legday recap test": Row(ADMIN, "", "Posted a test recap"),
+    "legday milestones": Row(ADMIN, "", "Milestone roles"),
+    "legday milestones list": Row(ADMIN, "", "Milestone roles"),
+    "legday milestones add": Row(ADMIN, "3 {role}", "members with a streak of **3 weeks**"),
+    "legday milestones remove": Row(ADMIN, "{milestone}", "-week milestone: I no longer give"),
     "legday pause": Row(MEMBER, "1", "your streak is safe until"),
     "legday lifts": Row(MEMBER, "", "Lifts"),
     "legday prs": Row(MEMBER, "squat", "squat"),  # the board, or that nobody has logged it
@@ -129,6 +137,14 @@ PREFIX: dict[str, Row] = {
     "legday-admin recap set": Row(ADMIN, "{here} sun 20:00", "The weekly recap goes to"),
     "legday-admin recap off": Row(ADMIN, "", "No more weekly recaps."),
     "legday-admin recap test": Row(ADMIN, "", "Posted a test recap"),
+    "legday-admin milestones": Row(ADMIN, "", "Milestone roles"),
+    "legday-admin milestones list": Row(ADMIN, "", "Milestone roles"),
+    "legday-admin milestones add": Row(
+        ADMIN, "3 {role} remove", "members with a streak of **3 weeks**"
+    ),
+    "legday-admin milestones remove": Row(
+        ADMIN, "{milestone}", "-week milestone: I no longer give"
+    ),
 }
 
 # Every `/` command (a leaf of the app command tree) by its path, with its options.
@@ -177,6 +193,15 @@ SLASH: dict[str, Row] = {
     ),
     "legday-admin recap off": Row(ADMIN, {}, "No more weekly recaps."),
     "legday-admin recap test": Row(ADMIN, {}, "Posted a test recap"),
+    "legday-admin milestones list": Row(ADMIN, {}, "Milestone roles"),
+    "legday-admin milestones add": Row(
+        ADMIN,
+        {"weeks": 3, "role": "{role}", "remove": True},
+        "members with a streak of **3 weeks**",
+    ),
+    "legday-admin milestones remove": Row(
+        ADMIN, {"weeks": "{milestone}"}, "-week milestone: I no longer give"
+    ),
     "legday pause": Row(MEMBER, {"weeks": "1"}, "your streak is safe until"),
     "legday lifts": Row(MEMBER, {}, "Lifts"),
     "legday prs": Row(MEMBER, {"exercise": "squat"}, "squat"),
@@ -267,6 +292,17 @@ class Runner:
         self.fresh_for_removals = True
 
     async def fresh(self, what: str) -> int:
+        if what == "role":
+            role = self.e2e.fd.create_role(self.e2e.guild, f"perm-role-{len(self.standing)}")
+            return role.id
+        if what == "milestone":
+            weeks = next(_MILESTONE_WEEKS)
+            role = self.e2e.fd.create_role(self.e2e.guild, f"perm-milestone-{weeks}")
+            reply = await self.e2e.ask(
+                self.boss, f"!legday milestones add {weeks} <@&{role.id}>", self.channel
+            )
+            assert "Added" in reply.content, reply.content
+            return weeks
         if what == "schedule":
             reply = await self.e2e.ask(
                 self.boss, f"!legday schedule add sat 05:00 <#{self.channel.id}>", self.channel
@@ -300,7 +336,8 @@ class Runner:
         assert isinstance(row.args, str)
         needs = set(re.findall(r"\{(\w+)\}", row.args))
         ids = await self.ids(name, needs)
-        args = row.args.format(**{k: f"<#{v}>" if k == "here" else v for k, v in ids.items()})
+        mentions = {"here": "<#{}>", "role": "<@&{}>"}
+        args = row.args.format(**{k: mentions.get(k, "{}").format(v) for k, v in ids.items()})
         await self.e2e.pace()
         said = await self.e2e.fd.say(user, self.channel, f"!{name} {args}".strip())
         return await self.e2e.reply_to(said)
@@ -359,7 +396,7 @@ async def test_admin_commands_are_refused_to_members_without_manage_server(e2e: 
     room = e2e.fd.create_channel(e2e.guild, "perm-refused")
     run = Runner(e2e, room)
     # What the commands would act on exists, so a missing check would show as a change.
-    for what in ("schedule", "quote"):
+    for what in ("schedule", "quote", "role", "milestone"):
         run.standing[what] = await run.fresh(what)
     run.fresh_for_removals = False
     pleb = e2e.member("pleb")

@@ -8,6 +8,7 @@ id fails here until someone decides what forget and export do with it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections import Counter
@@ -24,13 +25,24 @@ import pytest_asyncio
 from bot.core import streaks
 from bot.core.days import week_index, zone
 from bot.core.lifts import Lift
+from bot.core.milestones import RoleChange
 from bot.core.reminders import DeliveryState
 from bot.store import Store, Tx
 from bot.store.sql import lifts as lifts_sql
+from bot.store.sql import milestones as milestones_sql
 from bot.store.sql import nudges as nudges_sql
 from bot.store.sql import weekly as weekly_sql
 from bot.store.sqlite_runner import SqliteTx, connect
-from bot.usecases import lifts, pausing, preferences, privacy, quotes, schedules, summaries
+from bot.usecases import (
+    lifts,
+    milestones,
+    pausing,
+    preferences,
+    privacy,
+    quotes,
+    schedules,
+    summaries,
+)
 from bot.usecases.services import Services
 from fakediscord import FakeDiscord, Guild, Message, Permission, User
 from tests.e2e.conftest import E2E, embed_text, open_stage
@@ -53,6 +65,7 @@ ALICE = 1_160_000_000_000_000_011  # the member who asks to be forgotten
 BOB = 1_160_000_000_000_000_022  # another member of the same server
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 MON = date(2026, 11, 2)
+MILESTONE_ROLE = 900_000_000_000_000_006
 
 Snapshot = dict[str, list[RowDict]]
 
@@ -220,6 +233,12 @@ def _check_lift_sets(data: dict[str, Any], rows: list[RowDict], context: Snapsho
     assert exported == stored
 
 
+def _check_member_roles(data: dict[str, Any], rows: list[RowDict], context: Snapshot) -> None:
+    stored = sorted((str(r["role_id"]), r["state"], r["updated_at"].isoformat()) for r in rows)
+    exported = sorted((m["role_id"], m["state"], m["updated_at"]) for m in data["milestone_roles"])
+    assert exported == stored
+
+
 def _check_quotes(data: dict[str, Any], rows: list[RowDict], context: Snapshot) -> None:
     stored = sorted((r["id"], r["text"], r["created_at"].isoformat()) for r in rows)
     exported = sorted((q["id"], q["text"], q["created_at"]) for q in data["quotes_added"])
@@ -236,6 +255,7 @@ EXPORT_CHECKS: dict[str, Callable[[dict[str, Any], list[RowDict], Snapshot], Non
     "member_pauses": _check_member_pauses,
     "member_nudges": _check_member_nudges,
     "lift_sets": _check_lift_sets,
+    "member_roles": _check_member_roles,
 }
 
 
@@ -341,6 +361,10 @@ async def seed(store: Store, services: Services) -> None:
         await store.run(
             partial(lifts_sql.insert, guild_id=guild, user_id=user, day=days[0], lifts=sets)
         )
+        await milestones.add(
+            services, guild, 1, MILESTONE_ROLE, remove_on_break=False, problem=None
+        )
+        await store.run(partial(_a_milestone_role, guild_id=guild, user_id=user))
     await quotes.add(services, GUILD, "A quote of the server's owner", 1)
     added = await schedules.add(
         services,
@@ -365,6 +389,11 @@ async def seed(store: Store, services: Services) -> None:
         lambda tx: weekly_sql.claim(tx, GUILD, "recap", MON, 900_000_000_000_000_004, NOW, NOW)
     )
     await summaries.ensure_current(store, "UTC")  # the meta stamps
+
+
+def _a_milestone_role(tx: Tx, guild_id: int, user_id: int) -> None:
+    """The 1-week milestone's role, claimed for the member as a check-in claims it."""
+    milestones_sql.claim(tx, guild_id, user_id, RoleChange(MILESTONE_ROLE, True, 1), NOW)
 
 
 def _a_nudge(tx: Tx, guild_id: int, user_id: int) -> None:
@@ -457,6 +486,17 @@ async def test_forget_and_export_through_the_real_bot(
     coaches = fd.create_role(world.other, "coaches", permissions=int(Permission.MANAGE_GUILD))
     fd.add_member(world.other, alice, roles=[coaches])
     here, there = e2e.gym, world.other_gym
+    # A milestone role in each server, which the bot can give (Manage Roles, below its role).
+    iron = {}
+    for guild in (e2e.guild, world.other):
+        bot_role = fd.bot_role(guild)
+        fd.update_role(bot_role, permissions=bot_role.permissions | Permission.MANAGE_ROLES)
+        iron[guild.id] = fd.create_role(guild, "Iron Legs")
+    for channel, guild in ((here, e2e.guild), (there, world.other)):
+        reply = await e2e.ask(
+            alice, f"!legday-admin milestones add 1 <@&{iron[guild.id].id}>", channel
+        )
+        assert "Added" in reply.content, reply.content
     # (who, where, what they type, a piece of the answer that says it worked)
     script: list[tuple[User, Any, str, str]] = [
         (alice, here, "!legday tz Europe/Paris", "now follow **Europe/Paris**"),
@@ -494,6 +534,15 @@ async def test_forget_and_export_through_the_real_bot(
             conn.execute("PRAGMA query_only=ON")
             return snapshot(SqliteTx(conn))
 
+    def holds_iron(guild: Any, user: User) -> bool:
+        return iron[guild.id].id in fd.member(guild, user).role_ids
+
+    for _ in range(50):  # the roles are given in the background
+        if all(holds_iron(g, u) for g, u in ((e2e.guild, alice), (world.other, alice))):
+            break
+        await asyncio.sleep(0.1)
+    assert holds_iron(e2e.guild, alice) and holds_iron(world.other, alice)
+    assert holds_iron(e2e.guild, bob)
     before = read()
     # The seed above: every member table has all three kinds of rows.
     for table, rule in PRIVACY_RULES.items():
@@ -520,5 +569,12 @@ async def test_forget_and_export_through_the_real_bot(
     assert_forgotten(before, after, e2e.guild.id, alice.id, boards)
     # What she had in the other server is all still hers.
     assert any(r["user_id"] == alice.id for r in after["checkins"])
+    # The role the bot gave her here is taken back with her data; nobody else's.
+    for _ in range(50):
+        if not holds_iron(e2e.guild, alice):
+            break
+        await asyncio.sleep(0.1)
+    assert not holds_iron(e2e.guild, alice)
+    assert holds_iron(world.other, alice) and holds_iron(e2e.guild, bob)
     with sqlite3.connect(database) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

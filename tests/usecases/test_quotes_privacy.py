@@ -137,6 +137,7 @@ async def test_export_of_an_unknown_member_is_empty_but_complete(store: Store, s
         "checkins": [],
         "lift_sets": [],
         "quotes_added": [],
+        "milestone_roles": [],
     }
 
 

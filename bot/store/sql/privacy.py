@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.lifts import format_amount
-from bot.store.sql import lifts, settings, summaries
+from bot.store.sql import lifts, milestones, settings, summaries
 from bot.store.tx import Tx
 
 
@@ -86,6 +86,8 @@ def export_member(tx: Tx, guild_id: int, user_id: int) -> dict[str, Any]:
             for logged in lifts.export_rows(tx, guild_id, user_id)
         ],
         "quotes_added": added,
+        # The milestone roles the bot gave (or took back), by role id.
+        "milestone_roles": milestones.export_member(tx, guild_id, user_id),
     }
 
 
