@@ -18,6 +18,8 @@ from discord.ext import commands, tasks
 from bot.config import Config
 from bot.cooldowns import MemberCooldowns
 from bot.loop_lag import LoopLagMonitor
+from bot.member_names import MemberNames
+from bot.pictures.service import PictureService
 from bot.rate_limits import GlobalLimiter, http_trace
 from bot.reminders import ReminderEngine
 from bot.reminders.poster import DiscordPoster
@@ -135,9 +137,11 @@ class LegDayBot(commands.Bot):
         self.store = store
         self.now = clock
         self.quotes = QuoteBook(store)
+        self.pictures = PictureService()
+        self.member_names = MemberNames()
         self.reminders = ReminderEngine(
             store,
-            DiscordPoster(self),
+            DiscordPoster(self, painter=self),
             self.quotes,
             clock=clock,
             catchup_minutes=settings.catchup_minutes,
@@ -358,3 +362,4 @@ class LegDayBot(commands.Bot):
         to close, after the handlers still running are done with it (runner.serve)."""
         await self.stop_serving()
         await super().close()
+        await self.pictures.close()  # after the commands under way (runner.serve)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import discord
 
+from bot.core import lifts as lift_text
 from bot.core.days import Period
 from bot.core.parsing import format_weekdays
 from bot.core.quotes import Quote
@@ -14,6 +15,7 @@ from bot.core.weekly_input import format_moment
 from bot.store import BoardRow, GuildConfig, Schedule, StoredQuote
 from bot.usecases.checkins import CheckinOutcome, GroupWeek, MemberReport
 from bot.usecases.leaderboards import Board
+from bot.usecases.lifts import LiftReport, PrBoard, PrEntry
 from bot.usecases.pausing import PauseOutcome
 
 BRAND = discord.Colour.from_rgb(233, 84, 32)
@@ -60,7 +62,119 @@ def checkin_reply(outcome: CheckinOutcome, mention: str, quote: Quote) -> discor
     embed.add_field(name="Total", value=plural(outcome.stats.total, "leg day"), inline=True)
     if outcome.group is not None:
         embed.add_field(name="Server", value=group_line(outcome.group), inline=False)
+    _lift_fields(embed, outcome)
     embed.add_field(name="Why it matters", value=_quote_line(quote), inline=False)
+    return embed
+
+
+# An embed field holds 1024 characters; a note of ten long lifts stays well inside.
+_FIELD_BUDGET = 1000
+_SHOWN_RECORDS = 3
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= _FIELD_BUDGET else text[: _FIELD_BUDGET - 1] + "…"
+
+
+def _lift_fields(embed: discord.Embed, outcome: CheckinOutcome) -> None:
+    """The sets read from the note, and the records they set."""
+    if not outcome.lifts:
+        return
+    if not outcome.created:
+        again = (
+            " To add them: `legday undo`, then check in again with the note."
+            if outcome.day == outcome.today
+            else ""
+        )
+        embed.add_field(
+            name="Lifts", value=f"Not saved: that day was already logged.{again}", inline=False
+        )
+        return
+    sets = "\n".join(lift_text.format_set(lift) for lift in outcome.lifts)
+    embed.add_field(name="Lifts", value=_fit(sets), inline=False)
+    if not outcome.records:
+        return
+    lines = [lift_text.record_line(r, outcome.unit) for r in outcome.records[:_SHOWN_RECORDS]]
+    more = len(outcome.records) - _SHOWN_RECORDS
+    if more > 0:
+        lines.append(f"…and {more} more")
+    name = "🏆 New PR" if len(outcome.records) == 1 else "🏆 New PRs"
+    embed.add_field(name=name, value=_fit("\n".join(lines)), inline=False)
+
+
+_EPLEY = f"e1RM (Epley) = weight × (1 + reps/30), from sets of up to {lift_text.E1RM_MAX_REPS} reps"
+_HOW_TO_LOG = "Put them in a check-in note, e.g. `legday squat 5x5 100kg`."
+
+
+def _heaviest_line(heaviest: dict[int, float], unit: str) -> str:
+    reps, kg = max(heaviest.items(), key=lambda item: (item[1], -item[0]))
+    return f"heaviest {lift_text.in_unit(kg, unit)} × {reps}"
+
+
+def lifts_reply(mention: str, report: LiftReport) -> discord.Embed:
+    """A member's latest sets and records, of one exercise or all."""
+    title = "Lifts"
+    if report.exercise is not None:
+        title += f": {lift_text.display_name(report.exercise)}"
+    embed = discord.Embed(title=title, description=mention, colour=BRAND)
+    if not report.recent:
+        embed.description = f"{mention}: no lifts logged yet. {_HOW_TO_LOG}"
+        return embed
+    recent = [
+        f"{logged.day:%d %b} · {lift_text.format_set(logged.lift)}" for logged in report.recent
+    ]
+    embed.add_field(name="Recent", value=_fit("\n".join(recent)), inline=False)
+    unit = report.unit
+    if report.exercise is not None and report.records:
+        bests = report.records[0].bests
+        lines = [
+            f"{plural(reps, 'rep')}: {lift_text.in_unit(kg, unit)}"
+            for reps, kg in sorted(bests.heaviest.items())[:8]
+        ]
+        if bests.e1rm is not None:
+            lines.append(f"**e1RM (Epley): {lift_text.in_unit(bests.e1rm, unit)}**")
+        embed.add_field(name="Heaviest", value="\n".join(lines), inline=False)
+    elif report.records:
+        lines = []
+        for record in report.records:
+            parts = [f"**{lift_text.display_name(record.exercise)}**"]
+            if record.bests.e1rm is not None:
+                parts.append(f"e1RM {lift_text.in_unit(record.bests.e1rm, unit)}")
+            parts.append(_heaviest_line(record.bests.heaviest, unit))
+            lines.append(" · ".join(parts))
+        embed.add_field(name="Records", value=_fit("\n".join(lines)), inline=False)
+    embed.set_footer(text=f"Weights in {unit} (legday units kg|lb). {_EPLEY}.")
+    return embed
+
+
+def prs_reply(board: PrBoard) -> discord.Embed:
+    """The server ranked by best e1RM in one exercise."""
+    name = lift_text.display_name(board.exercise)
+    embed = discord.Embed(title=f"{name}: best e1RM", colour=BRAND)
+    unit = board.unit
+
+    def score(entry: PrEntry) -> str:
+        lift = entry.lift
+        return (
+            f"{lift_text.in_unit(entry.e1rm, unit)} "
+            f"({lift_text.show_weight(lift, unit)} × {lift.reps})"
+        )
+
+    if not board.page.entries:
+        embed.description = (
+            f"No weighted {name.lower()} sets of up to {lift_text.E1RM_MAX_REPS} reps yet."
+        )
+    else:
+        medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+        embed.description = "\n".join(
+            f"{medals.get(e.rank, f'**{e.rank}.**')} <@{e.item.user_id}> · {score(e.item)}"
+            for e in board.page.entries
+        )
+    if board.caller is not None and not board.caller_on_page:
+        embed.add_field(
+            name="You", value=f"#{board.caller.rank} · {score(board.caller.item)}", inline=False
+        )
+    embed.set_footer(text=f"Page {board.page.number + 1}/{board.page.total_pages} · {_EPLEY}.")
     return embed
 
 
@@ -119,6 +233,7 @@ def stats_reply(mention: str, report: MemberReport) -> discord.Embed:
     embed.add_field(name="Pause", value=paused, inline=True)
     if report.group is not None:
         embed.add_field(name="Server", value=group_line(report.group), inline=True)
+    embed.add_field(name="Weight unit", value=report.weight_unit, inline=True)
     last = (
         "never"
         if counts.last_checkin is None
@@ -135,8 +250,12 @@ def _score(period: Period, standing: BoardRow) -> str:
     return plural(standing.score, "day")
 
 
+def period_title(period: Period) -> str:
+    return _PERIOD_TITLES[period]
+
+
 def leaderboard_reply(board: Board) -> discord.Embed:
-    title = f"Leg day leaderboard: {_PERIOD_TITLES[board.period]}"
+    title = f"Leg day leaderboard: {period_title(board.period)}"
     embed = discord.Embed(title=title, colour=BRAND)
     if not board.page.entries:
         embed.description = "No check-ins yet. Be the first: `/legday checkin`."
@@ -207,9 +326,11 @@ def settings_reply(config: GuildConfig, default_zone: str) -> discord.Embed:
         else f"<#{config.recap_channel_id}> {format_moment(config.recap_day, config.recap_time)}"
     )
     embed.add_field(name="Weekly recap", value=recap, inline=True)
+    board = "picture" if config.board_images else "text"
+    embed.add_field(name="Leaderboards", value=board, inline=True)
     embed.set_footer(
-        text="Change with /legday-admin settings timezone|target|goal|shields|pauses|risk "
-        "and /legday-admin recap"
+        text="Change with /legday-admin settings timezone|target|goal|shields|pauses|risk|"
+        "images and /legday-admin recap"
     )
     return embed
 

@@ -11,7 +11,7 @@ from typing import Any, Protocol, cast
 
 import discord
 
-from bot import replies
+from bot import picture_replies, replies
 from bot.core.days import Period
 from bot.core.parsing import clean_note
 from bot.core.suggest import held_note
@@ -86,19 +86,23 @@ class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_CH
 
 class LeaderboardPageButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"legday:top:(?P<period>[a-z]+):(?P<page>\d+):(?P<label>prev|next)",
+    template=r"legday:top:(?P<period>[a-z]+):(?P<page>\d+):(?P<label>prev|next)(?P<image>:i)?",
 ):
-    """Previous/Next on a leaderboard; the page to show is in the custom_id."""
+    """Previous/Next on a leaderboard; the page to show, and whether the board is a
+    picture, are in the custom_id."""
 
-    def __init__(self, period: Period, page: int, label: str, *, disabled: bool = False) -> None:
+    def __init__(
+        self, period: Period, page: int, label: str, *, disabled: bool = False, image: bool = False
+    ) -> None:
         self.period = period
         self.page = page
+        self.image = image
         super().__init__(
             discord.ui.Button(
                 label="Previous" if label == "prev" else "Next",
                 emoji="◀️" if label == "prev" else "▶️",
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"legday:top:{period.value}:{page}:{label}",
+                custom_id=f"legday:top:{period.value}:{page}:{label}" + (":i" if image else ""),
                 disabled=disabled,
             )
         )
@@ -111,20 +115,37 @@ class LeaderboardPageButton(
             period = Period(match["period"])
         except ValueError:
             period = Period.WEEK
-        return cls(period, int(match["page"]), match["label"])
+        return cls(period, int(match["page"]), match["label"], image=match["image"] is not None)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.guild_id is None:
             return
+        # A picture board turns to text where the bot may no longer attach files.
+        image = self.image and interaction.app_permissions.attach_files
         board = await leaderboard_page(
             _services(interaction),
             interaction.guild_id,
             self.period,
             self.page,
             interaction.user.id,
+            with_streaks=image,
         )
-        view = leaderboard_view(board.period, board.page.number, board.page.total_pages)
-        await interaction.response.edit_message(embed=replies.leaderboard_reply(board), view=view)
+        view = leaderboard_view(
+            board.period, board.page.number, board.page.total_pages, image=image
+        )
+        if image and interaction.guild is not None:
+            # Drawing can take longer than Discord's 3 seconds to answer a click.
+            await interaction.response.defer()
+            file = await picture_replies.board_file(
+                cast(picture_replies.Painter, interaction.client), interaction.guild, board
+            )
+            await interaction.edit_original_response(
+                embed=picture_replies.board_embed(board), attachments=[file], view=view
+            )
+            return
+        await interaction.response.edit_message(
+            embed=replies.leaderboard_reply(board), attachments=[], view=view
+        )
 
 
 class ForgetButton(
@@ -236,14 +257,22 @@ def checkin_view(marker: str | None = None) -> discord.ui.View:
     return view
 
 
-def leaderboard_view(period: Period, page: int, total_pages: int) -> discord.ui.View | None:
+def leaderboard_view(
+    period: Period, page: int, total_pages: int, *, image: bool = False
+) -> discord.ui.View | None:
     if total_pages <= 1:
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(LeaderboardPageButton(period, max(page - 1, 0), "prev", disabled=page <= 0))
+    view.add_item(
+        LeaderboardPageButton(period, max(page - 1, 0), "prev", disabled=page <= 0, image=image)
+    )
     view.add_item(
         LeaderboardPageButton(
-            period, min(page + 1, total_pages - 1), "next", disabled=page >= total_pages - 1
+            period,
+            min(page + 1, total_pages - 1),
+            "next",
+            disabled=page >= total_pages - 1,
+            image=image,
         )
     )
     return view

@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 Ctx = commands.Context["LegDayBot"]
 
 # Subcommands a note's first word is never taken to mean: `checkin` is the note's own
-# command, the owner's `sync` is nothing a member should be pointed at, and `pause` is a
-# letter away from "paused", as in "paused squats".
-_NOT_SUGGESTED = frozenset({"checkin", "sync", "pause"})
+# command, the owner's `sync` is nothing a member should be pointed at, `pause` is a
+# letter away from "paused", as in "paused squats", and "lifts" or "lift" starts notes.
+_NOT_SUGGESTED = frozenset({"checkin", "sync", "pause", "lifts"})
 
 
 class LegDayGroup(commands.Cog):

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from cogs.checkins import CheckinCommands
 from cogs.leaderboard import LeaderboardCommands
+from cogs.lifts import LiftCommands
 from cogs.pauses import PauseCommands
 from cogs.privacy import PrivacyCommands
 from cogs.quotes import QuoteCommands
@@ -24,9 +25,10 @@ class LegDay(
     PrivacyCommands,
     ReminderOptInCommands,
     PauseCommands,
+    LiftCommands,
     name="LegDay",
 ):
-    """Leg day check-ins, leaderboards, quotes, settings and reminders."""
+    """Leg day check-ins, leaderboards, quotes, settings, reminders and lifts."""
 
 
 async def setup(bot: LegDayBot) -> None:

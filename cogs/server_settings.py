@@ -1,5 +1,5 @@
-"""Server settings (Manage Server): time zone, weekly target, group goal, streak shields
-and pauses."""
+"""Server settings (Manage Server): time zone, weekly target, group goal, streak shields,
+pauses and how leaderboards are drawn."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from discord.ext import commands
 
 from bot import replies
 from bot.core.days import zone
+from bot.core.errors import InputError
+from bot.core.parsing import parse_board_style
 from bot.core.streaks import MAX_SHIELDS
 from bot.core.weekly_input import (
     DEFAULT_RISK_TIME,
@@ -132,6 +134,29 @@ class ServerSettingsCommands(AdminGroup):
             f"nudge every **{format_moment(weekday, at)}** ({zone}), "
             "the way they chose with `legday remind`.",
         )
+
+    @typed.subcommand(
+        settings, name="images", description="Leaderboards as pictures or as text by default"
+    )
+    @app_commands.describe(style="image or text (members can still ask for the other)")
+    @app_commands.choices(
+        style=[
+            app_commands.Choice(name="image", value="image"),
+            app_commands.Choice(name="text", value="text"),
+        ]
+    )
+    async def settings_images(self, ctx: Ctx, style: str) -> None:
+        """Leaderboards as a picture (`image`) or as text (`text`, the default)."""
+        images = parse_board_style(style)
+        if images is None:
+            raise InputError("style", "nothing was given", "`image` or `text`", "image")
+        await server.set_board_images(self.bot.services, _guild_id(ctx), images)
+        text = (
+            "🖼️ `legday top` now answers with a picture (`legday top text` still gives text)."
+            if images
+            else "`legday top` now answers with text (`legday top image` still draws it)."
+        )
+        await LegDayGroup.reply(ctx, text)
 
 
 def _guild_id(ctx: Ctx) -> int:

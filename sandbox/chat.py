@@ -61,7 +61,7 @@ class Sandbox:
         self.settings = settings
         self.database = database
         self.folder = folder
-        self.transcript = Transcript(out)
+        self.transcript = Transcript(out, files=folder / "attachments")
         self.fd: FakeDiscord | None = None
         self.demo: Demo | None = None
         self.store: Store | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 from fakediscord import FakeDiscord, Message
@@ -10,8 +11,10 @@ from sandbox.render import Button, Names, buttons_of, message_lines
 
 
 class Transcript:
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, files: Path | None = None) -> None:
         self.out = out
+        # Where the bot's attachments are saved, so pictures can be opened from there.
+        self.files = files
         self.fd: FakeDiscord | None = None
         self.buttons: dict[int, Button] = {}  # by the number shown, [1], [2], …
         self._seen: dict[int, int] = {}  # message id -> revision printed
@@ -61,11 +64,20 @@ class Transcript:
             message.content,
             message.embeds,
             buttons,
-            [a.filename for a in message.attachments],
+            [self._saved(message.id, a.filename, a.data) for a in message.attachments],
             self._names(),
             note=", ".join(notes),
         )
         self.say("\n".join(lines))
+
+    def _saved(self, message_id: int, filename: str, data: bytes) -> str:
+        """The attachment's name, and where it was saved to be opened."""
+        if self.files is None:
+            return filename
+        self.files.mkdir(parents=True, exist_ok=True)
+        path = self.files / f"{message_id}-{Path(filename).name}"
+        path.write_bytes(data)
+        return f"{filename} (open {path})"
 
     def _names(self) -> Names:
         assert self.fd is not None

@@ -211,6 +211,39 @@ def parse_period(text: str | None) -> Period:
         ) from None
 
 
+_IMAGE_WORDS = frozenset({"image", "picture", "pic", "card", "png", "on"})
+_TEXT_WORDS = frozenset({"text", "embed", "plain", "off"})
+
+
+def parse_board_style(text: str | None) -> bool | None:
+    """`image` (True) or `text` (False) for a leaderboard; nothing: the server's default."""
+    if text is None or not text.strip():
+        return None
+    word = text.strip().casefold()
+    if word in _IMAGE_WORDS:
+        return True
+    if word in _TEXT_WORDS:
+        return False
+    raise InputError(
+        "style",
+        f"{echo(text)} is not a leaderboard style",
+        "`image` or `text`",
+        "image",
+    )
+
+
+def _is_style(text: str | None) -> bool:
+    return text is not None and text.strip().casefold() in _IMAGE_WORDS | _TEXT_WORDS
+
+
+def parse_board_request(first: str | None, second: str | None) -> tuple[Period, bool | None]:
+    """`top [period] [image|text]`, the two words in either order (`top image` is this
+    week's board as a picture)."""
+    if _is_style(first) and not _is_style(second):
+        first, second = second, first
+    return parse_period(first), parse_board_style(second)
+
+
 def _small_int(text: str, suffix: str = "") -> int | None:
     match = re.fullmatch(r"(\d{1,3})" + suffix, text.strip().casefold())
     return int(match[1]) if match else None

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from bot.core.recap import RecapSummary
+
 # Discord allows 100 ids in allowed_mentions; staying under leaves room for the role.
 MENTIONS_PER_MESSAGE = 90
 
@@ -46,6 +48,8 @@ class ReminderPart:
     nonce: str | None
     first: bool
     broadcast: Broadcast | None = None
+    # A weekly recap's numbers, on its first message: the poster attaches them as a card.
+    recap: RecapSummary | None = None
 
 
 _CALLS = {

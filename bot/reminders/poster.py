@@ -12,10 +12,12 @@ from typing import Any, Protocol
 import aiohttp
 import discord
 
-from bot import replies
+from bot import picture_replies, replies
 from bot.core.errors import PostFailed
 from bot.core.quotes import Quote
+from bot.core.recap import RecapSummary
 from bot.core.reminders import ReminderPart
+from bot.picture_replies import Painter
 from bot.views import checkin_marker, checkin_view
 
 log = logging.getLogger(__name__)
@@ -74,8 +76,9 @@ class DiscordPoster:
     """Posts through discord.py's public API, to a channel known by id only (nothing needs
     to be cached)."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, painter: Painter | None = None) -> None:
         self._client = client
+        self._painter = painter
 
     async def post(self, channel_id: int, part: ReminderPart, quote: Quote | None) -> int:
         channel = self._client.get_partial_messageable(channel_id)
@@ -83,6 +86,10 @@ class DiscordPoster:
         extras: dict[str, Any] = {"view": checkin_view(part.nonce)}
         if part.first and quote is not None:
             extras["embed"] = replies.quote_reply(quote)
+        if part.recap is not None:
+            card = await self._recap_card(channel_id, part.recap)
+            if card is not None:
+                extras["file"] = card
         if part.nonce is not None:
             # discord.py then asks Discord to enforce it: a repeat (a retry after a crash)
             # is answered with the message Discord already created.
@@ -145,6 +152,21 @@ class DiscordPoster:
                 if message.author.id == me.id and message.content == content:
                     return message.id
         return None
+
+    async def _recap_card(self, channel_id: int, summary: RecapSummary) -> discord.File | None:
+        """The recap as a card, where the bot may attach one; the text says it all, so a
+        card that cannot be drawn is left out rather than holding the recap back."""
+        channel = self._client.get_channel(channel_id)
+        guild = getattr(channel, "guild", None)
+        if self._painter is None or guild is None:
+            return None
+        if not picture_replies.may_attach_in(channel, guild):
+            return None
+        try:
+            return await picture_replies.recap_file(self._painter, guild, summary)
+        except Exception:
+            log.exception("could not draw the recap card of guild %s", guild.id)
+            return None
 
     def guild_name(self, guild_id: int) -> str | None:
         guild = self._client.get_guild(guild_id)

@@ -21,6 +21,7 @@ class GuildConfig:
     recap_channel_id: int | None = None  # None: no weekly recap
     recap_day: int | None = None
     recap_time: time | None = None
+    board_images: bool = False  # leaderboards answer with a picture unless asked for text
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class MemberConfig:
     hidden: bool = False
     remind_via: str = "channel"  # how reminders reach an opted-in member: "channel" or "dm"
     paused: frozenset[date] = frozenset()  # the Mondays of the weeks paused
+    weight_unit: str = "kg"  # what a lift written without a unit is read in: "kg" or "lb"
 
 
 @dataclass(frozen=True, slots=True)

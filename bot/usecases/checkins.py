@@ -6,13 +6,15 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.core import days, pauses, streaks
+from bot.core.lifts import Lift, NewRecord, parse_lifts
 from bot.core.parsing import parse_checkin_day
 from bot.core.streaks import StreakState
 from bot.store import GuildConfig, Tx
 from bot.store.sql import checkins as checkins_sql
+from bot.store.sql import lifts as lifts_sql
 from bot.store.sql import summaries as summaries_sql
 from bot.store.sql import weekly as weekly_sql
-from bot.usecases import summaries
+from bot.usecases import lifts, summaries
 from bot.usecases.cache import SettingsCache
 from bot.usecases.services import Services
 
@@ -35,6 +37,9 @@ class CheckinOutcome:
     stats: StreakState
     paused: frozenset[int] = frozenset()
     group: GroupWeek | None = None  # None: the server has no goal
+    lifts: tuple[Lift, ...] = ()  # read from the note (stored only when `created`)
+    records: tuple[NewRecord, ...] = ()
+    unit: str = "kg"  # the member's weight unit
 
     @property
     def this_week(self) -> int:
@@ -75,6 +80,7 @@ class MemberReport:
     paused_this_year: int = 0
     pause_cap: int = 0
     group: GroupWeek | None = None
+    weight_unit: str = "kg"
 
 
 def _check_in(
@@ -99,8 +105,13 @@ def _check_in(
     created = checkins_sql.insert(
         tx, guild_id, user_id, day, created_at=now, note=note, source=source
     )
+    unit = context.member.weight_unit
+    found = tuple(parse_lifts(note, unit))
+    records: tuple[NewRecord, ...] = ()
     if created:
         stats = summaries.record_day(tx, guild_id, user_id, day, rules=rules, zone=zone)
+        # Like the note, the sets belong to the check-in that stored it: a repeat keeps none.
+        records = tuple(lifts.record_sets(tx, guild_id, user_id, day, found))
     else:
         stats = summaries.to_state(summaries_sql.read(tx, guild_id, user_id))
     group = _group_week(tx, context.guild, today, counted=created and day >= days.week_start(today))
@@ -108,7 +119,9 @@ def _check_in(
         # The claim is made with the check-in: exactly one check-in of the week gets it.
         claimed = weekly_sql.claim(tx, guild_id, GOAL, days.week_start(today), channel_id, now, now)
         group = replace(group, reached_now=claimed is not None)
-    return CheckinOutcome(created, day, today, rules.target, stats, rules.paused, group)
+    return CheckinOutcome(
+        created, day, today, rules.target, stats, rules.paused, group, found, records, unit
+    )
 
 
 GOAL = "goal"
@@ -134,7 +147,8 @@ async def check_in(
     channel_id: int | None = None,
 ) -> CheckinOutcome:
     """Record the member's today, or the day `day_text` names (`legday log`); a repeat
-    changes nothing. One unit of work: the day, the streak, the period counts, and the
+    changes nothing. One unit of work: the day, the streak, the period counts, the lifts
+    in the note (and the records they set), and the
     claim of the goal's celebration when this check-in reached the server's goal (posted
     in `channel_id` by the weekly poster)."""
     now = services.now()
@@ -169,6 +183,7 @@ async def undo_today(services: Services, guild_id: int, user_id: int) -> Checkin
         today = days.local_day(now, zone)
         if not checkins_sql.delete(tx, guild_id, user_id, today):
             return None
+        lifts_sql.delete_day(tx, guild_id, user_id, today)
         rules = summaries.Rules.of(context.guild, context.member.paused)
         stats = summaries.unrecord_day(tx, guild_id, user_id, today, rules=rules, zone=zone)
         group = _group_week(tx, context.guild, today, counted=False)
@@ -211,6 +226,7 @@ async def member_report(services: Services, guild_id: int, user_id: int) -> Memb
             paused_this_year=pauses.weeks_in_year(paused, today.year),
             pause_cap=guild.pause_cap,
             group=_group_week(tx, guild, today, counted=False),
+            weight_unit=context.member.weight_unit,
         )
 
     return await services.store.read(work)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.core import days
+from bot.core import days, pauses, streaks
 from bot.core.days import Period
 from bot.core.ranking import Page, Ranked
 from bot.store import BoardRow, Tx
 from bot.store.sql import boards
+from bot.store.sql import summaries as summaries_sql
+from bot.usecases import summaries
 from bot.usecases.services import Services
 
 PER_PAGE = 10
@@ -25,6 +28,9 @@ class Board:
     page: Page[BoardRow]
     caller: Ranked[BoardRow] | None
     caller_on_page: bool
+    # Live streaks (weeks) of the page's members and the caller, when asked for (the
+    # picture shows them next to every period's count).
+    streaks: Mapping[int, int] | None = None
 
 
 def _key(row: BoardRow) -> tuple[int, int, int]:
@@ -124,6 +130,7 @@ def _build(
     page: int,
     caller_id: int,
     now: datetime,
+    with_streaks: bool = False,
 ) -> Board:
     guild = services.cache.guild(tx, guild_id)
     today = days.local_day(now, days.effective_zone(None, guild.timezone, services.default_zone))
@@ -148,15 +155,37 @@ def _build(
     else:
         mine = board.entry(caller_id)
         caller = None if mine is None else Ranked(1 + board.ahead(mine), mine)
-    return Board(period, Page(number, total_pages, ranked), caller, on_page is not None)
+    shown = Board(period, Page(number, total_pages, ranked), caller, on_page is not None)
+    if not with_streaks:
+        return shown
+    users = {r.item.user_id for r in ranked} | ({caller.item.user_id} if caller else set())
+    live = {user_id: _live_streak(tx, services, guild_id, user_id, now) for user_id in users}
+    return replace(shown, streaks=live)
+
+
+def _live_streak(tx: Tx, services: Services, guild_id: int, user_id: int, now: datetime) -> int:
+    """The member's streak as it stands on their own today (at most a page of these)."""
+    context = services.cache.context(tx, guild_id, user_id)
+    zone = days.effective_zone(
+        context.member.timezone, context.guild.timezone, services.default_zone
+    )
+    state = summaries.to_state(summaries_sql.read(tx, guild_id, user_id))
+    paused = pauses.weeks_of(context.member.paused)
+    return streaks.current_streak(state, days.local_day(now, zone), paused)
 
 
 async def leaderboard_page(
-    services: Services, guild_id: int, period: Period, page: int, caller_id: int
+    services: Services,
+    guild_id: int,
+    period: Period,
+    page: int,
+    caller_id: int,
+    *,
+    with_streaks: bool = False,
 ) -> Board:
     """Page `page` (0-based, clamped) of the server's board for `period`, with the
     caller's own rank. One read of a few indexed ranges, however big the server."""
     now = services.now()
     return await services.store.read(
-        lambda tx: _build(tx, services, guild_id, period, page, caller_id, now)
+        lambda tx: _build(tx, services, guild_id, period, page, caller_id, now, with_streaks)
     )

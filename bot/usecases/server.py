@@ -51,6 +51,11 @@ async def set_goal(services: Services, guild_id: int, goal: int | None) -> None:
     await _set(services, guild_id, {"goal": goal})
 
 
+async def set_board_images(services: Services, guild_id: int, images: bool) -> None:
+    """Whether `legday top` answers with a picture by default."""
+    await _set(services, guild_id, {"board_images": images})
+
+
 async def set_pause_cap(services: Services, guild_id: int, cap: int) -> None:
     """Paused weeks a member may take per year (pauses already taken stay)."""
     await _set(services, guild_id, {"pause_cap": cap})

@@ -73,6 +73,7 @@ def recap_parts(
             role_id=None,
             nonce=None if test else weekly_nonce(guild.guild_id, "recap", monday, index),
             first=False,
+            recap=summary if index == 0 else None,
         )
         for index, text in enumerate(texts)
     ]

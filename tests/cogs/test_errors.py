@@ -51,7 +51,8 @@ async def test_unknown_commands_are_ignored(bot, ctx, run):
 
 
 @pytest.mark.parametrize(
-    ("slash", "usage"), [(False, "`!legday log <day>`"), (True, "`/legday log <day>`")]
+    ("slash", "usage"),
+    [(False, "`!legday log <day> [note]`"), (True, "`/legday log <day> [note]`")],
 )
 async def test_missing_argument_shows_usage(bot, ctx, run, slash, usage):
     c = ctx(slash=slash)
@@ -81,7 +82,7 @@ async def test_missing_argument_shows_usage(bot, ctx, run, slash, usage):
         (commands.CheckFailure(), "You can't use that command here."),
         (
             commands.BadArgument('Converting to "int" failed for parameter "period".'),
-            "**value**: I couldn't read (empty). Usage: `!legday top [period]`",
+            "**value**: I couldn't read (empty). Usage: `!legday top [period] [style]`",
         ),
     ],
 )

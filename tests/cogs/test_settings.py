@@ -126,6 +126,7 @@ async def test_settings_show(bot, ctx, run):
         "Pauses": "6 weeks a year",
         "Streak-at-risk nudge": "Sat 18:00",
         "Weekly recap": "off",
+        "Leaderboards": "text",
     }
 
     await server.set_timezone(bot.services, c.guild.id, zone("Asia/Tokyo"))
@@ -203,7 +204,7 @@ async def test_help(bot, ctx, run, slash):
     checkin = "`/legday checkin [note]`" if slash else "`!legday [note]`"
     assert checkin in embed.description
     # Usage comes from the commands themselves, so help and errors name arguments alike.
-    for usage in ("legday top [period]", "legday log <day>", "legday tz <timezone>"):
+    for usage in ("legday top [period] [style]", "legday log <day> [note]", "legday tz <timezone>"):
         assert f"`{lead}{usage}`" in embed.description
     # Members are pointed at the admin group but not shown its commands.
     assert "`/legday-admin`" in embed.description
@@ -253,3 +254,19 @@ async def test_sync_has_no_slash_command(bot):
     assert bot.get_command("legday sync").with_app_command is False
     legday = bot.tree.get_command("legday")
     assert "sync" not in {c.name for c in legday.commands}
+
+
+async def test_settings_images_switches_the_leaderboard_default(bot, run, ctx):
+    c = ctx(manage_guild=True)
+    await run.call(c, "legday settings images", "image")
+    assert "now answers with a picture" in c.last.content
+    assert (await server.show(bot.services, c.guild.id)).board_images is True
+    await run.call(c, "legday settings images", "text")
+    assert (await server.show(bot.services, c.guild.id)).board_images is False
+
+
+async def test_settings_images_refuses_other_words(bot, run, ctx):
+    c = ctx(manage_guild=True)
+    with pytest.raises(InputError, match="not a leaderboard style"):
+        await run.call(c, "legday settings images", "gif")
+    assert (await server.show(bot.services, c.guild.id)).board_images is False

@@ -143,7 +143,7 @@ async def test_errors_name_arguments_as_help_does(e2e: E2E):
     member = e2e.member("helpful")
     help_text = (await e2e.ask(member, "!legday help")).embeds[0]["description"]
     cases = {
-        "!legday log someday": ("day", "`!legday log <day>`"),
+        "!legday log someday": ("day", "`!legday log <day> [note]`"),
         "!legday tz Mars/Olympus": ("timezone", "`!legday tz <timezone>`"),
         "!legday top fortnight": ("period", "`!legday top [period]`"),
         "!legday hide maybe": ("state", "`!legday hide <state>`"),
@@ -155,7 +155,7 @@ async def test_errors_name_arguments_as_help_does(e2e: E2E):
         assert usage in help_text, usage
         assert not LIBRARY_WORDING.search(reply.content), reply.content
     missing = await e2e.ask(member, "!legday log")
-    assert missing.content == "Missing **day**. Usage: `!legday log <day>`"
+    assert missing.content == "Missing **day**. Usage: `!legday log <day> [note]`"
     admin = e2e.admin("helper")
     admin_help = (await e2e.ask(admin, "!legday-admin help")).embeds[0]["description"]
     target = await e2e.ask(admin, "!legday settings target eight")

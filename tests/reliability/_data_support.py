@@ -147,6 +147,7 @@ PRIVACY_RULES: dict[str, TableRule] = {
         member="user_id",
         not_users={"message_id": "the message (or DM) the bot sent the member"},
     ),
+    "lift_sets": TableRule(guild="guild_id", member="user_id"),
 }
 
 

@@ -219,6 +219,8 @@ class Fillers:
             "scope": "guild",
             "weeks": "2",
             "goal": "40",
+            "unit": "kg",
+            "exercise": "squat",
         }
 
     def word(self, name: str, user: User) -> str:

@@ -101,6 +101,9 @@ PREFIX: dict[str, Row] = {
     "legday recap off": Row(ADMIN, "", "No more weekly recaps."),
     "legday recap test": Row(ADMIN, "", "Posted a test recap"),
     "legday pause": Row(MEMBER, "1", "your streak is safe until"),
+    "legday lifts": Row(MEMBER, "", "Lifts"),
+    "legday prs": Row(MEMBER, "squat", "squat"),  # the board, or that nobody has logged it
+    "legday units": Row(MEMBER, "kg", "Your lifts are now in **kilograms**"),
     "legday sync": Row(OWNER, "guild", "commands to this server."),
     "legday-admin": Row(ADMIN, "", "Leg day admin commands"),
     "legday-admin help": Row(ADMIN, "", "Leg day admin commands"),
@@ -175,6 +178,9 @@ SLASH: dict[str, Row] = {
     "legday-admin recap off": Row(ADMIN, {}, "No more weekly recaps."),
     "legday-admin recap test": Row(ADMIN, {}, "Posted a test recap"),
     "legday pause": Row(MEMBER, {"weeks": "1"}, "your streak is safe until"),
+    "legday lifts": Row(MEMBER, {}, "Lifts"),
+    "legday prs": Row(MEMBER, {"exercise": "squat"}, "squat"),
+    "legday units": Row(MEMBER, {"unit": "lb"}, "Your lifts are now in **pounds**"),
 }
 
 

@@ -13,6 +13,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,14 @@ import pytest_asyncio
 
 from bot.core import streaks
 from bot.core.days import week_index, zone
+from bot.core.lifts import Lift
 from bot.core.reminders import DeliveryState
 from bot.store import Store, Tx
+from bot.store.sql import lifts as lifts_sql
 from bot.store.sql import nudges as nudges_sql
 from bot.store.sql import weekly as weekly_sql
 from bot.store.sqlite_runner import SqliteTx, connect
-from bot.usecases import pausing, preferences, privacy, quotes, schedules, summaries
+from bot.usecases import lifts, pausing, preferences, privacy, quotes, schedules, summaries
 from bot.usecases.services import Services
 from fakediscord import FakeDiscord, Guild, Message, Permission, User
 from tests.e2e.conftest import E2E, embed_text, open_stage
@@ -131,6 +134,7 @@ def _check_members(data: dict[str, Any], rows: list[RowDict], context: Snapshot)
         "reminders_opt_in": bool(row["reminders_opt_in"]),
         "remind_via": row["remind_via"],
         "hidden": bool(row["hidden"]),
+        "weight_unit": row["weight_unit"],
     }
 
 
@@ -197,6 +201,25 @@ def _check_member_nudges(data: dict[str, Any], rows: list[RowDict], context: Sna
     assert exported == stored
 
 
+def _check_lift_sets(data: dict[str, Any], rows: list[RowDict], context: Snapshot) -> None:
+    stored = sorted(
+        (r["day"].isoformat(), r["exercise"], r["sets"], r["reps"], r["weight_centi"], r["unit"])
+        for r in rows
+    )
+    exported = sorted(
+        (
+            s["day"],
+            s["exercise"],
+            s["sets"],
+            s["reps"],
+            round(Decimal(s["weight"]) * 100),
+            s["unit"],
+        )
+        for s in data["lift_sets"]
+    )
+    assert exported == stored
+
+
 def _check_quotes(data: dict[str, Any], rows: list[RowDict], context: Snapshot) -> None:
     stored = sorted((r["id"], r["text"], r["created_at"].isoformat()) for r in rows)
     exported = sorted((q["id"], q["text"], q["created_at"]) for q in data["quotes_added"])
@@ -212,6 +235,7 @@ EXPORT_CHECKS: dict[str, Callable[[dict[str, Any], list[RowDict], Snapshot], Non
     "quotes": _check_quotes,
     "member_pauses": _check_member_pauses,
     "member_nudges": _check_member_nudges,
+    "lift_sets": _check_lift_sets,
 }
 
 
@@ -310,6 +334,13 @@ async def seed(store: Store, services: Services) -> None:
         await quotes.add(services, guild, f"Quote credited to {tag}", user)
         await pausing.pause(services, guild, user, 1 + user % 2)
         await store.run(partial(_a_nudge, guild_id=guild, user_id=user))
+        # Sets of an exercise only this member does, on their first day, in their own unit.
+        unit = "lb" if user == ALICE else "kg"
+        await lifts.set_unit(services, guild, user, unit)
+        sets = [Lift(f"sled push {tag}", 3, 5, 10250, unit), Lift("squat", 5, 5, 10000, unit)]
+        await store.run(
+            partial(lifts_sql.insert, guild_id=guild, user_id=user, day=days[0], lifts=sets)
+        )
     await quotes.add(services, GUILD, "A quote of the server's owner", 1)
     added = await schedules.add(
         services,
@@ -431,13 +462,13 @@ async def test_forget_and_export_through_the_real_bot(
         (alice, here, "!legday tz Europe/Paris", "now follow **Europe/Paris**"),
         (alice, here, "!legday remind on", "You'll be pinged"),
         (alice, here, "!legday log yesterday", "Leg day backfilled"),
-        (alice, here, "!legday front squats by alice here", "Leg day logged"),
+        (alice, here, "!legday front squats 3x5 60kg by alice here", "Leg day logged"),
         (alice, here, "!legday quotes add Alice says: legs first", "Added quote #"),
         (alice, there, "!legday tz Asia/Tokyo", "now follow **Asia/Tokyo**"),
-        (alice, there, "!legday lunges by alice elsewhere", "Leg day logged"),
+        (alice, there, "!legday lunges 3x10 by alice elsewhere", "Leg day logged"),
         (alice, there, "!legday quotes add Alice elsewhere says: squat deep", "Added quote #"),
         (bob, here, "!legday tz America/Chicago", "now follow **America/Chicago**"),
-        (bob, here, "!legday box jumps by bob here", "Leg day logged"),
+        (bob, here, "!legday box jumps 3x10 by bob here", "Leg day logged"),
         (bob, here, "!legday remind on", "You'll be pinged"),
         (bob, here, "!legday quotes add Bob says: calves count too", "Added quote #"),
         (alice, here, "!legday pause 2", "your streak is safe until"),

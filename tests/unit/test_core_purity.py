@@ -12,6 +12,7 @@ ALLOWED = {
     "collections",
     "dataclasses",
     "datetime",
+    "decimal",
     "enum",
     "functools",
     "hashlib",

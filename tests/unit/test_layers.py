@@ -48,6 +48,13 @@ def test_use_cases_know_nothing_of_discord(path: Path):
     assert _offending(path, forbidden) == []
 
 
+@pytest.mark.parametrize("path", files("bot/pictures"), ids=lambda p: p.name)
+def test_pictures_are_drawn_from_plain_data(path: Path):
+    # Renderers run in worker processes: no Discord, no database, no use cases there.
+    forbidden = ("discord", "cogs", "sqlalchemy", "bot.store", "bot.usecases", "bot.reminders")
+    assert _offending(path, forbidden) == []
+
+
 def test_use_cases_import_no_discord_even_indirectly():
     import subprocess
     import sys

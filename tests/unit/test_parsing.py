@@ -10,6 +10,7 @@ from bot.core.parsing import (
     clean_note,
     clean_quote,
     format_weekdays,
+    parse_board_request,
     parse_checkin_day,
     parse_hhmm,
     parse_nudge_hours,
@@ -420,3 +421,25 @@ def test_error_lines_read_exactly(parse, text, message):
     with pytest.raises(InputError) as info:
         parse(text)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        (None, None, (Period.WEEK, None)),
+        ("month", None, (Period.MONTH, None)),
+        ("image", None, (Period.WEEK, True)),
+        ("TEXT", None, (Period.WEEK, False)),
+        ("month", "image", (Period.MONTH, True)),
+        ("picture", "streak", (Period.STREAK, True)),
+        ("all", "text", (Period.ALL, False)),
+    ],
+)
+def test_parse_board_request(first, second, expected):
+    assert parse_board_request(first, second) == expected
+
+
+@pytest.mark.parametrize(("first", "second"), [("month", "gif"), ("image", "image"), ("x", None)])
+def test_parse_board_request_errors(first, second):
+    with pytest.raises(InputError):
+        parse_board_request(first, second)

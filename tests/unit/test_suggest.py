@@ -21,7 +21,7 @@ from bot.core.text import normalize_text
 # the real command tree).
 COMMANDS = [
     "undo", "log", "stats", "top", "why", "tz", "hide", "remind", "export", "forget", "help",
-    "quotes", "settings", "schedule", "recap",
+    "quotes", "settings", "schedule", "recap", "prs", "units",
 ]  # fmt: skip
 
 # Words members really start notes with. None of them may be taken for a command.

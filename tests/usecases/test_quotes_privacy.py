@@ -97,6 +97,7 @@ async def test_export_member_contains_everything_with_string_ids(store: Store, s
         "reminders_opt_in": True,
         "remind_via": "channel",
         "hidden": False,
+        "weight_unit": "kg",
     }
     assert data["summary"] == {
         "total": 2,
@@ -128,11 +129,13 @@ async def test_export_of_an_unknown_member_is_empty_but_complete(store: Store, s
             "reminders_opt_in": False,
             "remind_via": "channel",
             "hidden": False,
+            "weight_unit": "kg",
         },
         "summary": {"total": 0, "best_streak_weeks": 0, "shields": 0, "last_day": None},
         "paused_weeks": [],
         "messages_to_you": [],
         "checkins": [],
+        "lift_sets": [],
         "quotes_added": [],
     }
 

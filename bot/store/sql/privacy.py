@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.store.sql import settings, summaries
+from bot.core.lifts import format_amount
+from bot.store.sql import lifts, settings, summaries
 from bot.store.tx import Tx
 
 
@@ -42,6 +43,7 @@ def export_member(tx: Tx, guild_id: int, user_id: int) -> dict[str, Any]:
             "reminders_opt_in": member.reminders_opt_in,
             "remind_via": member.remind_via,
             "hidden": member.hidden,
+            "weight_unit": member.weight_unit,
         },
         "paused_weeks": [
             row["week_start"].isoformat()
@@ -71,6 +73,18 @@ def export_member(tx: Tx, guild_id: int, user_id: int) -> dict[str, Any]:
             "last_day": summary.last_day.isoformat() if summary and summary.last_day else None,
         },
         "checkins": checkins,
+        "lift_sets": [
+            {
+                "day": logged.day.isoformat(),
+                "exercise": logged.lift.exercise,
+                "sets": logged.lift.sets,
+                "reps": logged.lift.reps,
+                # As written: a decimal string, so nothing is rounded on the way out.
+                "weight": format_amount(logged.lift.weight_centi),
+                "unit": logged.lift.unit,
+            }
+            for logged in lifts.export_rows(tx, guild_id, user_id)
+        ],
         "quotes_added": added,
     }
 
@@ -82,6 +96,7 @@ def forget_member(tx: Tx, guild_id: int, user_id: int) -> int:
         "DELETE FROM checkins WHERE guild_id = :guild_id AND user_id = :user_id", params
     )
     summaries.delete_member(tx, guild_id, user_id)  # (their board scores went before: use case)
+    lifts.delete_member(tx, guild_id, user_id)
     for table in ("member_pauses", "member_nudges", "members"):
         tx.execute(f"DELETE FROM {table} WHERE guild_id = :guild_id AND user_id = :user_id", params)
     # Quotes belong to the server; only the link to the member is removed.

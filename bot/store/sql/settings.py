@@ -18,10 +18,11 @@ _GUILD_COLUMNS = (
     "recap_channel_id",
     "recap_day",
     "recap_time",
+    "board_images",
 )
 _GUILD = f"SELECT {', '.join(_GUILD_COLUMNS)} FROM guilds WHERE guild_id = :guild_id"
 _MEMBER = (
-    "SELECT timezone, reminders_opt_in, hidden, remind_via FROM members "
+    "SELECT timezone, reminders_opt_in, hidden, remind_via, weight_unit FROM members "
     "WHERE guild_id = :guild_id AND user_id = :user_id"
 )
 _PAUSES = "SELECT week_start FROM member_pauses WHERE guild_id = :guild_id AND user_id = :user_id"
@@ -44,6 +45,7 @@ def _guild(guild_id: int, row: Row) -> GuildConfig:
         recap_channel_id=row["recap_channel_id"],
         recap_day=row["recap_day"],
         recap_time=_clock(row["recap_time"]),
+        board_images=bool(row["board_images"]),
     )
 
 
@@ -77,6 +79,7 @@ def member_config(tx: Tx, guild_id: int, user_id: int) -> MemberConfig:
         bool(row["hidden"]),
         remind_via=row["remind_via"],
         paused=paused_weeks(tx, guild_id, user_id),
+        weight_unit=row["weight_unit"],
     )
 
 
@@ -113,7 +116,7 @@ _SET_MEMBER = {
         f"INSERT INTO members (guild_id, user_id, {column}) VALUES (:guild_id, :user_id, :value) "
         f"ON CONFLICT (guild_id, user_id) DO UPDATE SET {column} = excluded.{column}"
     )
-    for column in ("timezone", "hidden", "reminders_opt_in", "remind_via")
+    for column in ("timezone", "hidden", "reminders_opt_in", "remind_via", "weight_unit")
 }
 
 # One statement per server column, for the same reason.
