@@ -55,10 +55,10 @@ def render_board_card(card: BoardCard) -> bytes:
     """The card as PNG bytes."""
     image = canvas.card(WIDTH, height(card))
     draw = ImageDraw.Draw(image)
-    _header(draw, card)
+    _header(image, draw, card)
     y = TOP
     if not card.rows:
-        Line("No leg days on this board yet.", 22).draw(draw, NAME_X, y + 32, MUTED)
+        Line("No leg days on this board yet.", 22).draw(image, NAME_X, y + 32, MUTED)
     for index, row in enumerate(card.rows):
         if index % 2 == 1:
             draw.rectangle((PAD - 6, y, WIDTH - PAD + 6, y + ROW - 1), fill=STRIPE)
@@ -69,23 +69,23 @@ def render_board_card(card: BoardCard) -> bytes:
     return canvas.png(image)
 
 
-def _header(draw: ImageDraw.ImageDraw, card: BoardCard) -> None:
+def _header(image: Image.Image, draw: ImageDraw.ImageDraw, card: BoardCard) -> None:
     page = Line(f"Page {max(card.page, 1)}/{max(card.pages, 1)}", 20)
-    page.draw(draw, WIDTH - PAD, PAD + 28, MUTED, align="right")
+    page.draw(image, WIDTH - PAD, PAD + 28, MUTED, align="right")
     room = WIDTH - 2 * PAD - page.width - 24
     Line(card.server_name, 30, Weight.BOLD, room, empty="Leaderboard").draw(
-        draw, PAD, PAD + 30, TEXT
+        image, PAD, PAD + 30, TEXT
     )
     subtitle = f"Leg day leaderboard · {card.period_label}"
-    Line(subtitle, 21, max_width=WIDTH - 2 * PAD).draw(draw, PAD, PAD + 66, MUTED)
+    Line(subtitle, 21, max_width=WIDTH - 2 * PAD).draw(image, PAD, PAD + 66, MUTED)
     heading_y = TOP - 14
-    Line("#", 17, Weight.BOLD).draw(draw, RANK_CENTER, heading_y, MUTED, align="center")
-    Line("Member", 17, Weight.BOLD).draw(draw, NAME_X, heading_y, MUTED)
+    Line("#", 17, Weight.BOLD).draw(image, RANK_CENTER, heading_y, MUTED, align="center")
+    Line("Member", 17, Weight.BOLD).draw(image, NAME_X, heading_y, MUTED)
     Line(card.score_label, 17, Weight.BOLD, 150).draw(
-        draw, COUNT_RIGHT, heading_y, MUTED, align="right"
+        image, COUNT_RIGHT, heading_y, MUTED, align="right"
     )
     if card.show_streak:
-        Line("Streak", 17, Weight.BOLD).draw(draw, STREAK_RIGHT, heading_y, MUTED, align="right")
+        Line("Streak", 17, Weight.BOLD).draw(image, STREAK_RIGHT, heading_y, MUTED, align="right")
     draw.line((PAD - 6, TOP - 4, WIDTH - PAD + 6, TOP - 4), fill=canvas.FRAME, width=2)
 
 
@@ -98,15 +98,15 @@ def _row(
         # Colour is extra: the number is printed on the disc too.
         top = y + (ROW - BADGE) // 2
         canvas.paste(image, canvas.disc(BADGE, MEDALS[row.rank - 1]), RANK_CENTER - BADGE // 2, top)
-        rank.draw(draw, RANK_CENTER, baseline, canvas.DARK_TEXT, align="center")
+        rank.draw(image, RANK_CENTER, baseline, canvas.DARK_TEXT, align="center")
     else:
-        rank.draw(draw, RANK_CENTER, baseline, TEXT, align="center")
+        rank.draw(image, RANK_CENTER, baseline, TEXT, align="center")
     count = Line(f"{row.count}", 23, Weight.BOLD)
-    count.draw(draw, COUNT_RIGHT, baseline, TEXT, align="right")
+    count.draw(image, COUNT_RIGHT, baseline, TEXT, align="right")
     if streak:
-        Line(_weeks(row.streak), 21).draw(draw, STREAK_RIGHT, baseline, MUTED, align="right")
+        Line(_weeks(row.streak), 21).draw(image, STREAK_RIGHT, baseline, MUTED, align="right")
     room = COUNT_RIGHT - count.width - NAME_GAP - NAME_X
-    Line(row.name, 23, max_width=room, empty="(no name)").draw(draw, NAME_X, baseline, TEXT)
+    Line(row.name, 23, max_width=room, empty="(no name)").draw(image, NAME_X, baseline, TEXT)
     if row.is_viewer:
         draw.rounded_rectangle(
             (PAD - 6, y + 2, WIDTH - PAD + 6, y + ROW - 3), 8, outline=canvas.ACCENT, width=2
@@ -115,11 +115,11 @@ def _row(
 
 def _footer(image: Image.Image, draw: ImageDraw.ImageDraw, card: BoardCard, y: int) -> None:
     draw.line((PAD - 6, y - 6, WIDTH - PAD + 6, y - 6), fill=canvas.FRAME, width=2)
-    Line("Your place", 17, Weight.BOLD).draw(draw, PAD, y + 16, MUTED)
+    Line("Your place", 17, Weight.BOLD).draw(image, PAD, y + 16, MUTED)
     if card.viewer is None:
         who = Line(card.viewer_name or "", 21, max_width=WIDTH - 2 * PAD - 300, empty="You")
-        left = PAD + who.draw(draw, PAD, y + 52, TEXT)
-        Line(": not on this board yet", 21).draw(draw, left, y + 52, MUTED)
+        left = PAD + who.draw(image, PAD, y + 52, TEXT)
+        Line(": not on this board yet", 21).draw(image, left, y + 52, MUTED)
         return
     viewer = replace(card.viewer, is_viewer=True)
     _row(image, draw, viewer, y + 24, card.show_streak)

@@ -73,7 +73,14 @@ def pill(width: int, height: int, color: Color) -> Image.Image:
 
 
 def paste(image: Image.Image, piece: Image.Image, x: int, y: int) -> None:
-    image.alpha_composite(piece, (x, y))
+    """Blend `piece` over `image` at (x, y); any part outside the image is left out."""
+    left, top = max(x, 0), max(y, 0)
+    right, bottom = min(x + piece.width, image.width), min(y + piece.height, image.height)
+    if right <= left or bottom <= top:
+        return
+    if (left, top, right, bottom) != (x, y, x + piece.width, y + piece.height):
+        piece = piece.crop((left - x, top - y, right - x, bottom - y))
+    image.alpha_composite(piece, (left, top))
 
 
 def png(image: Image.Image) -> bytes:

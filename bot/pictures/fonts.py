@@ -3,8 +3,9 @@
 The chain, tried in order for each character: DejaVu Sans (Latin, Greek, Cyrillic,
 Georgian, Armenian, Arabic, Hebrew, many symbols), Droid Sans Fallback (Chinese,
 Japanese), NanumSquare (Korean), Noto Sans for 13 more scripts (Indic, South-East Asian,
-Ethiopic), Symbola (emoji and other symbols, in one colour). A face is opened only when
-some text needs it. Each file's licence sits beside it in fonts/.
+Ethiopic), Noto Color Emoji (emoji in colour, with skin tones, flags and ZWJ sequences),
+Symbola (other symbols, in one colour). A face is opened only when some text needs it.
+Each file's licence sits beside it in fonts/.
 """
 
 from __future__ import annotations
@@ -40,7 +41,15 @@ NOTO_SCRIPTS = tuple(
         "Ethiopic",
     )
 )
-FALLBACKS = ("DroidSansFallbackFull.ttf", "NanumSquareR.ttf", *NOTO_SCRIPTS, "Symbola.ttf")
+EMOJI = "NotoColorEmoji.ttf"  # colour bitmaps, only at their one size
+EMOJI_STRIKE = 109
+FALLBACKS = (
+    "DroidSansFallbackFull.ttf",
+    "NanumSquareR.ttf",
+    *NOTO_SCRIPTS,
+    EMOJI,
+    "Symbola.ttf",
+)
 #: each font file's licence, beside it (Bitstream Vera licence, Apache 2.0, Symbola's own)
 LICENCES = {
     REGULAR: "LICENSE-DejaVu.txt",
@@ -48,6 +57,7 @@ LICENCES = {
     "DroidSansFallbackFull.ttf": "LICENSE-DroidSansFallback.txt",
     "NanumSquareR.ttf": "LICENSE-Nanum.txt",
     "Symbola.ttf": "LICENSE-Symbola.txt",
+    EMOJI: "LICENSE-NotoColorEmoji.txt",
     **{file: "LICENSE-Noto.txt" for file in NOTO_SCRIPTS},
 }
 
@@ -64,7 +74,10 @@ def layout_engine() -> ImageFont.Layout:
 
 @cache
 def font(file: str, size: int) -> ImageFont.FreeTypeFont:
-    """One FreeType face per file and size, kept for the life of the process."""
+    """One FreeType face per file and size, kept for the life of the process. The emoji
+    font exists at one size only (`EMOJI_STRIKE`): the caller scales its drawings."""
+    if file == EMOJI:
+        size = EMOJI_STRIKE
     return ImageFont.truetype(str(FONT_DIR / file), size, layout_engine=layout_engine())
 
 

@@ -48,13 +48,13 @@ def render_heatmap(h: Heatmap) -> bytes:
     start = first_monday(h.today)
     shown = sorted(day for day in h.days if start <= day <= h.today)
     Line(h.title, 26, Weight.BOLD, WIDTH - 2 * PAD, empty="Leg days").draw(
-        draw, PAD, PAD + 26, TEXT
+        image, PAD, PAD + 26, TEXT
     )
     target = max(h.target, 1)
     summary = f"{_plural(len(shown), 'leg day')} in the last {WEEKS} weeks · weekly target {target}"
-    Line(summary, 19, max_width=WIDTH - 2 * PAD).draw(draw, PAD, PAD + 58, MUTED)
+    Line(summary, 19, max_width=WIDTH - 2 * PAD).draw(image, PAD, PAD + 58, MUTED)
     for row, label in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")):
-        Line(label, 14).draw(draw, PAD, GRID_Y + row * STEP + 12, MUTED)
+        Line(label, 14).draw(image, PAD, GRID_Y + row * STEP + 12, MUTED)
     leg_days = set(shown)
     shields, pauses = _mondays(h.shield_weeks), _mondays(h.paused_weeks)
     per_week = [0] * WEEKS
@@ -66,7 +66,7 @@ def render_heatmap(h: Heatmap) -> bytes:
         x = GRID_X + week * STEP
         sunday = monday + timedelta(days=6)
         if sunday.day <= 7 and week - last_label >= 3:  # the week holds a 1st of the month
-            Line(_MONTHS[sunday.month - 1], 14).draw(draw, x, GRID_Y - 10, MUTED)
+            Line(_MONTHS[sunday.month - 1], 14).draw(image, x, GRID_Y - 10, MUTED)
             last_label = week
         paused = monday in pauses
         for weekday in range(7):
@@ -111,7 +111,7 @@ def _legend(image: Image.Image, draw: ImageDraw.ImageDraw, target: int) -> None:
 
     def label(text: str) -> None:
         nonlocal x
-        x += 8 + round(Line(text, 16).draw(draw, x + 8, baseline, MUTED)) + 26
+        x += 8 + round(Line(text, 16).draw(image, x + 8, baseline, MUTED)) + 26
 
     draw.rectangle((x, y, x + CELL - 1, y + CELL - 1), fill=ACCENT)
     x += CELL

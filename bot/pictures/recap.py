@@ -51,17 +51,17 @@ def render_recap_card(card: RecapCard) -> bytes:
     image = canvas.card(WIDTH, height(card))
     draw = ImageDraw.Draw(image)
     monday = monday_of(summary.week)
-    Line("Weekly leg day recap", 18, Weight.BOLD).draw(draw, PAD, PAD + 18, MUTED)
+    Line("Weekly leg day recap", 18, Weight.BOLD).draw(image, PAD, PAD + 18, MUTED)
     Line(card.server_name, 30, Weight.BOLD, WIDTH - 2 * PAD, empty="This server").draw(
-        draw, PAD, PAD + 56, TEXT
+        image, PAD, PAD + 56, TEXT
     )
-    Line(_week_span(monday), 21).draw(draw, PAD, PAD + 88, MUTED)
+    Line(_week_span(monday), 21).draw(image, PAD, PAD + 88, MUTED)
     y = 138
     _total(image, draw, summary, y)
     y += 118
     _leaders(image, draw, card, y)
     y += _top_height(summary) + 24
-    _tiles(draw, summary, y)
+    _tiles(image, draw, summary, y)
     return canvas.png(image)
 
 
@@ -75,9 +75,9 @@ def _week_span(monday: date) -> str:
 
 def _total(image: Image.Image, draw: ImageDraw.ImageDraw, summary: RecapSummary, y: int) -> None:
     number = Line(f"{summary.total}", 54, Weight.BOLD)
-    number.draw(draw, PAD, y + 52, TEXT)
+    number.draw(image, PAD, y + 52, TEXT)
     words = "leg day together" if summary.total == 1 else "leg days together"
-    Line(words, 22).draw(draw, PAD + number.width + 14, y + 52, MUTED)
+    Line(words, 22).draw(image, PAD + number.width + 14, y + 52, MUTED)
     if summary.goal is None:
         return
     goal = summary.goal
@@ -85,7 +85,7 @@ def _total(image: Image.Image, draw: ImageDraw.ImageDraw, summary: RecapSummary,
         status = f"Goal of {goal} met ✓"
     else:
         status = f"{goal - summary.total} short of the goal of {goal}"
-    Line(status, 20, Weight.BOLD).draw(draw, WIDTH - PAD, y + 50, TEXT, align="right")
+    Line(status, 20, Weight.BOLD).draw(image, WIDTH - PAD, y + 50, TEXT, align="right")
     width = WIDTH - 2 * PAD
     canvas.paste(image, canvas.pill(width, BAR_HEIGHT, canvas.EMPTY_BAR), PAD, y + 72)
     filled = round(width * min(summary.total, goal) / goal)
@@ -94,11 +94,11 @@ def _total(image: Image.Image, draw: ImageDraw.ImageDraw, summary: RecapSummary,
 
 
 def _leaders(image: Image.Image, draw: ImageDraw.ImageDraw, card: RecapCard, y: int) -> None:
-    Line("Top of the week", 20, Weight.BOLD).draw(draw, PAD, y + 22, TEXT)
+    Line("Top of the week", 20, Weight.BOLD).draw(image, PAD, y + 22, TEXT)
     y += 44
     leaders = card.summary.leaders
     if not leaders:
-        Line("No leg days this week. Fresh week, fresh start!", 21).draw(draw, PAD, y + 30, MUTED)
+        Line("No leg days this week. Fresh week, fresh start!", 21).draw(image, PAD, y + 30, MUTED)
         return
     rank = 1
     for index, (count, ids) in enumerate(leaders):
@@ -109,17 +109,17 @@ def _leaders(image: Image.Image, draw: ImageDraw.ImageDraw, card: RecapCard, y: 
         if rank <= len(MEDALS):
             canvas.paste(image, canvas.disc(BADGE, MEDALS[rank - 1]), center - BADGE // 2, y + 5)
         color = canvas.DARK_TEXT if rank <= len(MEDALS) else TEXT
-        Line(f"{rank}", 21, Weight.BOLD).draw(draw, center, baseline, color, align="center")
+        Line(f"{rank}", 21, Weight.BOLD).draw(image, center, baseline, color, align="center")
         days = Line(f"{count} leg day" if count == 1 else f"{count} leg days", 21, Weight.BOLD)
-        days.draw(draw, WIDTH - PAD - 8, baseline, TEXT, align="right")
+        days.draw(image, WIDTH - PAD - 8, baseline, TEXT, align="right")
         room = WIDTH - PAD - 8 - days.width - 24 - (PAD + 60)
         names = ", ".join(card.names.get(user_id) or UNKNOWN for user_id in ids)
-        Line(names, 22, max_width=room, empty=UNKNOWN).draw(draw, PAD + 60, baseline, TEXT)
+        Line(names, 22, max_width=room, empty=UNKNOWN).draw(image, PAD + 60, baseline, TEXT)
         rank += len(ids)
         y += ROW
 
 
-def _tiles(draw: ImageDraw.ImageDraw, summary: RecapSummary, y: int) -> None:
+def _tiles(image: Image.Image, draw: ImageDraw.ImageDraw, summary: RecapSummary, y: int) -> None:
     tiles = (
         (len(summary.kept), "streaks kept"),
         (len(summary.new_bests), "new bests"),
@@ -134,5 +134,5 @@ def _tiles(draw: ImageDraw.ImageDraw, summary: RecapSummary, y: int) -> None:
             (left, y, left + width, y + TILE_HEIGHT), 12, fill=STRIPE, outline=canvas.FRAME
         )
         center = left + width / 2
-        Line(f"{number}", 34, Weight.BOLD).draw(draw, center, y + 48, TEXT, align="center")
-        Line(label, 16, max_width=width - 12).draw(draw, center, y + 76, MUTED, align="center")
+        Line(f"{number}", 34, Weight.BOLD).draw(image, center, y + 48, TEXT, align="center")
+        Line(label, 16, max_width=width - 12).draw(image, center, y + 76, MUTED, align="center")

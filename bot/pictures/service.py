@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
 from typing import TypeVar
 
-from bot.pictures import samples
+from bot.pictures import fonts, samples
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,9 @@ def _warm_up() -> None:
     event loop should not), with its fonts loaded before the first real render."""
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
+    for weight in fonts.Weight:
+        for file in fonts.chain_files(weight):
+            fonts.coverage(file)  # the first name in another script needs them all
     samples.render_all()
 
 

@@ -13,21 +13,34 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
-from bot.pictures import fonts
+from bot.pictures import canvas, fonts
 from bot.pictures.fonts import Weight
 
 PLACEHOLDER = "\ufffd"  # DejaVu draws it: a visible "this character was not drawable"
 ELLIPSIS = "…"
 MAX_MARKS = 2  # combining marks kept per character: zalgo stays inside its row
 MAX_CLUSTERS = 120  # longer text is cut before it is measured, whatever the width
-_DROPPED = frozenset(
-    {
-        0xFE0E,
-        0xFE0F,  # variation selectors: text/emoji presentation
-        *range(0x1F3FB, 0x1F400),  # skin-tone modifiers, meaningless in one colour
-    }
+_DROPPED = frozenset({0xFE0E})  # "draw as text": the chain decides
+EMOJI_PRESENTATION = "\ufe0f"
+SKIN_TONES = frozenset(chr(code) for code in range(0x1F3FB, 0x1F400))
+REGIONAL = range(0x1F1E6, 0x1F200)  # two of them make a flag
+# Characters below U+1F000 that are emoji by default (Unicode's Emoji_Presentation, from
+# emoji-data.txt): drawn from the emoji font even without U+FE0F, as Discord shows them.
+_EMOJI_RANGES = (
+    (0x231A, 0x231B), (0x23E9, 0x23EC), (0x23F0, 0x23F0), (0x23F3, 0x23F3),
+    (0x25FD, 0x25FE), (0x2614, 0x2615), (0x2648, 0x2653), (0x267F, 0x267F),
+    (0x2693, 0x2693), (0x26A1, 0x26A1), (0x26AA, 0x26AB), (0x26BD, 0x26BE),
+    (0x26C4, 0x26C5), (0x26CE, 0x26CE), (0x26D4, 0x26D4), (0x26EA, 0x26EA),
+    (0x26F2, 0x26F3), (0x26F5, 0x26F5), (0x26FA, 0x26FA), (0x26FD, 0x26FD),
+    (0x2705, 0x2705), (0x270A, 0x270B), (0x2728, 0x2728), (0x274C, 0x274C),
+    (0x274E, 0x274E), (0x2753, 0x2755), (0x2757, 0x2757), (0x2795, 0x2797),
+    (0x27B0, 0x27B0), (0x27BF, 0x27BF), (0x2B1B, 0x2B1C), (0x2B50, 0x2B50),
+    (0x2B55, 0x2B55),
+)  # fmt: skip
+_EMOJI_BY_DEFAULT = frozenset(
+    code for first, last in _EMOJI_RANGES for code in range(first, last + 1)
 )
 _STRONG_RTL = frozenset({"R", "AL"})
 # Zero-width (non-)joiners shape the letters around them (Persian, Indic, emoji
@@ -65,10 +78,16 @@ def clean(text: str) -> str:
 
 
 def clusters(text: str) -> list[str]:
-    """`text` (cleaned) as characters each with its combining marks and joiners."""
+    """`text` (cleaned) as characters each with what belongs to it: combining marks,
+    joiners, skin tones, the second letter of a flag."""
     found: list[str] = []
     for ch in text:
-        if found and (ch in JOINERS or unicodedata.category(ch)[0] == "M"):
+        if found and (
+            ch in JOINERS
+            or ch in SKIN_TONES
+            or unicodedata.category(ch)[0] == "M"
+            or (ord(ch) in REGIONAL and len(found[-1]) == 1 and ord(found[-1]) in REGIONAL)
+        ):
             found[-1] += ch
         else:
             found.append(ch)
@@ -83,13 +102,27 @@ class Run:
 
 def _face_for(cluster: str, weight: Weight) -> tuple[int, str]:
     """The first face that has the cluster's base character, with the marks it lacks
-    dropped; (0, PLACEHOLDER) when none has the base."""
-    for index, file in enumerate(fonts.chain_files(weight)):
+    dropped; the colour emoji face first for an emoji by default or one asked for with
+    U+FE0F; (0, PLACEHOLDER) when no face has the base."""
+    files = fonts.chain_files(weight)
+    emoji = files.index(fonts.EMOJI)
+    base = ord(cluster[0])
+    wants_emoji = EMOJI_PRESENTATION in cluster or base in _EMOJI_BY_DEFAULT
+    if wants_emoji and base in fonts.coverage(fonts.EMOJI):
+        return emoji, cluster
+    for index, file in enumerate(files):
         covered = fonts.coverage(file)
         if ord(cluster[0]) in covered:
-            kept = (ch for ch in cluster if ord(ch) in covered or (_KEEP_JOINERS and ch in JOINERS))
-            return index, "".join(kept)
+            if index == emoji:
+                return index, cluster  # its own shaping makes one picture of the cluster
+            return index, "".join(ch for ch in cluster if _drawable(ch, covered))
     return 0, PLACEHOLDER
+
+
+def _drawable(ch: str, covered: frozenset[int]) -> bool:
+    if ch in JOINERS:
+        return _KEEP_JOINERS
+    return ord(ch) in covered and ch not in SKIN_TONES and ch != EMOJI_PRESENTATION
 
 
 def runs(text: str, weight: Weight) -> list[Run]:
@@ -141,9 +174,15 @@ class Line:
     def face(self, index: int) -> ImageFont.FreeTypeFont:
         return fonts.font(self.files[index], self.size)
 
+    def run_width(self, run: Run) -> float:
+        length = _length(self.face(run.face), run.text)
+        if self.files[run.face] == fonts.EMOJI:
+            return length * self.size / fonts.EMOJI_STRIKE
+        return length
+
     @property
     def width(self) -> float:
-        return sum(_length(self.face(run.face), run.text) for run in self.runs)
+        return sum(self.run_width(run) for run in self.runs)
 
     def _fit(self, cleaned: str, max_width: float) -> list[Run]:
         parts = clusters(cleaned)[:MAX_CLUSTERS]
@@ -163,26 +202,49 @@ class Line:
         return kept
 
     def _width_of(self, text: str) -> float:
-        return sum(_length(self.face(run.face), run.text) for run in runs(text, self.weight))
+        return sum(self.run_width(run) for run in runs(text, self.weight))
 
     def draw(
         self,
-        draw: ImageDraw.ImageDraw,
+        image: Image.Image,
         x: float,
         baseline: float,
         fill: tuple[int, ...],
         align: str = "left",
     ) -> float:
-        """Draw at `baseline`, starting at `x` (align left) or ending at `x` (right);
-        returns the width drawn."""
+        """Draw on `image` at `baseline`, starting at `x` (align left), ending at `x`
+        (right) or centred on it; returns the width drawn."""
         width = self.width
         left = x - width if align == "right" else x - width / 2 if align == "center" else x
+        pen = ImageDraw.Draw(image)
         ordered = list(reversed(self.runs)) if self.rtl else self.runs
         for run in ordered:
-            face = self.face(run.face)
-            draw.text((left, baseline), run.text, font=face, fill=fill, anchor="ls")
-            left += _length(face, run.text)
+            if self.files[run.face] == fonts.EMOJI:
+                drawn = _emoji(run.text, self.size)
+                if drawn is not None:
+                    sprite, dx, dy = drawn
+                    canvas.paste(image, sprite, round(left + dx), round(baseline + dy))
+            else:
+                pen.text(
+                    (left, baseline), run.text, font=self.face(run.face), fill=fill, anchor="ls"
+                )
+            left += self.run_width(run)
         return width
+
+
+@lru_cache(maxsize=512)
+def _emoji(text: str, size: int) -> tuple[Image.Image, float, float] | None:
+    """Colour emoji drawn at the font's one size and scaled to `size`, with the offset of
+    its top left corner from the pen position on the baseline."""
+    face = fonts.font(fonts.EMOJI, fonts.EMOJI_STRIKE)
+    x0, y0, x1, y1 = (round(edge) for edge in face.getbbox(text, anchor="ls"))
+    if x1 <= x0 or y1 <= y0:
+        return None
+    big = Image.new("RGBA", (x1 - x0, y1 - y0), (0, 0, 0, 0))
+    ImageDraw.Draw(big).text((-x0, -y0), text, font=face, anchor="ls", embedded_color=True)
+    scale = size / fonts.EMOJI_STRIKE
+    small = (max(1, round(big.width * scale)), max(1, round(big.height * scale)))
+    return big.resize(small, Image.Resampling.LANCZOS), x0 * scale, y0 * scale
 
 
 @lru_cache(maxsize=4096)

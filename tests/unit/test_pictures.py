@@ -198,7 +198,7 @@ def test_a_long_name_is_cut_with_an_ellipsis_and_a_short_one_is_not():
 def test_cleaning_drops_invisible_and_control_characters():
     assert text.clean("a\u200bb\u202ec\x00d\te\n\nf") == "abcd e f"
     assert text.clean("  \u200b ") == ""
-    assert text.clean("👍🏽\ufe0f") == "👍"
+    assert text.clean("👍🏽\ufe0f\ufe0e") == "👍🏽\ufe0f"  # the emoji font draws them as one
 
 
 def test_joiners_stay_inside_words_only():
@@ -226,6 +226,31 @@ def test_every_bundled_script_font_draws_its_script():
         assert files[run.face] == file and text.PLACEHOLDER not in run.text, word
 
 
+def test_emoji_are_drawn_in_colour_as_one_picture_per_sequence():
+    emoji = fonts.chain_files(fonts.Weight.REGULAR).index(fonts.EMOJI)
+    for sequence in (
+        "👨\u200d👩\u200d👧\u200d👦",
+        "👍🏽",
+        "🇺🇦",
+        "🏳\ufe0f\u200d🌈",
+        "1\ufe0f\u20e3",
+        "🦵",
+    ):
+        [run] = text.runs(text.clean(sequence), fonts.Weight.REGULAR)
+        assert run.face == emoji, sequence
+        line = text.Line(sequence, 40)
+        assert 30 < line.width < 60, sequence  # one emoji wide, not one per code point
+    assert [len(c) for c in text.clusters("🇺🇦🇵🇱")] == [2, 2]  # flags are not split
+    image = Image.new("RGBA", (80, 60), (*canvas.PANEL, 255))
+    text.Line("🦵", 40).draw(image, 10, 45, canvas.TEXT)
+    colours = {image.getpixel((x, y))[:3] for x in range(80) for y in range(60)}
+    assert any(max(c) - min(c) > 80 for c in colours)  # saturated: drawn in colour
+    # "❤" alone is text (DejaVu draws it); with U+FE0F it asks for the emoji picture.
+    assert text.runs("❤", fonts.Weight.REGULAR)[0].face == 0
+    assert text.runs("❤\ufe0f", fonts.Weight.REGULAR)[0].face == emoji
+    assert text.runs("☕", fonts.Weight.REGULAR)[0].face == emoji  # emoji by default
+
+
 def test_combining_marks_are_capped_per_character():
     cleaned = text.clean("a" + "\u0301" * 50 + "b")
     assert cleaned == "a\u0301\u0301b"
@@ -233,7 +258,7 @@ def test_combining_marks_are_capped_per_character():
 
 
 def test_a_character_no_font_has_becomes_a_visible_placeholder():
-    for name in ("\ue000", "\u0378", "🦵", "\U00013000", "\u0f40"):
+    for name in ("\ue000", "\u0378", "\U00013000", "\u0f40"):
         drawn = "".join(run.text for run in text.Line(name, 20).runs)
         assert drawn == text.PLACEHOLDER, name
 
@@ -242,10 +267,12 @@ def test_each_script_is_drawn_by_a_font_that_has_it():
     assert [r.face for r in text.runs("Alex", fonts.Weight.REGULAR)] == [0]
     assert [r.face for r in text.runs("田中", fonts.Weight.REGULAR)] == [1]
     assert [r.face for r in text.runs("김민준", fonts.Weight.REGULAR)] == [2]
-    symbola = len(fonts.chain_files(fonts.Weight.REGULAR)) - 1
-    assert [r.face for r in text.runs("💪", fonts.Weight.REGULAR)] == [symbola]
+    emoji = fonts.chain_files(fonts.Weight.REGULAR).index(fonts.EMOJI)
+    assert [r.face for r in text.runs("💪", fonts.Weight.REGULAR)] == [emoji]
     mixed = text.runs("Ana 田中 💪", fonts.Weight.BOLD)
-    assert [r.face for r in mixed] == [0, 1, 0, symbola]
+    assert [r.face for r in mixed] == [0, 1, 0, emoji]
+    symbola = fonts.chain_files(fonts.Weight.REGULAR).index("Symbola.ttf")
+    assert [r.face for r in text.runs("\u2bd1", fonts.Weight.REGULAR)] == [symbola]
     for run in mixed:
         file = fonts.chain_files(fonts.Weight.BOLD)[run.face]
         assert all(ord(ch) in fonts.coverage(file) for ch in run.text)
@@ -277,7 +304,8 @@ def test_the_fonts_ship_as_package_data():
         assert any(fnmatch.fnmatch(f"fonts/{name}", p) for p in patterns), name
     for file in (fonts.REGULAR, fonts.BOLD, *fonts.FALLBACKS):
         with resources.as_file(shipped / file) as path:
-            face = ImageFont.truetype(str(path), 20)
+            size = fonts.EMOJI_STRIKE if file == fonts.EMOJI else 20
+            face = ImageFont.truetype(str(path), size)
             assert face.getlength("Leg day") > 0
         assert fonts.LICENCES[file] in names, file
 
