@@ -219,6 +219,7 @@ class Fillers:
             "scope": "guild",
             "weeks": "2",
             "goal": "40",
+            "remove": "remove",
         }
 
     def word(self, name: str, user: User) -> str:
