@@ -221,6 +221,8 @@ class Fillers:
             "goal": "40",
             "unit": "kg",
             "exercise": "squat",
+            "remove": "remove",
+            "style": "image",
         }
 
     def word(self, name: str, user: User) -> str:

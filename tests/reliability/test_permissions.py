@@ -100,6 +100,7 @@ PREFIX: dict[str, Row] = {
     "legday settings shields": Row(ADMIN, "4", "streak shield every **4 met weeks**"),
     "legday settings pauses": Row(ADMIN, "6", "pause their streak for up to **6 weeks**"),
     "legday settings risk": Row(ADMIN, "sat 18:00", "nudge every **Sat 18:00**"),
+    "legday settings images": Row(ADMIN, "text", "`legday top` now answers with text"),
     "legday recap": Row(ADMIN, "", "recap"),
     "legday recap set": Row(ADMIN, "{here} mon 09:00", "The weekly recap goes to"),
     "legday recap off": Row(ADMIN, "", "No more weekly recaps."),
@@ -187,6 +188,7 @@ SLASH: dict[str, Row] = {
     "legday-admin settings risk": Row(
         ADMIN, {"day": "fri", "time": "17:30"}, "nudge every **Fri 17:30**"
     ),
+    "legday-admin settings images": Row(ADMIN, {"style": "image"}, "now answers with a picture"),
     "legday-admin recap show": Row(ADMIN, {}, "recap"),
     "legday-admin recap set": Row(
         ADMIN, {"channel": "{here}", "day": "mon", "time": "08:00"}, "The weekly recap goes to"
