@@ -134,6 +134,7 @@ PREFIX: dict[str, Row] = {
     "legday-admin settings shields": Row(ADMIN, "off", "Streak shields are off."),
     "legday-admin settings pauses": Row(ADMIN, "4", "pause their streak for up to **4 weeks**"),
     "legday-admin settings risk": Row(ADMIN, "off", "No more streak-at-risk nudges."),
+    "legday-admin settings images": Row(ADMIN, "image", "now answers with a picture"),
     "legday-admin recap": Row(ADMIN, "", "recap"),
     "legday-admin recap set": Row(ADMIN, "{here} sun 20:00", "The weekly recap goes to"),
     "legday-admin recap off": Row(ADMIN, "", "No more weekly recaps."),
