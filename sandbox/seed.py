@@ -11,7 +11,9 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.core.days import effective_zone, local_day
+from bot.core.lifts import parse_lifts
 from bot.store import Store, Tx
+from bot.store.sql import lifts as lifts_sql
 from bot.store.sql import quotes as quotes_sql
 from bot.store.sql import schedules as schedules_sql
 from bot.store.sql import settings as settings_sql
@@ -22,7 +24,16 @@ WEEKLY_TARGET = 1  # the bot's default; the demo server never changed it
 GROUP_GOAL = 25  # leg days a week, all members together
 RECAP_AT = (0, time(9, 0))  # Monday 09:00 in #gym: last week's recap
 
-_NOTES = ("front squats 5x5", "lunges", "leg press", "deadlifts", "pistol squats", "hill sprints")
+# Notes as members write them; `{w}` grows week by week, so `legday lifts` shows progress
+# and `legday prs squat` has a board (lifts are read from notes as a check-in reads them).
+_NOTES = (
+    "squat 5x5 {w}kg",
+    "front squats 3x8 @ {f}",
+    "RDL 4x10 {r}, lunges",
+    "leg press 3x12 {p}",
+    "hill sprints",
+    "pistol squats",
+)
 _SOURCES = ("command", "command", "slash", "button")
 
 
@@ -147,14 +158,25 @@ def _seed_member(tx: Tx, demo: Demo, lifter: Lifter, timezone: str, now: datetim
         settings_sql.add_pauses(tx, guild_id, user_id, holiday(lifter, today))
     rng = random.Random(f"legday-demo-notes:{lifter.name}")
     checkins = []
-    for day in history(lifter, today):
+    base = rng.choice((60, 70, 80, 90))  # the member's own starting weights
+    for index, day in enumerate(history(lifter, today)):
         trained = datetime.combine(day, time(rng.randint(6, 21), rng.randint(0, 59)), zone)
         checkins.append(
             PastCheckin(
                 day,
                 min(trained.astimezone(UTC), now),
-                note=rng.choice(_NOTES) if rng.random() < 0.3 else None,
+                note=_note(rng, base, index) if rng.random() < 0.5 else None,
                 source=rng.choice(_SOURCES),
             )
         )
     record_history(tx, guild_id, user_id, checkins, default_zone=timezone)
+    for checkin in checkins:
+        if checkin.note is not None:
+            lifts_sql.insert(tx, guild_id, user_id, checkin.day, parse_lifts(checkin.note, "kg"))
+
+
+def _note(rng: random.Random, base: int, session: int) -> str:
+    """A note with weights a little heavier each session."""
+    step = 2.5 * (session // 2)
+    weights = {"w": base + step, "f": base - 10 + step, "r": base + 10 + step, "p": 2 * base + step}
+    return rng.choice(_NOTES).format(**{k: f"{v:g}" for k, v in weights.items()})
