@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from datetime import date, datetime
 from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo
 
+from bot.core import days
 from bot.core.milestones import Milestone
 from bot.store import CheckinContext, GuildConfig, MemberConfig, Tx
 from bot.store.sql import milestones as milestones_sql
@@ -101,6 +104,15 @@ class SettingsCache:
 
     def context(self, tx: Tx, guild_id: int, user_id: int) -> CheckinContext:
         return CheckinContext(self.guild(tx, guild_id), self.member(tx, guild_id, user_id))
+
+    def local_today(
+        self, tx: Tx, guild_id: int, user_id: int, now: datetime, default_zone: str | None
+    ) -> tuple[CheckinContext, ZoneInfo, date]:
+        """The member's settings, zone (their own, else the server's, else the default)
+        and today in it."""
+        context = self.context(tx, guild_id, user_id)
+        zone = days.effective_zone(context.member.timezone, context.guild.timezone, default_zone)
+        return context, zone, days.local_day(now, zone)
 
     def forget_guild(self, guild_id: int) -> None:
         with self._lock:

@@ -204,11 +204,9 @@ async def undo_today(services: Services, guild_id: int, user_id: int) -> Checkin
     now = services.now()
 
     def work(tx: Tx) -> CheckinOutcome | None:
-        context = services.cache.context(tx, guild_id, user_id)
-        zone = days.effective_zone(
-            context.member.timezone, context.guild.timezone, services.default_zone
+        context, zone, today = services.cache.local_today(
+            tx, guild_id, user_id, now, services.default_zone
         )
-        today = days.local_day(now, zone)
         if not checkins_sql.delete(tx, guild_id, user_id, today):
             return None
         lifts_sql.delete_day(tx, guild_id, user_id, today)
@@ -232,11 +230,9 @@ async def member_report(services: Services, guild_id: int, user_id: int) -> Memb
     now = services.now()
 
     def work(tx: Tx) -> MemberReport:
-        context = services.cache.context(tx, guild_id, user_id)
-        zone = days.effective_zone(
-            context.member.timezone, context.guild.timezone, services.default_zone
+        context, _, today = services.cache.local_today(
+            tx, guild_id, user_id, now, services.default_zone
         )
-        today = days.local_day(now, zone)
         state = summaries.to_state(summaries_sql.read(tx, guild_id, user_id))
         week, month, year = summaries.periods_of(today)
         counts = summaries_sql.period_counts(tx, guild_id, user_id, (week, month, year))

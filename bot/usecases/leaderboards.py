@@ -165,13 +165,11 @@ def _build(
 
 def _live_streak(tx: Tx, services: Services, guild_id: int, user_id: int, now: datetime) -> int:
     """The member's streak as it stands on their own today (at most a page of these)."""
-    context = services.cache.context(tx, guild_id, user_id)
-    zone = days.effective_zone(
-        context.member.timezone, context.guild.timezone, services.default_zone
+    context, _, today = services.cache.local_today(
+        tx, guild_id, user_id, now, services.default_zone
     )
     state = summaries.to_state(summaries_sql.read(tx, guild_id, user_id))
-    paused = pauses.weeks_of(context.member.paused)
-    return streaks.current_streak(state, days.local_day(now, zone), paused)
+    return streaks.current_streak(state, today, pauses.weeks_of(context.member.paused))
 
 
 async def leaderboard_page(

@@ -33,11 +33,9 @@ async def year_of_days(services: Services, guild_id: int, user_id: int) -> YearO
     now = services.now()
 
     def work(tx: Tx) -> YearOfDays:
-        context = services.cache.context(tx, guild_id, user_id)
-        zone = days.effective_zone(
-            context.member.timezone, context.guild.timezone, services.default_zone
+        context, _, today = services.cache.local_today(
+            tx, guild_id, user_id, now, services.default_zone
         )
-        today = days.local_day(now, zone)
         first_monday = days.week_start(today) - timedelta(weeks=WEEKS_SHOWN - 1)
         every_day = checkins_sql.days(tx, guild_id, user_id)
         paused = pauses.weeks_of(context.member.paused)
