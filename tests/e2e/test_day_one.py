@@ -109,7 +109,7 @@ async def test_words_a_command_cannot_use_are_refused_and_nothing_is_stored(e2e:
 
     member = e2e.member("extra")
     top = await e2e.ask(member, "!legday top month please")
-    assert top.content.startswith("I couldn't use `please`")
+    assert top.content.startswith("**style**: `please` is not a leaderboard style.")
     unknown = await e2e.ask(admin, "!legday schedule frobnicate", room)
     assert unknown.content.startswith("**schedule**: `frobnicate` is not one of its commands.")
     near = await e2e.ask(admin, "!legday schedule lsit", room)
@@ -145,7 +145,7 @@ async def test_errors_name_arguments_as_help_does(e2e: E2E):
     cases = {
         "!legday log someday": ("day", "`!legday log <day> [note]`"),
         "!legday tz Mars/Olympus": ("timezone", "`!legday tz <timezone>`"),
-        "!legday top fortnight": ("period", "`!legday top [period]`"),
+        "!legday top fortnight": ("period", "`!legday top [period] [style]`"),
         "!legday hide maybe": ("state", "`!legday hide <state>`"),
         "!legday remind sometimes": ("state", "`!legday remind <state>`"),
     }

@@ -187,7 +187,7 @@ async def test_help(e2e: E2E):
     user = e2e.member("lost")
     prefix = await e2e.ask(user, "!legday help")
     assert prefix.embeds[0]["title"] == "Leg day bot 🦵"
-    for usage in ("`!legday undo`", "`!legday top [period]`", "`!legday log <day> [note]`"):
+    for usage in ("`!legday undo`", "`!legday top [period] [style]`", "`!legday log <day> [note]`"):
         assert usage in prefix.embeds[0]["description"]
     _, slash = await e2e.slash(user, "legday help")
     assert slash.ephemeral
