@@ -119,8 +119,17 @@ class LegDayGroup(commands.Cog):
             # One nonce for every try (discord.py draws a new one per call): Discord then
             # keeps at most one of them, whatever happened to the others.
             kwargs.setdefault("nonce", secrets.randbits(64))
-            return await through_rate_limits(lambda: ctx.reply(content, **kwargs))
-        return await through_rate_limits(lambda: ctx.send(content, **kwargs))
+            return await through_rate_limits(lambda: ctx.reply(content, **rewound(kwargs)))
+        return await through_rate_limits(lambda: ctx.send(content, **rewound(kwargs)))
+
+
+def rewound(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The reply's arguments with its files back at their start: a try that was refused
+    has read them to the end, and sent again as they are they would upload nothing."""
+    files = list(kwargs.get("files") or []) + ([kwargs["file"]] if kwargs.get("file") else [])
+    for file in files:
+        file.reset()
+    return kwargs
 
 
 def refuse_extra_words(cog: commands.Cog) -> None:

@@ -171,7 +171,8 @@ def _seed_member(tx: Tx, demo: Demo, lifter: Lifter, timezone: str, now: datetim
         )
     record_history(tx, guild_id, user_id, checkins, default_zone=timezone)
     for checkin in checkins:
-        if checkin.note is not None:
+        if checkin.note is not None:  # replaced, not added to, when a cut-short seed reruns
+            lifts_sql.delete_day(tx, guild_id, user_id, checkin.day)
             lifts_sql.insert(tx, guild_id, user_id, checkin.day, parse_lifts(checkin.note, "kg"))
 
 

@@ -147,3 +147,18 @@ async def test_the_recap_comes_with_a_card(e2e: E2E):
     assert (attached.filename, attached.content_type) == ("recap.png", "image/png")
     assert "Recap Gym" in (attached.description or "")
     Image.open(io.BytesIO(attached.data)).verify()
+
+
+async def test_a_picture_sent_again_after_429s_is_the_whole_picture(e2e: E2E):
+    server = e2e.new_server("Busy Gym")
+    (member,) = await check_ins(server, ["persistent"])
+    # More 429s than discord.py retries on its own: the bot's reply loop sends it again.
+    route = "POST /channels/{channel_id}/messages"
+    server.fd.rate_limit(route, count=6, retry_after=0.1, scope="shared")
+    stats = await server.ask(member, "!legday stats", within=15)
+    picture(stats, "leg-days.png")
+    here = f"/channels/{server.gym.id}/messages"
+    uploads = [r.files for r in server.fd.requests if r.path.endswith(here) and r.files]
+    assert len(uploads) >= 6  # the refused tries and the one that went through
+    assert {f[0]["size"] for f in uploads} == {stats.attachments[0].size}
+    server.take_violations("rate_limited")
