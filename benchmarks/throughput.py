@@ -15,6 +15,14 @@ database holds exactly one check-in per member. Discord's limits are lifted, sin
 bot's own rate is measured: the global 50 requests/s, the per-channel message bucket
 (50/s, which would cap the `!` burst), and the 3 s interaction deadline (answers later
 than 3 s are counted and printed instead: Discord would have refused them).
+
+The bot's own global limiter (`LEGDAY_GLOBAL_RATE_LIMIT`, 50 requests/s, what Discord
+enforces) stays on unless `--bot-env LEGDAY_GLOBAL_RATE_LIMIT=...` raises it: with it on,
+the `!legday` row measures the limiter (each reply is one request), not the bot.
+`--note TEXT` sends every check-in with that note (e.g. lifts, which the bot parses and
+stores). `--bot-project DIR` runs legday from another checkout of it (with this Python,
+and DIR first on the bot's import path), so one run of this same benchmark code can
+measure an older commit against the bare bot, and two runs compare the commits.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import argparse
 import asyncio
 import contextlib
 import math
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +44,7 @@ from benchmarks.arguments import QUICK_NOTE, at_least
 from benchmarks.bare_bot import REPLY_TITLE
 from benchmarks.measure import CheckFailed, median, percentile, ratio, table, times
 from benchmarks.proc import cpu_seconds
-from benchmarks.processes import BotRun, baseline_env, disconnect_all
+from benchmarks.processes import PROJECT, BotRun, baseline_env, disconnect_all
 from benchmarks.profiling import Sampler, summarize
 from fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Message, User
 
@@ -147,6 +156,7 @@ async def _burst(
     kind: str,
     members: list[User],
     pid: int | None = None,
+    note: str | None = None,
 ) -> Burst:
     burst = Burst(kind, members)
     cpu_before = cpu_seconds(pid) if pid is not None else math.nan
@@ -157,9 +167,10 @@ async def _burst(
     for user in members:
         burst.sent_at[user.id] = time.perf_counter()
         if kind == BANG:
-            await fd.say(user, channel, BANG)
+            await fd.say(user, channel, BANG if note is None else f"{BANG} {note}")
         else:
-            interactions.append(await fd.slash(user, channel, "legday checkin"))
+            options = None if note is None else {"note": note}
+            interactions.append(await fd.slash(user, channel, "legday checkin", options))
     with contextlib.suppress(TimeoutError):  # reported as members without a reply
         await asyncio.wait_for(collector.done.wait(), 30 + len(members) * 0.05)
     await asyncio.sleep(0.5)  # a second reply to anyone would arrive now
@@ -175,6 +186,38 @@ async def _burst(
     return burst
 
 
+@dataclass(frozen=True, slots=True)
+class LegdayUnderTest:
+    """Which legday runs and how: the checkout (None: this one), LEGDAY_* settings changed
+    on purpose, and the note every check-in carries (None: no note)."""
+
+    project: Path | None = None
+    settings: dict[str, str] = field(default_factory=dict)
+    note: str | None = None
+
+    def command_and_env(
+        self, fd: FakeDiscord, url: str, guild_id: int
+    ) -> tuple[list[str], dict[str, str]]:
+        env = ours.ours_bot_env(fd, url, dev_guild_id=guild_id, burst=True) | self.settings
+        if self.project is None:
+            return ours.ours_bot_command(), env
+        return [sys.executable, "-m", "bot", "run"], env | {"PYTHONPATH": str(self.project)}
+
+    def describe(self) -> str:
+        folder = PROJECT if self.project is None else str(self.project)
+        commit = subprocess.run(
+            ["git", "-C", folder, "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        where = "this checkout" if self.project is None else folder
+        where += f" at {commit or 'an unknown commit'}"
+        changed = " ".join(f"{k}={v}" for k, v in sorted(self.settings.items()))
+        note = "no note" if self.note is None else f"note {self.note!r}"
+        return f"legday from {where}, {note}{', ' + changed if changed else ''}"
+
+
 @dataclass
 class Stage:
     fd: FakeDiscord
@@ -186,6 +229,7 @@ class Stage:
     folder: Path
     profile: Path | None = None  # py-spy output for legday's bursts, when asked
     profiled_seconds: float = 0.0
+    legday: LegdayUnderTest = field(default_factory=LegdayUnderTest)
 
 
 @contextlib.asynccontextmanager
@@ -206,11 +250,14 @@ async def _run_side(stage: Stage, side: str, rep: int, collector: Collector) -> 
     violations_before = len(fd.violations)
     db_path = stage.folder / f"ours-{rep}.db"
     log_path = stage.folder / f"{side}-{rep}.log"
+    note = None
     if side == "legday":
         url = f"sqlite+aiosqlite:///{db_path}"
-        env = ours.ours_bot_env(fd, url, dev_guild_id=stage.guild.id, burst=True)
-        bot = BotRun(side, ours.ours_bot_command(), env, log_path)
+        command, env = stage.legday.command_and_env(fd, url, stage.guild.id)
+        cwd = PROJECT if stage.legday.project is None else str(stage.legday.project)
+        bot = BotRun(side, command, env, log_path, cwd=cwd)
         reply_ok = ours.ours_checkin_reply_ok
+        note = stage.legday.note
     else:
         env = baseline_env(fd, BENCH_GUILD_ID=str(stage.guild.id))
         bot = BotRun(side, [sys.executable, "-m", "benchmarks.bare_bot"], env, log_path)
@@ -221,12 +268,13 @@ async def _run_side(stage: Stage, side: str, rep: int, collector: Collector) -> 
     await bot.start(fd)
     try:
         # One of each command first: connections, caches and the database file warm up.
-        warm_bang = await _burst(fd, collector, stage.channel, BANG, stage.warmup[:1])
-        warm_slash = await _burst(fd, collector, stage.channel, SLASH, stage.warmup[1:2])
+        channel = stage.channel
+        warm_bang = await _burst(fd, collector, channel, BANG, stage.warmup[:1], note=note)
+        warm_slash = await _burst(fd, collector, channel, SLASH, stage.warmup[1:2], note=note)
         problems = warm_bang.problems(reply_ok) + warm_slash.problems(reply_ok)
         async with _maybe_sampled(bot, stage):
-            bang = await _burst(fd, collector, stage.channel, BANG, stage.bang_members, bot.pid)
-            slash = await _burst(fd, collector, stage.channel, SLASH, stage.slash_members, bot.pid)
+            bang = await _burst(fd, collector, channel, BANG, stage.bang_members, bot.pid, note)
+            slash = await _burst(fd, collector, channel, SLASH, stage.slash_members, bot.pid, note)
     finally:
         code = await bot.stop()
     problems += bang.problems(reply_ok) + slash.problems(reply_ok)
@@ -340,7 +388,12 @@ def _report(runs: list[SideRun]) -> tuple[list[str], dict[str, dict[str, float]]
     return lines, summary
 
 
-async def main(members: int, reps: int, profile: Path | None = None) -> int:
+async def main(
+    members: int,
+    reps: int,
+    profile: Path | None = None,
+    legday: LegdayUnderTest | None = None,
+) -> int:
     with tempfile.TemporaryDirectory(prefix="legday-throughput-") as tmp:
         folder = Path(tmp)
         async with FakeDiscord(
@@ -351,6 +404,7 @@ async def main(members: int, reps: int, profile: Path | None = None) -> int:
         ) as fd:
             fd.set_global_rate_limit(None)
             stage = build_stage(fd, members, folder)
+            stage.legday = legday or LegdayUnderTest()
             collector = Collector(fd)
             stop_observing = fd.observe_messages(collector)
             runs: list[SideRun] = []
@@ -373,6 +427,7 @@ async def main(members: int, reps: int, profile: Path | None = None) -> int:
         f"{SLASH}; {reps} interleaved repetition{'s' if reps > 1 else ''} per side (member "
         "send -> reply at the local Discord)"
     )
+    print(stage.legday.describe())
     lines, _ = _report(runs)
     print("\n".join(lines))
     failed = False
@@ -394,6 +449,16 @@ async def main(members: int, reps: int, profile: Path | None = None) -> int:
     return 1 if failed else 0
 
 
+def _settings(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            parser.error(f"--bot-env {pair!r}: expected KEY=VALUE")
+        settings[key] = value
+    return settings
+
+
 def _cli() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.throughput",
@@ -405,12 +470,29 @@ def _cli() -> None:
     parser.add_argument(
         "--profile", type=Path, metavar="FILE", help="also profile legday with py-spy into FILE"
     )
+    parser.add_argument("--note", help="every check-in carries this note (default: none)")
+    parser.add_argument(
+        "--bot-project",
+        type=Path,
+        metavar="DIR",
+        help="run legday from this checkout (this Python, DIR on its import path)",
+    )
+    parser.add_argument(
+        "--bot-env",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="one more setting for legday, e.g. LEGDAY_GLOBAL_RATE_LIMIT=100000 (repeatable)",
+    )
     args = parser.parse_args()
     members, reps = (20, 1) if args.quick else (args.members, args.reps)
+    legday = LegdayUnderTest(args.bot_project, _settings(parser, args.bot_env), args.note)
+    if args.bot_project is not None and not (args.bot_project / "bot").is_dir():
+        parser.error(f"--bot-project {args.bot_project}: no bot/ package there")
     if args.quick:
         print(QUICK_NOTE, flush=True)
     try:
-        code = asyncio.run(main(members, reps, args.profile))
+        code = asyncio.run(main(members, reps, args.profile, legday))
     except CheckFailed as exc:
         print(f"check failed: {exc}", file=sys.stderr)
         code = 1

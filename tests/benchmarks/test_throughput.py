@@ -5,6 +5,7 @@ member got one right reply, never how fast (timing targets do not belong in test
 
 from __future__ import annotations
 
+import argparse
 import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from benchmarks import ours
 from benchmarks.measure import percentile
-from benchmarks.throughput import BANG, Burst, Stage, stored_problems
+from benchmarks.throughput import BANG, Burst, LegdayUnderTest, Stage, _settings, stored_problems
 from fakediscord.state import Message, User
 from tests.benchmarks.quick import quick
 
@@ -109,3 +110,31 @@ def test_throughput_quick_run_passes_its_checks():
     assert "emulator violation" not in done.stdout
     for kind in ("!legday", "/legday checkin"):
         assert any(line.startswith(kind) for line in done.stdout.splitlines()), done.stdout
+
+
+def _fd() -> SimpleNamespace:
+    return SimpleNamespace(api_base="http://api", gateway_url="ws://gw", bot_token="t")
+
+
+def test_another_checkout_runs_with_its_own_code_and_the_settings_asked_for(tmp_path):
+    legday = LegdayUnderTest(tmp_path, {"LEGDAY_GLOBAL_RATE_LIMIT": "100000"}, "squat 5x5")
+    command, env = legday.command_and_env(_fd(), "sqlite+aiosqlite:///x.db", GUILD)
+    assert command[1:] == ["-m", "bot", "run"]
+    assert env["PYTHONPATH"] == str(tmp_path)
+    assert env["LEGDAY_GLOBAL_RATE_LIMIT"] == "100000"
+    assert env["LEGDAY_COOLDOWN_RATE"] == "1000000"  # the burst settings stay
+    assert "note 'squat 5x5'" in legday.describe()
+
+
+def test_this_checkout_runs_as_production_starts_it():
+    command, env = LegdayUnderTest().command_and_env(_fd(), "sqlite+aiosqlite:///x.db", GUILD)
+    assert command == ours.ours_bot_command()
+    assert "PYTHONPATH" not in env
+    assert "LEGDAY_GLOBAL_RATE_LIMIT" not in env
+
+
+def test_a_setting_must_be_key_equals_value():
+    parser = argparse.ArgumentParser()
+    assert _settings(parser, ["A=1", "B=x=y"]) == {"A": "1", "B": "x=y"}
+    with pytest.raises(SystemExit):
+        _settings(parser, ["LEGDAY_GLOBAL_RATE_LIMIT"])
