@@ -89,13 +89,17 @@ def _is_stutter(word: str, name: str) -> bool:
     )
 
 
-def _close_enough(word: str, name: str) -> bool:
-    """`word` is one slip from `name` (never equal: an exact name is matched before)."""
+def _slips(word: str, name: str) -> int | None:
+    """How many slips `word` is from `name`, when it is close enough to be one (never
+    equal: an exact name is matched before); None when it is not."""
     if min(len(word), len(name)) < _MIN_LENGTH_FOR_TYPOS:
-        return _is_swap(word, name) or _is_stutter(word, name)
+        return 1 if _is_swap(word, name) or _is_stutter(word, name) else None
     # One slip for ordinary words, two for long ones ("leaderbaord").
     limit = 1 if max(len(word), len(name)) < 8 else 2
-    return edit_distance(word, name) <= limit
+    if abs(len(word) - len(name)) > limit:
+        return None  # every missing letter is a slip: no need to align them (most words)
+    distance = edit_distance(word, name)
+    return distance if distance <= limit else None
 
 
 def suggest_command(
@@ -121,10 +125,9 @@ def suggest_command(
         return None
     best: tuple[int, str] | None = None
     for candidate, target in sorted(known.items()):
-        if _close_enough(word, candidate):
-            distance = edit_distance(word, candidate)
-            if best is None or distance < best[0]:
-                best = (distance, target)
+        distance = _slips(word, candidate)
+        if distance is not None and (best is None or distance < best[0]):
+            best = (distance, target)
     return None if best is None else best[1]
 
 
