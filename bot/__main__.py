@@ -56,6 +56,15 @@ def _server_id(text: str) -> int:
     return int(text)
 
 
+def _run_overrides(args: argparse.Namespace) -> dict[str, str]:
+    """`run`'s flags, checked like the settings they stand for."""
+    given = {
+        "shard_count": getattr(args, "shard_count", None),
+        "shard_ids": getattr(args, "shard_ids", None),
+    }
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="legday",
@@ -65,7 +74,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"legday {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", help="connect to Discord and serve (the default)")
+    run = sub.add_parser("run", help="connect to Discord and serve (the default)")
+    run.add_argument(
+        "--shard-count",
+        metavar="N",
+        help="the bot's number of shards (LEGDAY_SHARD_COUNT)",
+    )
+    run.add_argument(
+        "--shard-ids",
+        metavar="IDS",
+        help="the shards this process holds, e.g. 0,1 or 0-3 (LEGDAY_SHARD_IDS)",
+    )
     commands = sub.add_parser("commands", help="sync [--guild ID]: publish the slash commands")
     commands_sub = commands.add_subparsers(dest="commands_command", required=True)
     sync = commands_sub.add_parser(
@@ -99,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings = load_config()
+        settings = load_config(**_run_overrides(args))
         if args.command == "sandbox":
             run_sandbox = _find_sandbox()
             if run_sandbox is None:

@@ -1,4 +1,5 @@
-"""The bot: a `commands.Bot` that is handed its resources and releases them on close."""
+"""The bot: a `commands.Bot` that is handed its resources and releases them on close;
+`ShardedLegDayBot` is the same bot holding some or all shards of a sharded one."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from discord.ext import commands, tasks
 
 from bot.config import Config
 from bot.cooldowns import MemberCooldowns
+from bot.identify import IdentifyPacer
 from bot.loop_lag import LoopLagMonitor
 from bot.member_names import MemberNames
 from bot.pictures.service import PictureService
@@ -28,6 +30,7 @@ from bot.reminders.weekly import WeeklyPosts
 from bot.sending import SendGuard
 from bot.shifted_clock import ShiftedClock
 from bot.store import Store
+from bot.store.coordination import coordination_for
 from bot.usecases.cache import SettingsCache
 from bot.usecases.quote_book import QuoteBook
 from bot.usecases.services import Services
@@ -116,6 +119,7 @@ class LegDayBot(commands.Bot):
         )
         clock = self.shifted_clock or clock or utc_now
         self.rate_limiter = GlobalLimiter(settings.global_rate_limit)
+        self.identify_pacer = IdentifyPacer(settings.identify_delay)
         self.send_guard = SendGuard(on_token_rejected=self._token_rejected, watch_token=False)
         self._stopping_for_token: asyncio.Task[None] | None = None
         super().__init__(
@@ -147,6 +151,7 @@ class LegDayBot(commands.Bot):
             clock=clock,
             catchup_minutes=settings.catchup_minutes,
             sends_per_second=settings.reminder_sends_per_second,
+            shards=settings.shards,
         )
         self.weekly = WeeklyPosts(store, self.reminders, default_zone=settings.default_timezone)
         self.milestone_roles = MilestoneRoles(store, self.reminders, DiscordRoles(self))
@@ -160,6 +165,8 @@ class LegDayBot(commands.Bot):
             weekly=self.weekly,
             roles=self.milestone_roles,
         )
+        self.coordination = coordination_for(settings.database_url)
+        self.services.cache.announce = self.coordination.announce
         self.weekly.settings_changed = self.services.cache.forget_guild
         self.milestone_roles.milestones_changed = self.services.cache.forget_milestones
         self._reminders_started: asyncio.Task[None] | None = None
@@ -222,6 +229,13 @@ class LegDayBot(commands.Bot):
             self._report_health.start()
 
     async def _start_deliveries(self) -> None:
+        try:
+            self.reminders.sole_owner = await self.coordination.start(
+                self.config.shards, self.services.cache.hear
+            )
+        except Exception as error:  # serve anyway: the claims still keep sends to one
+            log.warning("could not reach the other processes: %s", type(error).__name__)
+            self.reminders.sole_owner = False
         await self.reminders.start()
         await self.weekly.start()
         await self.milestone_roles.start()
@@ -232,10 +246,11 @@ class LegDayBot(commands.Bot):
         return self._reminders_started is not None or self._report_health.is_running()
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
-        # discord.py waits 5 s before re-identifying (to respect Discord's identify limit);
-        # tests against the local Discord turn that down.
-        if not initial:
-            await asyncio.sleep(self.config.identify_delay)
+        # Discord's identify limit, by bucket (bot.identify); the window is
+        # LEGDAY_IDENTIFY_DELAY, which tests against the local Discord turn down.
+        waited = await self.identify_pacer.wait_turn(shard_id)
+        if waited:
+            log.info("shard %s waited %.1f s for its turn to identify", shard_id, waited)
 
     async def _cooldown_check(self, ctx: commands.Context[Any]) -> bool:
         # One bucket per member across every command, for `!` and `/` alike.
@@ -362,6 +377,7 @@ class LegDayBot(commands.Bot):
         await self.weekly.stop()  # (its posts leave through the reminders' send line)
         await self.milestone_roles.stop()  # (so do its role changes)
         await self.reminders.stop()
+        await self.coordination.close()
         await self.loop_lag.stop()
         if self.shifted_clock is not None:
             await self.shifted_clock.stop()
@@ -372,3 +388,41 @@ class LegDayBot(commands.Bot):
         await self.stop_serving()
         await super().close()
         await self.pictures.close()  # after the commands under way (runner.serve)
+
+
+class ShardedLegDayBot(LegDayBot, commands.AutoShardedBot):
+    """The bot holding `LEGDAY_SHARD_IDS` of `LEGDAY_SHARD_COUNT` shards, one gateway
+    connection each. Unsharded bots keep discord.py's one-connection client: its start-up
+    failures and reconnects are what the reliability suite pins down."""
+
+    def __init__(self, settings: Config, store: Store, **options: Any) -> None:
+        scope = settings.shards
+        super().__init__(
+            settings,
+            store,
+            shard_count=scope.count,
+            shard_ids=sorted(scope.ids),
+            **options,
+        )
+
+    async def launch_shards(self) -> None:
+        """Learn how many sessions Discord lets start at once before launching them."""
+        try:
+            _count, _url, limit = await self.http.get_bot_gateway()
+        except discord.GatewayNotFound:
+            log.warning("could not read the identify concurrency; identifying one at a time")
+        else:
+            self.identify_pacer.max_concurrency = max(1, int(limit["max_concurrency"]))
+        log.info(
+            "holding %s; %d may identify at once",
+            self.config.shards.describe(),
+            self.identify_pacer.max_concurrency,
+        )
+        await super().launch_shards()
+
+
+def make_bot(settings: Config, store: Store, **options: Any) -> LegDayBot:
+    """The bot these settings ask for: sharded when LEGDAY_SHARD_COUNT is set."""
+    if settings.shard_count is not None:
+        return ShardedLegDayBot(settings, store, **options)
+    return LegDayBot(settings, store, **options)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from bot.core.shards import ShardScope
 from bot.urls import sqlite_database
 
 # A relative SQLite path is a file inside LEGDAY_DATA_DIR (`./data`; `/data` in the image).
@@ -205,6 +206,24 @@ def _database_url(value: object) -> str:
     return url
 
 
+def _shard_ids(value: object) -> tuple[int, ...] | None:
+    """`0,1` or `0-3` (or both, `0-1,4`); None when blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, list | tuple | set | frozenset):
+        ids = {_whole(v) for v in value}
+    else:
+        ids = set()
+        for part in _text(value).replace(" ", "").split(","):
+            first, dash, last = part.partition("-")
+            if not (first.isdigit() and (not dash or last.isdigit())):
+                raise ValueError(f"expected shard numbers like 0,1 or 0-3, not {part!r}")
+            ids.update(range(int(first), int(last if dash else first) + 1))
+    if not ids:
+        raise ValueError("expected shard numbers like 0,1 or 0-3")
+    return tuple(sorted(ids))
+
+
 @dataclass(frozen=True, slots=True)
 class _Field:
     name: str
@@ -242,6 +261,8 @@ FIELDS: Final = (
     _Field("guild_ready_timeout", "LEGDAY_GUILD_READY_TIMEOUT", _ranged(_number, 0, None), 2.0),
     _Field("gateway_timeout", "LEGDAY_GATEWAY_TIMEOUT", _ranged(_number, 1, 600), 60.0),
     _Field("identify_delay", "LEGDAY_IDENTIFY_DELAY", _ranged(_number, 0, None), 5.0),
+    _Field("shard_count", "LEGDAY_SHARD_COUNT", _optional(_ranged(_whole, 1, 65_536)), None),
+    _Field("shard_ids", "LEGDAY_SHARD_IDS", _shard_ids, None),
     _Field("health_file", "LEGDAY_HEALTH_FILE", _optional_text, None),
     _Field("clock_file", "LEGDAY_CLOCK_FILE", _optional_text, None),
     _Field("log_level", "LEGDAY_LOG_LEVEL", _level, "INFO"),
@@ -305,6 +326,8 @@ class Config:
     guild_ready_timeout: float
     gateway_timeout: float  # seconds of silence from the gateway before reconnecting
     identify_delay: float
+    shard_count: int | None  # None: one connection, no sharding
+    shard_ids: tuple[int, ...] | None  # None: every shard of shard_count
     health_file: str | None
     clock_file: str | None  # testing only: the clock runs this file's seconds ahead
     log_level: str
@@ -342,10 +365,33 @@ class Config:
                 setattr(self, field.name, field.parse(raw))
             except ValueError as exc:
                 problems.append(f"{field.env}: {exc}")
+        if not problems:
+            problems += self._shard_problems()
         if problems:
             raise ConfigError("invalid settings: " + "; ".join(problems))
         self._working_dir_database: Path | None = None
         self._resolve_sqlite_path(old_style="database_url" in chosen and "data_dir" not in chosen)
+
+    def _shard_problems(self) -> list[str]:
+        if self.shard_ids is None:
+            return []
+        if self.shard_count is None:
+            return ["LEGDAY_SHARD_IDS: needs LEGDAY_SHARD_COUNT, the bot's number of shards"]
+        beyond = [i for i in self.shard_ids if i >= self.shard_count]
+        if beyond:
+            return [
+                f"LEGDAY_SHARD_IDS: shard {beyond[0]} does not exist with "
+                f"LEGDAY_SHARD_COUNT={self.shard_count}; expected numbers from 0 to "
+                f"{self.shard_count - 1}"
+            ]
+        return []
+
+    @property
+    def shards(self) -> ShardScope:
+        """The shards this process holds (all of them unless LEGDAY_SHARD_IDS says)."""
+        count = self.shard_count or 1
+        ids = self.shard_ids if self.shard_ids is not None else range(count)
+        return ShardScope(count, frozenset(ids))
 
     def _resolve_sqlite_path(self, *, old_style: bool) -> None:
         # Only a DATABASE_URL written for the old meaning can have left a file behind.

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import discord
 
-from bot.app import LegDayBot
+from bot.app import LegDayBot, make_bot
 from bot.config import Config, ConfigError
 from bot.endpoints import use_endpoints
 from bot.failures import NETWORK_ERRORS, DatabaseUnusable, DiscordUnreachable, network_reason
@@ -70,7 +70,7 @@ async def run(settings: Config) -> int:
         try:
             await summaries.ensure_current(store, settings.default_timezone)
             if not stop.is_set():
-                await serve(LegDayBot(settings, store), token, stop, settings)
+                await serve(make_bot(settings, store), token, stop, settings)
         finally:
             await _finish_tasks()
             await store.close()

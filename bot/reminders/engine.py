@@ -26,12 +26,14 @@ from zoneinfo import ZoneInfo
 
 from bot.core.reminders import DeliveryState, Kind, ReminderPart, compose, dm_text
 from bot.core.schedule import next_fires, next_occurrences, occurrences_between
+from bot.core.shards import EVERYTHING, ShardScope
 from bot.reminders import catch_up as catch_up_plan
 from bot.reminders.poster import Poster, PostFailed
 from bot.reminders.sender import FIRST, FOLLOW_UP, Sender
 from bot.reminders.timers import Timer, TimerHeap
 from bot.store import MemberNudge, Schedule, Store
 from bot.store.sql import nudges as nudges_sql
+from bot.store.sql.deliveries import STALE_CLAIM
 from bot.usecases.quote_book import QuoteBook
 
 log = logging.getLogger(__name__)
@@ -99,8 +101,14 @@ class ReminderEngine:
         retry_delay: float = 2.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         stop_grace: float = 5.0,
+        shards: ShardScope = EVERYTHING,
     ) -> None:
         self.store = store
+        # The servers whose timed deliveries are this process's (all, unless sharded), and
+        # whether no other live process holds any of them (bot.store.coordination): only
+        # then are claims a crash left `sending` taken over at start-up without waiting.
+        self.shards = shards
+        self.sole_owner = True
         self.poster = poster
         self.quotes = quotes
         self.clock = clock
@@ -118,13 +126,19 @@ class ReminderEngine:
     async def start(self) -> None:
         """Arm every enabled schedule, start firing, then catch up what was missed."""
         now = self.clock()
-        enabled = await self.store.schedules(enabled_only=True)
+        enabled = await self.store.schedules(enabled_only=True, scope=self.shards)
         armed = await self.arm_all(enabled, now)
         log.info("reminders armed for %d schedules", armed)
         self.sender.start()
         self.timers.start()
         # Occurrences up to `now` are the catch-up's; the timers only hold later ones.
         await self.catch_up(enabled, now=now)
+        if not self.sole_owner:
+            # Claims another process may still be sending were left alone: once they are
+            # stale, whatever a crash cut short is sent (one look for an earlier post
+            # first), and what the other process sent is skipped.
+            again = now + STALE_CLAIM + timedelta(seconds=5)
+            self.timers.set(_CATCH_UP_AGAIN, again, lambda: self._spawn(self.catch_up(enabled)))
 
     @property
     def running(self) -> bool:
@@ -591,7 +605,7 @@ class ReminderEngine:
                     occurrence.day,
                     occurrence.fire_at,
                     occurrence.kind,
-                    take_over=True,
+                    take_over=self.sole_owner,
                     picked_up=now,
                 )
                 sends.append(self._spawn(work))
@@ -620,6 +634,9 @@ def occurrences_after(
     """The schedule's next occurrence strictly after `after`: (local date, instant)."""
     found = next_occurrences(schedule.days, schedule.at, zone, after, 1)
     return found[0] if found else None
+
+
+_CATCH_UP_AGAIN = ("catch-up-again",)
 
 
 def _reminder_key(schedule_id: int) -> tuple[str, int]:

@@ -149,7 +149,9 @@ class MilestoneRoles:
         """Finish the claims a crash cut off, take away what broke while the bot was away,
         and arm the sweep."""
         self._running = True
-        members: list[tuple[int, int]] = await self.store.read(milestones_sql.members_pending)
+        members: list[tuple[int, int]] = await self.store.read(
+            lambda tx: milestones_sql.members_pending(tx, self.engine.shards)
+        )
         if members:
             log.info("finishing milestone-role changes of %d members", len(members))
         for guild_id, user_id in members:
@@ -337,7 +339,7 @@ class MilestoneRoles:
         next sweep."""
         now = self.clock()
         members: list[tuple[int, int]] = await self.store.run(
-            lambda tx: milestones_sql.claim_broken(tx, now)
+            lambda tx: milestones_sql.claim_broken(tx, now, self.engine.shards)
         )
         if members:
             log.info("streaks ended: taking milestone roles from %d members", len(members))
@@ -349,7 +351,7 @@ class MilestoneRoles:
         if not self._running:
             return
         upcoming: datetime | None = await self.store.read(
-            lambda tx: milestones_sql.next_break(tx, now)
+            lambda tx: milestones_sql.next_break(tx, now, self.engine.shards)
         )
         at = now + SWEEP_EVERY
         if upcoming is not None and upcoming < at:

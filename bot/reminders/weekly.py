@@ -31,6 +31,7 @@ from bot.store import GuildConfig, MemberNudge, Store, Tx, WeeklyPost
 from bot.store.sql import nudges as nudges_sql
 from bot.store.sql import settings as settings_sql
 from bot.store.sql import weekly as weekly_sql
+from bot.store.sql.deliveries import STALE_CLAIM
 from bot.usecases import weekly
 
 log = logging.getLogger(__name__)
@@ -54,22 +55,35 @@ class WeeklyPosts(WeeklyDelivery):
         """Arm every server's recap and at-risk moment, catch up what fell due while the
         bot was away, and finish the celebrations a crash cut off."""
         now = self.clock()
-        guilds: list[GuildConfig] = await self.store.read(settings_sql.recap_guilds)
+        guilds: list[GuildConfig] = await self.store.read(
+            lambda tx: settings_sql.recap_guilds(tx, self.engine.shards)
+        )
         for index, guild in enumerate(guilds):
             self.arm(guild, after=now)
             if index % BATCH == BATCH - 1:
                 await asyncio.sleep(0)  # thousands of servers: the loop gets turns
         log.info("weekly posts armed for %d servers", len(guilds))
         await self._catch_up(guilds, now)
+        if not self.engine.sole_owner:  # as the reminders' catch-up (engine.start)
+            again = now + STALE_CLAIM + timedelta(seconds=5)
+            self.engine.timers.set(
+                ("weekly-catch-up-again",),
+                again,
+                lambda: self._run(self._catch_up(guilds, self.clock())),
+            )
         since = week_start(now.date()) - timedelta(days=7)
         unfinished: list[WeeklyPost] = await self.store.read(
-            lambda tx: weekly_sql.unfinished(tx, GOAL, since)
+            lambda tx: weekly_sql.unfinished(tx, GOAL, since, self.engine.shards)
         )
         for post in unfinished:
             if now - post.fire_at > self.window:
                 await self.store.run(partial(_missed, post=post, now=now))
             else:
-                self._run(self._celebrate(post.guild_id, post.week_start, take_over=True))
+                self._run(
+                    self._celebrate(
+                        post.guild_id, post.week_start, take_over=self.engine.sole_owner
+                    )
+                )
 
     # --- arming -----------------------------------------------------------------------
 
@@ -201,7 +215,7 @@ class WeeklyPosts(WeeklyDelivery):
         if not due:
             return
         first = min(monday for _, _, monday, _ in due)
-        rows = await self.store.read(lambda tx: weekly_sql.since(tx, first))
+        rows = await self.store.read(lambda tx: weekly_sql.since(tx, first, self.engine.shards))
         known = {(p.guild_id, p.kind, p.week_start): p for p in rows}
         too_old: list[tuple[int, str, date, datetime]] = []
         for guild, kind, monday, fire_at in due:
@@ -209,7 +223,9 @@ class WeeklyPosts(WeeklyDelivery):
             if row is not None and row.state in (DeliveryState.SENT, DeliveryState.MISSED):
                 continue
             if now - fire_at <= self.window:
-                self._run(self._fire(kind, guild, monday, fire_at, now, take_over=True))
+                self._run(
+                    self._fire(kind, guild, monday, fire_at, now, take_over=self.engine.sole_owner)
+                )
             elif row is None or row.state != DeliveryState.FAILED:  # a failed one stays so
                 too_old.append((guild.guild_id, kind, monday, fire_at))
 

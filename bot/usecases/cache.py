@@ -7,13 +7,15 @@ processes on one database will drop them on a notification the same way.
 
 The cache is read and filled from the database thread inside units of work and dropped
 from the event loop, so it takes a lock, and a value read before a drop is never stored
-after it (the generation check).
+after it (the generation check). A drop made here is announced to the other processes on
+the database (`announce`, bot.store.coordination); theirs arrive through `hear`.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
@@ -50,9 +52,13 @@ class _Bounded(Generic[K, V]):
     def pop(self, key: K) -> None:
         self._items.pop(key, None)
 
+    def clear(self) -> None:
+        self._items.clear()
+
 
 class SettingsCache:
     def __init__(self, *, max_guilds: int = 100_000, max_members: int = 100_000) -> None:
+        self.announce: Callable[[str], None] = lambda change: None
         self._lock = threading.Lock()
         self._generation = 0
         self._guilds: _Bounded[int, GuildConfig] = _Bounded(max_guilds)
@@ -98,6 +104,10 @@ class SettingsCache:
         return loaded
 
     def forget_milestones(self, guild_id: int) -> None:
+        self._drop_milestones(guild_id)
+        self.announce(f"milestones:{guild_id}")
+
+    def _drop_milestones(self, guild_id: int) -> None:
         with self._lock:
             self._generation += 1
             self._milestones.pop(guild_id)
@@ -115,11 +125,42 @@ class SettingsCache:
         return context, zone, days.local_day(now, zone)
 
     def forget_guild(self, guild_id: int) -> None:
+        self._drop_guild(guild_id)
+        self.announce(f"guild:{guild_id}")
+
+    def _drop_guild(self, guild_id: int) -> None:
         with self._lock:
             self._generation += 1
             self._guilds.pop(guild_id)
 
     def forget_member(self, guild_id: int, user_id: int) -> None:
+        self._drop_member(guild_id, user_id)
+        self.announce(f"member:{guild_id}:{user_id}")
+
+    def _drop_member(self, guild_id: int, user_id: int) -> None:
         with self._lock:
             self._generation += 1
             self._members.pop((guild_id, user_id))
+
+    def forget_everything(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._guilds.clear()
+            self._members.clear()
+            self._milestones.clear()
+
+    def hear(self, change: str) -> None:
+        """Drop what another process announced it changed ("guild:1", "member:1:2",
+        "milestones:1", or "all"); anything else drops everything, to be safe."""
+        kind, _, ids = change.partition(":")
+        parts = ids.split(":")
+        try:
+            if kind == "guild" and len(parts) == 1:
+                return self._drop_guild(int(parts[0]))
+            if kind == "member" and len(parts) == 2:
+                return self._drop_member(int(parts[0]), int(parts[1]))
+            if kind == "milestones" and len(parts) == 1:
+                return self._drop_milestones(int(parts[0]))
+        except ValueError:
+            pass
+        self.forget_everything()

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from bot.core.milestones import HELD, Milestone, RoleChange, RoleState
+from bot.core.shards import EVERYTHING, ShardScope
 from bot.store.tx import Tx
 
 _MEMBER = "guild_id = :guild_id AND user_id = :user_id"
@@ -142,11 +143,12 @@ def pending(tx: Tx, guild_id: int, user_id: int) -> list[tuple[int, RoleState]]:
     return [(row["role_id"], RoleState(row["state"])) for row in rows]
 
 
-def members_pending(tx: Tx) -> list[tuple[int, int]]:
-    """Every (server, member) with a claim a crash may have cut off."""
+def members_pending(tx: Tx, scope: ShardScope = EVERYTHING) -> list[tuple[int, int]]:
+    """Every (server, member) of the scope with a claim a crash may have cut off."""
     rows = tx.rows(
         "SELECT DISTINCT guild_id, user_id FROM member_roles "
-        "WHERE state IN ('granting', 'removing') ORDER BY guild_id, user_id"
+        f"WHERE state IN ('granting', 'removing') AND {scope.where()} "
+        "ORDER BY guild_id, user_id"
     )
     return [(row["guild_id"], row["user_id"]) for row in rows]
 
@@ -191,12 +193,14 @@ _BELOW = (
 )
 
 
-def claim_broken(tx: Tx, now: datetime) -> list[tuple[int, int]]:
-    """Claim the removal of every role the bot gave whose milestone is removed on a break
-    and whose member's streak is now below it; returns the (server, member) pairs."""
+def claim_broken(tx: Tx, now: datetime, scope: ShardScope = EVERYTHING) -> list[tuple[int, int]]:
+    """Claim the removal of every role the bot gave (in the scope's servers) whose
+    milestone is removed on a break and whose member's streak is now below it; returns
+    the (server, member) pairs."""
     rows = tx.rows(
         "UPDATE member_roles SET state = 'removing', updated_at = :now "
-        "WHERE state = 'granted' AND EXISTS (SELECT 1 FROM milestone_roles m "
+        f"WHERE state = 'granted' AND {scope.where('member_roles.guild_id')} "
+        "AND EXISTS (SELECT 1 FROM milestone_roles m "
         "WHERE m.guild_id = member_roles.guild_id AND m.role_id = member_roles.role_id "
         f"AND m.remove_on_break = :yes AND m.problem IS NULL AND {_BELOW}) "
         "RETURNING guild_id, user_id",
@@ -205,15 +209,16 @@ def claim_broken(tx: Tx, now: datetime) -> list[tuple[int, int]]:
     return sorted({(row["guild_id"], row["user_id"]) for row in rows})
 
 
-def next_break(tx: Tx, now: datetime) -> datetime | None:
-    """The earliest instant a streak of a member holding a role the bot would take away on
-    a break ends (None: no such member)."""
+def next_break(tx: Tx, now: datetime, scope: ShardScope = EVERYTHING) -> datetime | None:
+    """The earliest instant a streak of a member (of the scope's servers) holding a role
+    the bot would take away on a break ends (None: no such member)."""
     found: datetime | None = tx.scalar(
         "SELECT s.alive_until FROM member_stats s JOIN member_roles r "
         "ON r.guild_id = s.guild_id AND r.user_id = s.user_id "
         "JOIN milestone_roles m ON m.guild_id = r.guild_id AND m.role_id = r.role_id "
         "WHERE r.state = 'granted' AND m.remove_on_break = :yes AND m.problem IS NULL "
-        "AND s.alive_until > :now ORDER BY s.alive_until LIMIT 1",
+        f"AND s.alive_until > :now AND {scope.where('r.guild_id')} "
+        "ORDER BY s.alive_until LIMIT 1",
         {"now": now, "yes": True},
     )
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from bot.core.reminders import Broadcast
+from bot.core.shards import EVERYTHING, ShardScope
 from bot.store.records import Schedule
 from bot.store.sql.settings import ensure_guild
 from bot.store.tx import Row, Tx
@@ -86,8 +87,14 @@ def add(
     return _schedule(row)
 
 
-def listed(tx: Tx, guild_id: int | None = None, *, enabled_only: bool = False) -> list[Schedule]:
-    where = []
+def listed(
+    tx: Tx,
+    guild_id: int | None = None,
+    *,
+    enabled_only: bool = False,
+    scope: ShardScope = EVERYTHING,
+) -> list[Schedule]:
+    where = [] if scope.everything else [scope.where()]
     if guild_id is not None:
         where.append("guild_id = :guild_id")
     if enabled_only:

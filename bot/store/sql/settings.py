@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from bot.core.shards import EVERYTHING, ShardScope
 from bot.store.records import CheckinContext, GuildConfig, MemberConfig
 from bot.store.tx import Row, Tx
 
@@ -54,11 +55,13 @@ def guild_config(tx: Tx, guild_id: int) -> GuildConfig:
     return GuildConfig(guild_id) if row is None else _guild(guild_id, row)
 
 
-def recap_guilds(tx: Tx) -> list[GuildConfig]:
-    """Every server with a weekly recap or a streak-at-risk moment set."""
+def recap_guilds(tx: Tx, scope: ShardScope = EVERYTHING) -> list[GuildConfig]:
+    """Every server (of the scope's shards) with a weekly recap or a streak-at-risk
+    moment set."""
     rows = tx.rows(
         f"SELECT guild_id, {', '.join(_GUILD_COLUMNS)} FROM guilds "
-        "WHERE recap_channel_id IS NOT NULL OR risk_day IS NOT NULL ORDER BY guild_id"
+        "WHERE (recap_channel_id IS NOT NULL OR risk_day IS NOT NULL) "
+        f"AND {scope.where()} ORDER BY guild_id"
     )
     return [_guild(row["guild_id"], row) for row in rows]
 

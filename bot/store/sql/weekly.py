@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.core.reminders import DeliveryState
+from bot.core.shards import EVERYTHING, ShardScope
 from bot.store.records import GuildConfig, Summary, WeeklyPost
 from bot.store.sql.deliveries import RECLAIMABLE, reclaim_params
 from bot.store.sql.summaries import FIELDS as _SUMMARY_FIELDS
@@ -131,20 +132,24 @@ def record_missed(
     return changed == 1
 
 
-def since(tx: Tx, first_monday: date) -> list[WeeklyPost]:
-    """Every post from the week of `first_monday` on (what a catch-up needs to know)."""
+def since(tx: Tx, first_monday: date, scope: ShardScope = EVERYTHING) -> list[WeeklyPost]:
+    """Every post (of the scope's servers) from the week of `first_monday` on (what a
+    catch-up needs to know)."""
     rows = tx.rows(
-        f"SELECT {_COLUMNS} FROM weekly_posts WHERE week_start >= :monday",
+        f"SELECT {_COLUMNS} FROM weekly_posts WHERE week_start >= :monday AND {scope.where()}",
         {"monday": first_monday},
     )
     return [_post(row) for row in rows]
 
 
-def unfinished(tx: Tx, kind: str, first_monday: date) -> list[WeeklyPost]:
-    """Posts of `kind` claimed but not finished (a crash), from `first_monday` on."""
+def unfinished(
+    tx: Tx, kind: str, first_monday: date, scope: ShardScope = EVERYTHING
+) -> list[WeeklyPost]:
+    """Posts of `kind` (of the scope's servers) claimed but not finished (a crash), from
+    `first_monday` on."""
     rows = tx.rows(
         f"SELECT {_COLUMNS} FROM weekly_posts WHERE kind = :kind AND state = 'sending' "
-        "AND week_start >= :monday ORDER BY guild_id",
+        f"AND week_start >= :monday AND {scope.where()} ORDER BY guild_id",
         {"kind": kind, "monday": first_monday},
     )
     return [_post(row) for row in rows]
