@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 # Seconds to wait for PostgreSQL to accept a connection (asyncpg's default is 60).
 CONNECT_TIMEOUT = 10
+# The advisory lock PostgreSQL migrations run under: shard processes started together on a
+# new database would each create the tables, and all but one fail on the duplicates.
+MIGRATION_LOCK = 534_328
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -118,6 +121,11 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> str | None:
             await _sqlite_foreign_keys(connection, enabled=False)
         try:
             async with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # Held to the commit: the next process waits, then finds head reached.
+                    await connection.exec_driver_sql(
+                        f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"
+                    )
                 reached = await connection.run_sync(run)
                 if sqlite:
                     dangling = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
