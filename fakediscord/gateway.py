@@ -305,7 +305,11 @@ class GatewayHub:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
-        await ws.prepare(request)
+        try:
+            await ws.prepare(request)
+        except ConnectionError:  # the client left before the handshake was answered
+            log.info("gateway client left during the websocket handshake")
+            return ws
         conn = GatewayConnection(self, ws, request.transport, request.path)
         self.connections.append(conn)
         encoding = request.query.get("encoding", "json")
