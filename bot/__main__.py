@@ -108,6 +108,12 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="a verified copy of the SQLite database, safe while the bot runs"
     )
     backup.add_argument("target", type=Path, metavar="PATH", help="file to write the copy to")
+    copy = db_sub.add_parser(
+        "copy-to",
+        help="copy every row of the SQLite database into an empty PostgreSQL one "
+        "(stop the bot first)",
+    )
+    copy.add_argument("target_url", metavar="URL", help="postgresql://USER:PASSWORD@HOST/DB")
     sub.add_parser("health", help="exit 0 when the running bot reported in recently")
     sandbox = sub.add_parser("sandbox", help="try the bot locally, no Discord account needed")
     sandbox.add_argument("--script", type=Path, help="run the commands in FILE, print the chat")
@@ -147,6 +153,11 @@ def _dispatch(args: argparse.Namespace, settings: Config) -> int:
             from bot import runner
 
             return asyncio.run(runner.upgrade_only(settings))
+        if args.db_command == "copy-to":
+            from bot.copy_database import copy_to
+
+            print(asyncio.run(copy_to(settings, args.target_url)))
+            return ExitCode.OK
         if args.db_command == "rebuild-summaries":
             from bot import runner
 

@@ -186,6 +186,12 @@ def _path(value: object) -> Path:
     return Path(text)
 
 
+def parse_database_url(value: object) -> str:
+    """A database URL in the form the bot uses (sqlite+aiosqlite or postgresql+asyncpg),
+    or ValueError saying what was expected."""
+    return _database_url(value)
+
+
 def _database_url(value: object) -> str:
     url = _text(value).strip()
     if url.startswith("sqlite:///"):
