@@ -14,6 +14,7 @@ import logging
 import signal
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -23,6 +24,9 @@ from bot.endpoints import use_endpoints
 from bot.failures import NETWORK_ERRORS, DatabaseUnusable, DiscordUnreachable, network_reason
 from bot.store import Store, opening
 from bot.usecases import summaries
+
+if TYPE_CHECKING:
+    from bot.http_endpoint import HttpEndpoint
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +74,27 @@ async def run(settings: Config) -> int:
         try:
             await summaries.ensure_current(store, settings.default_timezone)
             if not stop.is_set():
-                await serve(LegDayBot(settings, store), token, stop, settings)
+                bot = LegDayBot(settings, store)
+                endpoint = await _start_endpoint(bot)
+                try:
+                    await serve(bot, token, stop, settings)
+                finally:
+                    if endpoint is not None:
+                        await endpoint.stop()
         finally:
             await _finish_tasks()
             await store.close()
     return 0
+
+
+async def _start_endpoint(bot: LegDayBot) -> HttpEndpoint | None:
+    """/healthz and /metrics (LEGDAY_HTTP_PORT), listening before the bot logs in, so a
+    port already taken stops it at once (ConfigError, exit code 2)."""
+    if bot.config.http_port is None:
+        return None
+    from bot.http_endpoint import start_endpoint  # aiohttp.web: only when asked for
+
+    return await start_endpoint(bot)
 
 
 async def serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Config) -> None:
