@@ -8,6 +8,8 @@ import asyncio
 import os
 import sys
 
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from bot.store.opening import SCHEMA_REVISION
 from tests.postgres import fresh_database
 
@@ -37,8 +39,6 @@ async def test_two_upgrades_at_once_on_a_new_postgresql_database():
         results = await asyncio.gather(*(upgrade_in_a_process(url) for _ in range(3)))
         for code, error in results:
             assert code == 0, error
-        from sqlalchemy.ext.asyncio import create_async_engine
-
         engine = create_async_engine(url)
         try:
             async with engine.connect() as connection:
