@@ -276,3 +276,33 @@ async def test_legday_health_asks_healthz(bot, endpoint, monkeypatch, capsys):
         f"unhealthy: http://127.0.0.1:{bot.config.http_port}/healthz does not answer "
         "(connection refused)\n"
     )
+
+
+# --- a sharded bot (the lead's AutoShardedBot) -----------------------------------------------
+
+
+class ShardedBot(LegDayBot, commands.AutoShardedBot):
+    """LegDayBot on discord.py's sharded client, as `legday run --shard-ids` makes it."""
+
+
+async def test_a_sharded_bot_counts_by_shard_and_reports_every_shard(make_config, store):
+    settings = make_config(http_port=free_port())
+    bot = ShardedBot(settings, store, shard_count=4, shard_ids=[2, 3])
+    metrics = bot.metrics
+    assert metrics is not None
+    # discord.py dispatches both forms on a sharded client: only the shard's is counted.
+    metrics.saw_event("shard_resumed", (3,))
+    metrics.saw_event("resumed", ())
+    metrics.saw_event("shard_connect", (2,))
+    metrics.saw_event("connect", ())
+
+    text = metrics.render().decode()
+    assert value(text, "legday_gateway_events_total", event="resumed", shard="3") == 1
+    assert value(text, "legday_gateway_events_total", event="connect", shard="2") == 1
+    events = [v for (n, _), v in samples(text).items() if n == "legday_gateway_events_total"]
+    assert sum(events) == 2
+
+    endpoint = HttpEndpoint(bot, metrics, host="127.0.0.1", port=0)
+    healthy, report = await endpoint.health()
+    assert not healthy
+    assert report["gateway_latency_ms"] == {}  # no shard connected yet
