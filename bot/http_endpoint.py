@@ -11,16 +11,13 @@ import asyncio
 import logging
 import math
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-from bot.config import ConfigError
+from bot.config import Config, ConfigError
 from bot.failures import os_reason
-from bot.metrics import CONTENT_TYPE, BotMetrics, latencies
-
-if TYPE_CHECKING:
-    from bot.app import LegDayBot
+from bot.metrics import CONTENT_TYPE, BotMetrics, MeteredBot, latencies
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +30,7 @@ class HttpEndpoint:
 
     def __init__(
         self,
-        bot: LegDayBot,
+        bot: MeteredBot,
         metrics: BotMetrics,
         *,
         host: str,
@@ -126,11 +123,12 @@ class HttpEndpoint:
         return response
 
 
-async def start_endpoint(bot: LegDayBot) -> HttpEndpoint | None:
+async def start_endpoint(
+    bot: MeteredBot, metrics: BotMetrics | None, settings: Config
+) -> HttpEndpoint | None:
     """The bot's endpoint, listening; None when LEGDAY_HTTP_PORT is not set."""
-    settings = bot.config
-    if settings.http_port is None or bot.metrics is None:
+    if settings.http_port is None or metrics is None:
         return None
-    endpoint = HttpEndpoint(bot, bot.metrics, host=settings.http_host, port=settings.http_port)
+    endpoint = HttpEndpoint(bot, metrics, host=settings.http_host, port=settings.http_port)
     await endpoint.start()
     return endpoint

@@ -13,8 +13,8 @@ offers a small callback (`Store.timed`, `ReminderEngine.observe`, `Services.chec
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
@@ -25,14 +25,36 @@ from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamil
 from prometheus_client.registry import Collector
 
 from bot.core.errors import InputError
-
-if TYPE_CHECKING:
-    from bot.app import LegDayBot
+from bot.rate_limits import GlobalLimiter
+from bot.reminders.engine import ReminderEngine
+from bot.store import Store
+from bot.usecases.services import Services
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 # Store units of work are one round trip each: from well under a millisecond (SQLite, a
 # read) to a second or more (a server's summaries rebuilt, a database in trouble).
 DATABASE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+
+
+class MeteredBot(Protocol):
+    """What the metrics and the health check read of the bot (`bot.app.LegDayBot`, sharded
+    or not)."""
+
+    store: Store
+    reminders: ReminderEngine
+    services: Services
+    rate_limiter: GlobalLimiter
+    shard_id: int | None
+
+    @property
+    def latency(self) -> float: ...
+
+    @property
+    def guilds(self) -> Sequence[discord.Guild]: ...
+
+    def is_ready(self) -> bool: ...
+
+    def is_closed(self) -> bool: ...
 
 
 def _unwrap(error: BaseException) -> BaseException:
@@ -112,7 +134,7 @@ class BotMetrics:
 
     # --- hooks -------------------------------------------------------------------------
 
-    def watch(self, bot: LegDayBot) -> None:
+    def watch(self, bot: MeteredBot) -> None:
         """Hook into `bot`: its store, reminders, check-ins and events (`saw_event`)."""
         bot.store.timed = self.unit_of_work
         bot.reminders.observe = self.reminder_ended
@@ -190,7 +212,7 @@ class BotMetrics:
         return seen
 
 
-def latencies(bot: discord.Client) -> list[tuple[int, float]]:
+def latencies(bot: MeteredBot) -> list[tuple[int, float]]:
     """(shard, seconds) for every shard: `latencies` of a sharded bot, else `latency`
     (not finite until the first heartbeat is acknowledged)."""
     if isinstance(bot, discord.AutoShardedClient):
@@ -201,7 +223,7 @@ def latencies(bot: discord.Client) -> list[tuple[int, float]]:
 class _BotState(Collector):
     """What the bot already keeps, read at scrape time."""
 
-    def __init__(self, bot: LegDayBot) -> None:
+    def __init__(self, bot: MeteredBot) -> None:
         self.bot = bot
 
     def collect(self) -> Iterable[Metric]:

@@ -94,7 +94,7 @@ async def _start_endpoint(bot: LegDayBot) -> HttpEndpoint | None:
         return None
     from bot.http_endpoint import start_endpoint  # aiohttp.web: only when asked for
 
-    return await start_endpoint(bot)
+    return await start_endpoint(bot, bot.metrics, bot.config)
 
 
 async def serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Config) -> None:
