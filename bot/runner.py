@@ -74,13 +74,7 @@ async def run(settings: Config) -> int:
         try:
             await summaries.ensure_current(store, settings.default_timezone)
             if not stop.is_set():
-                bot = LegDayBot(settings, store)
-                endpoint = await _start_endpoint(bot)
-                try:
-                    await serve(bot, token, stop, settings)
-                finally:
-                    if endpoint is not None:
-                        await endpoint.stop()
+                await serve(LegDayBot(settings, store), token, stop, settings)
         finally:
             await _finish_tasks()
             await store.close()
@@ -99,6 +93,15 @@ async def _start_endpoint(bot: LegDayBot) -> HttpEndpoint | None:
 
 async def serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Config) -> None:
     """Run the bot until `stop` is set or Discord ends it; close it either way."""
+    endpoint = await _start_endpoint(bot)
+    try:
+        await _serve(bot, token, stop, settings)
+    finally:
+        if endpoint is not None:
+            await endpoint.stop()
+
+
+async def _serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Config) -> None:
     serving = asyncio.create_task(bot.start(token), name="legday-serve")
     stopping = asyncio.create_task(stop.wait(), name="legday-stop")
     try:
