@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.config import Config, ConfigError
 from bot.failures import os_reason
-from bot.metrics import CONTENT_TYPE, BotMetrics, MeteredBot, latencies
+from bot.metrics import CONTENT_TYPE, BotMetrics, MeteredBot, gateway_open, latencies
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,9 @@ class HttpEndpoint:
     async def health(self) -> tuple[bool, dict[str, Any]]:
         """Whether the bot is healthy, and the report `/healthz` shows."""
         bot = self.bot
-        ready = bot.is_ready() and not bot.is_closed()
+        connected = {str(shard): is_open for shard, is_open in gateway_open(bot).items()}
+        # Ready: the session started (READY) and every shard's connection is open now.
+        ready = bot.is_ready() and not bot.is_closed() and all(connected.values())
         shards = {
             str(shard): round(seconds * 1000, 1) if math.isfinite(seconds) else None
             for shard, seconds in latencies(bot)
@@ -93,6 +95,7 @@ class HttpEndpoint:
         report = {
             "healthy": healthy,
             "ready": ready,
+            "gateway_connected": connected,
             "gateway_latency_ms": shards,
             "scheduler_running": scheduler,
             "database": database,

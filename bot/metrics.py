@@ -220,6 +220,15 @@ def latencies(bot: MeteredBot) -> list[tuple[int, float]]:
     return [(bot.shard_id or 0, bot.latency)]
 
 
+def gateway_open(bot: MeteredBot) -> dict[int, bool]:
+    """Whether each shard's gateway connection is open now. discord.py keeps `is_ready()`
+    true while it reconnects, so this is what tells a bot cut off from Discord."""
+    if isinstance(bot, discord.AutoShardedClient):
+        return {shard_id: not info.is_closed() for shard_id, info in bot.shards.items()}
+    ws = getattr(bot, "ws", None)
+    return {bot.shard_id or 0: ws is not None and bool(ws.open)}
+
+
 class _BotState(Collector):
     """What the bot already keeps, read at scrape time."""
 
@@ -245,6 +254,14 @@ class _BotState(Collector):
             if math.isfinite(seconds):
                 latency.add_metric([str(shard)], seconds)
         yield latency
+        connected = GaugeMetricFamily(
+            "legday_gateway_connected",
+            "1 while the shard's gateway connection is open",
+            labels=["shard"],
+        )
+        for shard, is_open in gateway_open(bot).items():
+            connected.add_metric([str(shard)], float(is_open))
+        yield connected
         guilds = GaugeMetricFamily("legday_guilds", "Servers this process serves")
         guilds.add_metric([], float(len(bot.guilds)))
         yield guilds

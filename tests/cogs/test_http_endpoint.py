@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -84,8 +85,9 @@ async def get(endpoint: HttpEndpoint, path: str) -> tuple[int, str, Any]:
 
 @contextlib.contextmanager
 def healthy_gateway(bot: LegDayBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The bot as if its gateway session were READY (it never connects in these tests)."""
+    """The bot as if its gateway session were READY and open (it never connects here)."""
     monkeypatch.setattr(bot, "is_ready", lambda: True)
+    monkeypatch.setattr(bot, "ws", SimpleNamespace(open=True, latency=0.042))
     yield
 
 
@@ -129,6 +131,7 @@ async def test_healthz_is_503_until_the_gateway_and_the_reminders_run(bot, endpo
     status, _, body = await get(endpoint, "/healthz")
     assert status == 503
     assert body["ready"] is False
+    assert body["gateway_connected"] == {"0": False}
     assert body["scheduler_running"] is False
     assert body["database"]["reachable"] is True
     assert body["gateway_latency_ms"] == {"0": None}  # no heartbeat acknowledged yet
@@ -138,7 +141,21 @@ async def test_healthz_is_503_until_the_gateway_and_the_reminders_run(bot, endpo
         status, _, body = await get(endpoint, "/healthz")
     assert status == 200, body
     assert body["healthy"] is True
+    assert body["gateway_connected"] == {"0": True}
+    assert body["gateway_latency_ms"] == {"0": 42.0}
     assert body["database"]["latency_ms"] >= 0
+
+
+async def test_healthz_is_503_while_the_gateway_reconnects(bot, endpoint, monkeypatch):
+    # discord.py keeps is_ready() true while it reconnects; the open socket tells.
+    with healthy_gateway(bot, monkeypatch):
+        await bot.reminders.start()
+        monkeypatch.setattr(bot, "ws", SimpleNamespace(open=False, latency=0.042))
+        status, _, body = await get(endpoint, "/healthz")
+        _, metrics_text, _ = await get(endpoint, "/metrics")
+    assert status == 503
+    assert (body["ready"], body["gateway_connected"]) == (False, {"0": False})
+    assert value(metrics_text, "legday_gateway_connected", shard="0") == 0
 
 
 async def test_healthz_is_503_when_the_database_is_gone(bot, endpoint, monkeypatch):
