@@ -25,9 +25,6 @@ log = logging.getLogger(__name__)
 
 # Seconds to wait for PostgreSQL to accept a connection (asyncpg's default is 60).
 CONNECT_TIMEOUT = 10
-# The advisory lock PostgreSQL migrations run under: shard processes started together on a
-# new database would each create the tables, and all but one fail on the duplicates.
-MIGRATION_LOCK = 534_328
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -95,6 +92,10 @@ def unusable_reason(error: BaseException) -> str | None:
     return None
 
 
+# The key of the PostgreSQL advisory lock migrations hold: "legday" in ASCII.
+MIGRATION_LOCK = int.from_bytes(b"legday", "big")
+
+
 def alembic_config(url: str) -> Config:
     """An Alembic config that finds the migrations inside the installed package."""
     config = Config()
@@ -122,7 +123,9 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> str | None:
         try:
             async with connection.begin():
                 if connection.dialect.name == "postgresql":
-                    # Held to the commit: the next process waits, then finds head reached.
+                    # Several processes may start at once on a new database (the shards):
+                    # one migrates while the others wait here, then find nothing to do.
+                    # The lock is the transaction's: the commit (or a crash) lets go of it.
                     await connection.exec_driver_sql(
                         f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"
                     )
