@@ -115,6 +115,8 @@ async def fleet(folder: Path, shard_count: int, holders: dict[str, str]) -> Asyn
             codes = {name: await stage.stop_bot() for name, stage in stages.items()}
             logs = crew.logs()
             assert "Traceback" not in logs, logs
+            errors = [line for line in logs.splitlines() if " ERROR " in line]
+            assert not errors, logs
             assert all(code in (0, None) for code in codes.values()), f"{codes}\n{logs}"
             fd.assert_no_violations()
 
