@@ -267,6 +267,10 @@ class LegDayBot(commands.Bot):
         # Discord's identify limit, by bucket (bot.identify); the window is
         # LEGDAY_IDENTIFY_DELAY, which tests against the local Discord turn down.
         waited = await self.identify_pacer.wait_turn(shard_id)
+        # The same bucket's turn among all the bot's processes (PostgreSQL only).
+        waited += await self.coordination.identify_turn(
+            self.identify_pacer.bucket(shard_id), self.identify_pacer.window
+        )
         if waited:
             log.info("shard %s waited %.1f s for its turn to identify", shard_id, waited)
 

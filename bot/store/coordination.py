@@ -8,6 +8,10 @@
   still stopping) it leaves such claims until they are stale.
 - Settings changes: a process that changed a server's or a member's settings tells the
   others (`NOTIFY`), and they drop their cached copy.
+- Identify turns: Discord lets one shard per bucket (shard id % max_concurrency) identify
+  per 5 s, counted for the whole bot. A process takes the bucket's advisory lock before it
+  identifies and keeps it for the window, so processes starting together take turns
+  instead of being refused (an early identify costs a session and a retry).
 
 On SQLite there is one process: it owns everything and has no one to tell.
 """
@@ -18,6 +22,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
@@ -29,6 +34,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "legday_settings"
 # The first key of every advisory lock the bot takes, plus the shard count.
 LOCK_SPACE = 534_329
+IDENTIFY_SPACE = 534_328
 RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
 
 Forget = Callable[[str], None]  # told each change's text: "guild:1", "member:1:2", "all"
@@ -43,6 +49,11 @@ class Coordination(Protocol):
         """Tell the other processes about a settings change (in the background)."""
         ...
 
+    async def identify_turn(self, bucket: int, window: float) -> float:
+        """Wait until no other process identifies in `bucket`, hold it for `window`
+        seconds; returns the seconds waited."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -54,6 +65,9 @@ class AloneCoordination:
 
     def announce(self, change: str) -> None:
         return None
+
+    async def identify_turn(self, bucket: int, window: float) -> float:
+        return 0.0
 
     async def close(self) -> None:
         return None
@@ -140,6 +154,30 @@ class PostgresCoordination:
                 await self._connection.execute("SELECT pg_notify($1, $2)", CHANNEL, change)
         except Exception as error:  # the others' caches still drop it as they fill up
             log.warning("could not announce a settings change: %s", type(error).__name__)
+
+    async def identify_turn(self, bucket: int, window: float) -> float:
+        if window <= 0 or self._closing:
+            return 0.0
+        import asyncpg
+
+        started = time.monotonic()
+        try:
+            # A connection of its own: the lock is held while the shard connects, and the
+            # wait for it must not hold up the notifications.
+            turn = await asyncpg.connect(self._dsn)
+            await turn.execute("SELECT pg_advisory_lock($1, $2)", IDENTIFY_SPACE, bucket)
+        except Exception as error:  # identify anyway; Discord refuses one too early
+            log.warning("could not take an identify turn: %s", type(error).__name__)
+            return 0.0
+        self._spawn(self._end_turn(turn, window))
+        return time.monotonic() - started
+
+    async def _end_turn(self, turn: Any, window: float) -> None:
+        try:
+            await asyncio.sleep(window)
+        finally:
+            with contextlib.suppress(Exception):
+                await turn.close(timeout=5)  # ends the session, and the lock with it
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

@@ -131,3 +131,18 @@ async def test_two_processes_racing_for_occurrences_claim_each_once() -> None:
         finally:
             for store in stores:
                 await store.close()
+
+
+async def test_processes_take_turns_to_identify_in_a_bucket() -> None:
+    async with fresh_database() as url:
+        first, second = PostgresCoordination(url), PostgresCoordination(url)
+        try:
+            # (Bounds far from the 4 s window, so a loaded machine cannot blur them.)
+            assert await first.identify_turn(0, 4.0) < 2
+            assert await second.identify_turn(1, 4.0) < 2  # another bucket: no wait
+            waited = await second.identify_turn(0, 4.0)
+            assert 2 < waited < 30  # until the first process's window ended
+        finally:
+            await first.close()
+            await second.close()
+        assert await AloneCoordination().identify_turn(0, 5.0) == 0
