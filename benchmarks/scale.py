@@ -1,0 +1,760 @@
+"""`python -m benchmarks.scale`: two shard processes on PostgreSQL against one process on
+SQLite: check-ins answered per second, and N reminders due at once.
+
+Side A is the bot as one process (`python -m bot run`) on a fresh SQLite file. Side B is
+the scale-out: two processes, `LEGDAY_SHARD_COUNT=2` with `LEGDAY_SHARD_IDS=0` and `=1`,
+on one fresh PostgreSQL database (on the server of `--postgres-url` or
+LEGDAY_TEST_POSTGRES_URL; without one the run prints a line saying so and stops). Both
+sides serve the same local Discord, the same servers (half of them on each shard:
+Discord routes a server's events to shard `(guild_id >> 22) % 2`) and the same members,
+and do the same work:
+
+1. check-ins: every member of the check-in servers sends one `!legday` at once (spread
+   over the servers in turn), then as many others one `/legday checkin`; latency is the
+   member's send to the reply's arrival at the local Discord, rate = replies / (last
+   reply - first send);
+2. fan-out: N more servers each have one daily reminder due in the same minute (three
+   members each opted in to pings). The bots' clock is moved to a few seconds before it
+   (LEGDAY_CLOCK_FILE, with the local Discord's), so nobody waits for a whole minute;
+   measured: the first and last reminder's arrival after the due moment.
+
+Also measured, over each phase: the bot processes' CPU time, and the database's: on
+SQLite the bot's threads other than the event loop (SQLite runs on a thread of its own),
+on PostgreSQL the server processes serving the database (read from /proc, so only when
+the server runs on this machine).
+
+Limits. Discord's global limit (50 requests/s) is per bot, shared by all its shards. By
+default it is lifted, in the local Discord and in each process's own limiter
+(LEGDAY_GLOBAL_RATE_LIMIT), as the throughput benchmark does: the bots' own capacity is
+measured, not Discord's. With `--discord-limit` the local Discord enforces 50/s and each
+process keeps under its share (A: 50; B: 25 each, the split that keeps two processes
+under one bot's limit without a shared REST proxy): then a fan-out takes N/50 s on both
+sides. Per-route buckets and the 3 s interaction deadline are lifted either way (slash
+answers later than 3 s are counted).
+
+Checks, every run and both sides: every member got exactly one right reply and has
+exactly one stored check-in, made the way they made it; every reminder server got
+exactly one reminder and the ledger holds one sent delivery each; no 429; no traceback;
+each process stopped cleanly. `--quick` runs tiny sizes: the checks, not the times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import itertools
+import logging
+import math
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from benchmarks import ours
+from benchmarks.arguments import QUICK_NOTE, at_least
+from benchmarks.bot_under_test import gateway_drained, rate_limited_since, wait_until
+from benchmarks.botlog import find_lines, tracebacks
+from benchmarks.fanout import AFTERWARDS, DISCORD_GLOBAL_PER_SECOND, Arrivals
+from benchmarks.fanout_kinds import OPTED_IN
+from benchmarks.measure import CheckFailed, percentile, ratio, table
+from benchmarks.postgres import SKIP_LINE, Backends, add_postgres_argument, fresh_database
+from benchmarks.postgres import server_url as postgres_server
+from benchmarks.proc import cpu_seconds
+from benchmarks.processes import PROJECT, BotRun, disconnect_all
+from benchmarks.servers import Servers
+from benchmarks.throughput import BANG, DISCORD_INTERACTION_DEADLINE, SLASH, Burst, Collector
+from fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, User
+
+SHARDS = 2
+DUE_AHEAD = timedelta(minutes=10)  # the reminders' minute, on the bots' clock at seeding
+LEAD = 3.0  # seconds between moving the clock and the due moment
+LIFTED = 1_000_000  # LEGDAY_GLOBAL_RATE_LIMIT when Discord's limit is lifted
+SIDE_A = "A: 1 process, SQLite"
+SIDE_B = f"B: {SHARDS} processes, PostgreSQL"
+_OWN_IDS = itertools.count(1)
+
+
+def guild_id_on_shard(fd: FakeDiscord, shard: int, count: int) -> int:
+    """A fresh snowflake that Discord routes to `shard` of `count`: its millisecond part
+    moved up to the next one that lands there. The worker bits (31) are ones the local
+    Discord never uses, so it cannot hand out the same id later."""
+    ms = fd.emulator.ids.next() >> 22
+    ms += (shard - ms) % count
+    return (ms << 22) | (31 << 17) | (next(_OWN_IDS) & 0x1FFFF)
+
+
+@dataclass
+class CheckinServer:
+    guild: Guild
+    channel: Channel
+    warmup: list[User]  # one `!`, one `/`
+    bang: list[User]
+    slash: list[User]
+
+
+@dataclass
+class World:
+    """What both sides serve: the check-in servers and the reminder servers."""
+
+    checkin: list[CheckinServer]
+    reminder_guilds: list[int]
+    reminder_channels: list[int]
+    reminder_members: list[list[int]]
+    commands_synced: bool = False
+
+    def sends(self, pick: str) -> list[tuple[User, Channel]]:
+        """Each server's members of one kind, the servers taken in turn (so both shards
+        are busy from the first message)."""
+        lists = [(getattr(s, pick), s.channel) for s in self.checkin]
+        longest = max(len(members) for members, _ in lists)
+        return [
+            (members[i], channel)
+            for i in range(longest)
+            for members, channel in lists
+            if i < len(members)
+        ]
+
+
+def build_world(fd: FakeDiscord, servers: int, members: int, reminders: int) -> World:
+    checkin = []
+    per_server = max(1, members // servers)
+    for n in range(servers):
+        users = [fd.create_user(f"s{n}lifter{i}") for i in range(2 * per_server + 2)]
+        guild = fd.create_guild(
+            f"Check-in Gym {n}", members=users, id=guild_id_on_shard(fd, n % SHARDS, SHARDS)
+        )
+        channel = fd.create_channel(guild, "gym")
+        checkin.append(
+            CheckinServer(
+                guild,
+                channel,
+                users[:2],
+                users[2 : 2 + per_server],
+                users[2 + per_server :],
+            )
+        )
+    # The reminder servers: realistic ones, as the fan-out benchmark builds them, as many
+    # on each shard.
+    built = Servers(fd, members_each=OPTED_IN + 2, emojis=(0, 0))
+    wanted = -(-reminders // SHARDS)
+    by_shard: dict[int, list[int]] = {}
+    while True:
+        by_shard = {shard: [] for shard in range(SHARDS)}
+        for index, server in enumerate(built.built):
+            by_shard[(server.guild.id >> 22) % SHARDS].append(index)
+        if all(len(found) >= wanted for found in by_shard.values()):
+            break
+        built.grow_to(len(built.built) + max(8, reminders // 10))
+    chosen = sorted(i for found in by_shard.values() for i in found[:wanted])[:reminders]
+    picked = [built.built[i] for i in chosen]
+    return World(
+        checkin,
+        [s.guild.id for s in picked],
+        [s.text_channel_ids[0] for s in picked],
+        [s.member_ids[:OPTED_IN] for s in picked],
+    )
+
+
+# -- one side ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    """CPU used while a phase ran: the bot processes, the database, this process."""
+
+    bots: float = math.nan
+    database: float = math.nan
+    emulator: float = math.nan
+    per_process: list[float] = field(default_factory=list)
+
+
+@dataclass
+class SideResult:
+    name: str
+    processes: int
+    limit: int
+    bursts: list[Burst] = field(default_factory=list)
+    checkins_cpu: Phase = field(default_factory=Phase)
+    fanout_start: float = math.nan
+    arrivals: dict[int, list[float]] = field(default_factory=dict)
+    unexpected: int = 0
+    fanout_cpu: Phase = field(default_factory=Phase)
+    rate_limited: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def fanout_first(self) -> float:
+        stamps = [t for found in self.arrivals.values() for t in found]
+        return min(stamps) - self.fanout_start if stamps else math.nan
+
+    def fanout_last(self) -> float:
+        firsts = [min(found) for found in self.arrivals.values() if found]
+        return max(firsts) - self.fanout_start if firsts else math.nan
+
+
+@dataclass
+class Side:
+    name: str
+    database_url: str
+    shard_envs: list[dict[str, str]]  # one per process: its LEGDAY_SHARD_* settings
+    limit: int  # LEGDAY_GLOBAL_RATE_LIMIT of each process
+    sqlite: bool
+
+
+def _thread_cpu(pid: int) -> float:
+    """CPU seconds of the process's threads other than the main one (the event loop)."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        if int(task.name) == pid:
+            continue
+        with contextlib.suppress(OSError):
+            fields = (task / "stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+class Meter:
+    """Reads the CPU counters at the start and end of a phase."""
+
+    def __init__(self, bots: Sequence[BotRun], backends: Backends | None) -> None:
+        self.bots = bots
+        self.backends = backends
+
+    async def read(self) -> tuple[list[float], float | dict[int, float], float]:
+        per_process = [cpu_seconds(bot.pid) for bot in self.bots]
+        if self.backends is None:
+            database: float | dict[int, float] = sum(_thread_cpu(bot.pid) for bot in self.bots)
+        else:
+            database = await self.backends.cpu()
+        return per_process, database, time.process_time()
+
+    @staticmethod
+    def spent(
+        before: tuple[list[float], float | dict[int, float], float],
+        after: tuple[list[float], float | dict[int, float], float],
+    ) -> Phase:
+        per_process = [b - a for a, b in zip(before[0], after[0], strict=True)]
+        db_before, db_after = before[1], after[1]
+        if isinstance(db_before, dict) and isinstance(db_after, dict):
+            database = Backends.spent(db_before, db_after)
+        elif isinstance(db_before, float) and isinstance(db_after, float):
+            database = db_after - db_before
+        else:
+            database = math.nan
+        return Phase(sum(per_process), database, after[2] - before[2], per_process)
+
+
+class Clocks:
+    """The bots' clock (LEGDAY_CLOCK_FILE) and the local Discord's, moved together."""
+
+    def __init__(self, fd: FakeDiscord, path: Path) -> None:
+        self.fd = fd
+        self.path = path
+        self._write()
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.fd.clock.now(), UTC)
+
+    def move_to(self, when: datetime) -> float:
+        """Both clocks to `when`; returns the wall-clock time that is now `when`."""
+        ahead = (when - self.now()).total_seconds()
+        self.fd.clock.advance(ahead)
+        self._write()
+        return time.time()
+
+    def _write(self) -> None:
+        draft = self.path.with_suffix(".tmp")
+        draft.write_text(repr(self.fd.clock.offset), encoding="utf-8")
+        os.replace(draft, self.path)
+
+
+async def _seed(url: str, world: World, due: datetime) -> None:
+    now = datetime.now(UTC)
+    schedules = [
+        ours.ScheduleSeed(n + 1, guild, channel, due.strftime("%H:%M"), now)
+        for n, (guild, channel) in enumerate(
+            zip(world.reminder_guilds, world.reminder_channels, strict=True)
+        )
+    ]
+    opted = [
+        (guild, user)
+        for guild, members in zip(world.reminder_guilds, world.reminder_members, strict=True)
+        for user in members
+    ]
+    store = await ours.ours_open_store(url)
+    try:
+        await ours.ours_seed_reminders(store, schedules, opted)
+    finally:
+        await ours.ours_close_store(store)
+
+
+async def _send_burst(
+    fd: FakeDiscord, collector: Collector, kind: str, sends: list[tuple[User, Channel]]
+) -> Burst:
+    burst = Burst(kind, [user for user, _ in sends])
+    interactions: list[InteractionRecord] = []
+    collector.burst = burst
+    collector.answered = 0
+    collector.done.clear()
+    for user, channel in sends:
+        burst.sent_at[user.id] = time.perf_counter()
+        if kind == BANG:
+            await fd.say(user, channel, BANG)
+        else:
+            interactions.append(await fd.slash(user, channel, "legday checkin"))
+    with contextlib.suppress(TimeoutError):  # reported as members without a reply
+        await asyncio.wait_for(collector.done.wait(), 30 + len(sends) * 0.05)
+    await asyncio.sleep(0.3)  # a second reply to anyone would arrive now
+    collector.burst = None
+    burst.late = sum(
+        1
+        for record in interactions
+        if record.callbacks
+        and record.callbacks[0]["time"] - record.created_at > DISCORD_INTERACTION_DEADLINE
+    )
+    return burst
+
+
+async def _stored(url: str) -> tuple[dict[tuple[int, int], list[str]], dict[str, int]]:
+    """Every check-in (guild, user) -> how each was made; and the deliveries by state."""
+    store = await ours.ours_open_store(url)
+    try:
+        checkins = await store.read(
+            lambda tx: tx.rows("SELECT guild_id, user_id, source FROM checkins")
+        )
+        states = await store.read(
+            lambda tx: tx.rows("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")
+        )
+    finally:
+        await ours.ours_close_store(store)
+    found: dict[tuple[int, int], list[str]] = {}
+    for row in checkins:
+        found.setdefault((int(row["guild_id"]), int(row["user_id"])), []).append(str(row["source"]))
+    return found, {str(row["state"]): int(row["n"]) for row in states}
+
+
+def _stored_problems(
+    world: World, checkins: dict[tuple[int, int], list[str]], deliveries: dict[str, int]
+) -> list[str]:
+    bang, slash = ours.ours_checkin_sources()
+    expected: dict[tuple[int, int], list[str]] = {}
+    for server in world.checkin:
+        for users, how in (
+            ([server.warmup[0], *server.bang], bang),
+            (
+                [server.warmup[1], *server.slash],
+                slash,
+            ),
+        ):
+            for user in users:
+                expected[(server.guild.id, user.id)] = [how]
+    problems = []
+    wrong = [
+        key for key in expected.keys() | checkins.keys() if checkins.get(key) != expected.get(key)
+    ]
+    if wrong:
+        key = wrong[0]
+        problems.append(
+            f"{len(wrong)} members do not have exactly one stored check-in (e.g. {key}: "
+            f"stored {checkins.get(key)}, expected {expected.get(key)})"
+        )
+    if deliveries != {"sent": len(world.reminder_guilds)}:
+        problems.append(
+            f"the ledger holds {deliveries} deliveries, expected "
+            f"{{'sent': {len(world.reminder_guilds)}}}"
+        )
+    return problems
+
+
+async def run_side(
+    fd: FakeDiscord,
+    world: World,
+    side: Side,
+    clocks: Clocks,
+    folder: Path,
+    extra: dict[str, str],
+    wait: float,
+) -> SideResult:
+    await disconnect_all(fd)
+    result = SideResult(side.name, len(side.shard_envs), side.limit)
+    due = (clocks.now() + DUE_AHEAD).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    await _seed(side.database_url, world, due)
+    settings = {
+        "LEGDAY_COOLDOWN_RATE": "1000000",  # members check in at once: no cooldown
+        "LEGDAY_GUILD_READY_TIMEOUT": "0.05",
+        "LEGDAY_IDENTIFY_DELAY": "0",  # the local Discord does not pace identifies
+        "LEGDAY_GLOBAL_RATE_LIMIT": str(side.limit),
+        "LEGDAY_CLOCK_FILE": str(clocks.path),
+        **extra,
+    }
+    tag = side.name.split(":")[0]
+    bots = [
+        BotRun(
+            f"{tag}{n}",
+            ours.ours_bot_command(),
+            ours.ours_reminder_bot_env(fd, side.database_url, **settings, **shard_env),
+            folder / f"{tag}{n}.log",
+            cwd=PROJECT,
+        )
+        for n, shard_env in enumerate(side.shard_envs)
+    ]
+    hub = fd.emulator.hub
+    readies = hub.ready_count
+    violations_before = len(fd.violations)
+    backends = None if side.sqlite else Backends(side.database_url)
+    resources = contextlib.AsyncExitStack()
+    watched = Arrivals(fd, set(world.reminder_channels), ours.REMINDER_MARK)
+    stop_watching = fd.observe_messages(watched)
+    collector = Collector(fd)
+    stop_collecting = fd.observe_messages(collector)
+    try:
+        await asyncio.gather(*(bot.start(fd, within=120) for bot in bots))
+        await fd.emulator.notifier.wait_for(
+            lambda: hub.ready_count >= readies + len(bots), 60, "every process to identify"
+        )
+        if backends is not None:
+            await resources.enter_async_context(backends)
+        servers = len(world.checkin) + len(world.reminder_guilds)
+        await gateway_drained(fd, max(30.0, servers / 20))
+        armed = await wait_until(
+            lambda: all(find_lines(b.log_tail(10_000_000), ours.ARMED_LINE) for b in bots),
+            60,
+        )
+        if not armed:
+            result.problems.append("not every process logged that its reminders were armed")
+        if not world.commands_synced:
+            await _sync_commands(fd, world)
+        meter = Meter(bots, backends)
+        warm = [(s.warmup[0], s.channel) for s in world.checkin]
+        warm_slash = [(s.warmup[1], s.channel) for s in world.checkin]
+        for kind, sends in ((BANG, warm), (SLASH, warm_slash)):
+            burst = await _send_burst(fd, collector, kind, sends)
+            result.problems += burst.problems(ours.ours_checkin_reply_ok)
+        gc.collect()
+        before = await meter.read()
+        for kind, pick in ((BANG, "bang"), (SLASH, "slash")):
+            result.bursts.append(await _send_burst(fd, collector, kind, world.sends(pick)))
+        result.checkins_cpu = Meter.spent(before, await meter.read())
+        for burst in result.bursts:
+            result.problems += burst.problems(ours.ours_checkin_reply_ok)
+        # The reminders: both clocks to a few seconds before the due minute.
+        before = await meter.read()
+        now = clocks.move_to(due - timedelta(seconds=LEAD))
+        result.fanout_start = now + LEAD
+        await wait_until(watched.reached_all, result.fanout_start + wait - time.time(), 0.05)
+        result.fanout_cpu = Meter.spent(before, await meter.read())
+        await asyncio.sleep(AFTERWARDS)  # a second copy anywhere would arrive now
+    finally:
+        stop_watching()
+        stop_collecting()
+        await resources.aclose()
+        codes = await asyncio.gather(*(bot.stop() for bot in bots))
+    result.arrivals = watched.times
+    result.unexpected = watched.unexpected
+    for bot, code in zip(bots, codes, strict=True):
+        log = bot.log_tail(10_000_000)
+        if code not in (0, None):
+            result.problems.append(
+                f"{bot.name} did not stop cleanly ({bot.ended}):\n{bot.log_tail()}"
+            )
+        if tracebacks(log):
+            result.problems.append(f"{bot.name} logged a traceback:\n{bot.log_tail()}")
+    result.rate_limited = rate_limited_since(fd, violations_before)
+    limited = sum(result.rate_limited.values())
+    if limited:
+        result.problems.append(f"the local Discord answered {limited} requests with 429")
+    lost = len(world.reminder_channels) - len(result.arrivals)
+    if lost:
+        result.problems.append(
+            f"{lost} of {len(world.reminder_channels)} servers were never reminded"
+        )
+    twice = sum(len(found) - 1 for found in result.arrivals.values())
+    if twice:
+        result.problems.append(f"{twice} reminders were posted twice")
+    if result.unexpected:
+        result.problems.append(f"{result.unexpected} other bot messages in the reminder channels")
+    checkins, deliveries = await _stored(side.database_url)
+    result.problems += _stored_problems(world, checkins, deliveries)
+    late = sum(b.late for b in result.bursts)
+    if late:
+        result.notes.append(f"{late} slash answers came after Discord's 3 s deadline")
+    return result
+
+
+async def _sync_commands(fd: FakeDiscord, world: World) -> None:
+    """The application's owner publishes the slash commands everywhere (once: the local
+    Discord keeps them for the next side)."""
+    channel = world.checkin[0].channel
+    said = await fd.say(fd.emulator.owner, channel, ours.ours_sync_global_command())
+    await fd.next_message(
+        channel,
+        timeout=60,
+        predicate=lambda m: (m.message_reference or {}).get("message_id") == str(said.id),
+    )
+    world.commands_synced = True
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def _rate(x: float) -> str:
+    return "n/a" if math.isnan(x) else f"{x:,.0f}/s"
+
+
+def _ms(x: float) -> str:
+    return "n/a" if math.isnan(x) else f"{x:,.1f} ms"
+
+
+def _s(x: float) -> str:
+    return "n/a" if math.isnan(x) else f"{x:,.2f} s"
+
+
+def _per(cpu: float, count: int) -> float:
+    return cpu * 1000 / count if count else math.nan
+
+
+def report(a: SideResult, b: SideResult, reminders: int) -> str:
+    rows: list[list[str]] = []
+
+    def row(name: str, x: float, y: float, show: Callable[[float], str] = _rate) -> None:
+        r = ratio(y, x)
+        rows.append([name, show(x), show(y), "n/a" if math.isnan(r) else f"{r:.2f}x"])
+
+    for index, kind in enumerate((BANG, SLASH)):
+        x, y = a.bursts[index], b.bursts[index]
+        row(f"{kind}: answered per second", x.rate(), y.rate())
+        for name, q in (("p50", 0.5), ("p99", 0.99)):
+            row(
+                f"{kind}: latency {name}",
+                percentile(x.latencies_ms(), q),
+                percentile(y.latencies_ms(), q),
+                _ms,
+            )
+    count_a = sum(len(burst.members) for burst in a.bursts)
+    count_b = sum(len(burst.members) for burst in b.bursts)
+    row(
+        "check-ins: bot CPU per check-in (all processes)",
+        _per(a.checkins_cpu.bots, count_a),
+        _per(b.checkins_cpu.bots, count_b),
+        _cpu,
+    )
+    row(
+        "check-ins: database CPU per check-in",
+        _per(a.checkins_cpu.database, count_a),
+        _per(b.checkins_cpu.database, count_b),
+        _cpu,
+    )
+    row(
+        "check-ins: local Discord CPU per check-in",
+        _per(a.checkins_cpu.emulator, count_a),
+        _per(b.checkins_cpu.emulator, count_b),
+        _cpu,
+    )
+    row(
+        f"reminders ({reminders:,} due at once): first after due",
+        a.fanout_first(),
+        b.fanout_first(),
+        _s,
+    )
+    row(
+        f"reminders ({reminders:,} due at once): last after due",
+        a.fanout_last(),
+        b.fanout_last(),
+        _s,
+    )
+    row(
+        "reminders: sent per second (N / last)",
+        reminders / a.fanout_last(),
+        reminders / b.fanout_last(),
+    )
+    row(
+        "reminders: bot CPU per reminder (all processes)",
+        _per(a.fanout_cpu.bots, reminders),
+        _per(b.fanout_cpu.bots, reminders),
+        _cpu,
+    )
+    row(
+        "reminders: database CPU per reminder",
+        _per(a.fanout_cpu.database, reminders),
+        _per(b.fanout_cpu.database, reminders),
+        _cpu,
+    )
+    return table(["", a.name, b.name, "B/A"], rows)
+
+
+def _cpu(x: float) -> str:
+    return "n/a" if math.isnan(x) else f"{x:.2f} ms"
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
+async def main(
+    servers: int,
+    members: int,
+    reminders: int,
+    postgres: str,
+    discord_limit: bool,
+    extra: dict[str, str],
+    keep: Path | None,
+) -> int:
+    logging.getLogger("fakediscord").setLevel(logging.ERROR)  # 429s are counted instead
+    print(f"started with {_load()}", flush=True)
+    wait = 30 + reminders / 20
+    with tempfile.TemporaryDirectory(prefix="legday-scale-") as tmp:
+        folder = keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        async with FakeDiscord(
+            check_types=False,
+            heartbeat_interval_ms=5000,
+            route_rate_limit=(1_000_000_000, 1.0),
+            interaction_deadline=3600.0,
+        ) as fd:
+            fd.set_global_rate_limit(DISCORD_GLOBAL_PER_SECOND if discord_limit else None)
+            built_at = time.monotonic()
+            world = build_world(fd, servers, members, reminders)
+            print(
+                f"built {servers} check-in servers and {reminders:,} reminder servers in "
+                f"{time.monotonic() - built_at:.1f} s",
+                flush=True,
+            )
+            gc.collect()
+            gc.freeze()  # the world lives as long as the run: keep the collector off it
+            clocks = Clocks(fd, folder / "clock")
+            limit_a = DISCORD_GLOBAL_PER_SECOND if discord_limit else LIFTED
+            limit_b = DISCORD_GLOBAL_PER_SECOND // SHARDS if discord_limit else LIFTED
+            side_a = Side(SIDE_A, f"sqlite+aiosqlite:///{folder / 'a.db'}", [{}], limit_a, True)
+            a = await run_side(fd, world, side_a, clocks, folder, extra, wait)
+            print(f"{SIDE_A}: done", file=sys.stderr, flush=True)
+            async with fresh_database(postgres, "legday_scale") as url:
+                shard_envs = [
+                    {"LEGDAY_SHARD_COUNT": str(SHARDS), "LEGDAY_SHARD_IDS": str(n)}
+                    for n in range(SHARDS)
+                ]
+                side_b = Side(SIDE_B, url, shard_envs, limit_b, False)
+                b = await run_side(fd, world, side_b, clocks, folder, extra, wait)
+            print(f"{SIDE_B}: done", file=sys.stderr, flush=True)
+    per_server = max(1, members // servers)
+    print(
+        f"\nScale: {servers} servers ({servers // SHARDS} on each shard), {per_server} members "
+        f"each send {BANG} at once, then {per_server} others each {SLASH}; then "
+        f"{reminders:,} more servers ({reminders // SHARDS:,} a shard) each have a reminder "
+        "due at the same moment"
+    )
+    if discord_limit:
+        print(
+            f"limits: the local Discord enforces {DISCORD_GLOBAL_PER_SECOND} requests/s for the "
+            f"bot (all its shards together); A's limiter {limit_a}/s, each of B's "
+            f"{limit_b}/s (its share without a shared REST proxy); floor for the reminders "
+            f"{reminders / DISCORD_GLOBAL_PER_SECOND:.1f} s on both sides"
+        )
+    else:
+        print(
+            "limits: Discord's global 50 requests/s lifted in the local Discord and in every "
+            f"process (LEGDAY_GLOBAL_RATE_LIMIT={LIFTED}): the bots' own capacity is measured. "
+            "Discord counts its 50/s per bot, not per shard: with it, the reminders take "
+            f"{reminders / DISCORD_GLOBAL_PER_SECOND:.1f} s on both sides (--discord-limit)"
+        )
+    print(
+        "database CPU: A = the bot's threads besides the event loop (SQLite's); B = the "
+        "PostgreSQL server processes serving the database"
+    )
+    if extra:
+        print("settings changed: " + " ".join(f"{k}={v}" for k, v in sorted(extra.items())))
+    print(report(a, b, reminders))
+    print("B/A: above 1 for a rate means B is faster; below 1 for a time means B is faster")
+    for side in (a, b):
+        per = ", ".join(f"{cpu:.1f} s" for cpu in side.checkins_cpu.per_process)
+        print(f"  {side.name}: bot CPU in the check-in bursts by process: {per}")
+        for note in side.notes:
+            print(f"  note, {side.name}: {note}")
+    print(f"finished with {_load()}")
+    failed = False
+    print(
+        "\nchecks (one right reply and one stored check-in per member; one reminder per "
+        "server, one sent delivery each; no 429):"
+    )
+    for side in (a, b):
+        for problem in side.problems:
+            print(f"  FAILED {side.name}: {problem}")
+            failed = True
+    if not failed:
+        print(
+            "  passed: both sides answered every member once, stored each check-in once "
+            "and reminded every server once"
+        )
+    return 1 if failed else 0
+
+
+def _settings(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            parser.error(f"--bot-env {pair!r}: expected KEY=VALUE")
+        found[key] = value
+    return found
+
+
+def _cli() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.scale",
+        description="two shard processes on PostgreSQL vs one process on SQLite: check-ins "
+        "per second and reminders due at once",
+    )
+    parser.add_argument(
+        "--servers", type=at_least(SHARDS), default=20, help="check-in servers (20)"
+    )
+    parser.add_argument(
+        "--members", type=at_least(1), default=600, help="members per burst, over all servers (600)"
+    )
+    parser.add_argument(
+        "--reminders",
+        type=at_least(SHARDS),
+        default=2000,
+        help="servers with a reminder due (2000)",
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks only")
+    parser.add_argument(
+        "--discord-limit",
+        action="store_true",
+        help="enforce Discord's 50 requests/s per bot (B's processes take 25 each)",
+    )
+    parser.add_argument(
+        "--bot-env",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="one more setting for every bot process (repeatable)",
+    )
+    parser.add_argument(
+        "--keep", type=Path, metavar="DIR", help="keep the logs and the SQLite file"
+    )
+    add_postgres_argument(parser)
+    args = parser.parse_args()
+    extra = _settings(parser, args.bot_env)
+    postgres = postgres_server(args.postgres_url)
+    if args.quick:
+        print(QUICK_NOTE, flush=True)
+    if postgres is None:
+        print(SKIP_LINE)
+        sys.exit(0)
+    sizes = (4, 16, 20) if args.quick else (args.servers, args.members, args.reminders)
+    try:
+        code = asyncio.run(main(*sizes, postgres, args.discord_limit, extra, args.keep))
+    except CheckFailed as exc:
+        print(f"check failed: {exc}", file=sys.stderr)
+        code = 1
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    _cli()
