@@ -747,9 +747,13 @@ def _cli() -> None:
     if postgres is None:
         print(SKIP_LINE)
         sys.exit(0)
-    sizes = (4, 16, 20) if args.quick else (args.servers, args.members, args.reminders)
+    servers, members, reminders = (
+        (4, 16, 20) if args.quick else (args.servers, args.members, args.reminders)
+    )
     try:
-        code = asyncio.run(main(*sizes, postgres, args.discord_limit, extra, args.keep))
+        code = asyncio.run(
+            main(servers, members, reminders, postgres, args.discord_limit, extra, args.keep)
+        )
     except CheckFailed as exc:
         print(f"check failed: {exc}", file=sys.stderr)
         code = 1
