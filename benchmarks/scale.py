@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import itertools
 import logging
@@ -51,7 +52,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -67,13 +68,13 @@ from benchmarks.postgres import SKIP_LINE, Backends, add_postgres_argument, fres
 from benchmarks.postgres import server_url as postgres_server
 from benchmarks.proc import cpu_seconds
 from benchmarks.processes import PROJECT, BotRun, disconnect_all
+from benchmarks.profiling import Sampler, summarize
 from benchmarks.servers import Servers
 from benchmarks.throughput import BANG, DISCORD_INTERACTION_DEADLINE, SLASH, Burst, Collector
 from fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, User
 
 SHARDS = 2
 DUE_AHEAD = timedelta(minutes=10)  # the reminders' minute, on the bots' clock at seeding
-LEAD = 3.0  # seconds between moving the clock and the due moment
 LIFTED = 1_000_000  # LEGDAY_GLOBAL_RATE_LIMIT when Discord's limit is lifted
 SIDE_A = "A: 1 process, SQLite"
 SIDE_B = f"B: {SHARDS} processes, PostgreSQL"
@@ -372,14 +373,38 @@ def _stored_problems(
     return problems
 
 
+@dataclass(frozen=True)
+class Pacing:
+    """How long a side waits, the settings every process gets on top, and where py-spy's
+    recordings go (None: no profiling)."""
+
+    wait: float  # seconds after the due moment for the last reminder
+    lead: float = 3.0  # seconds between moving the clocks and the due moment
+    afterwards: float = AFTERWARDS  # watching for second copies
+    extra: dict[str, str] = field(default_factory=dict)
+    profile: Path | None = None
+
+
+@contextlib.asynccontextmanager
+async def _sampled(bots: Sequence[BotRun], pacing: Pacing, phase: str) -> AsyncIterator[None]:
+    """Every process under py-spy for the phase, when `--profile` asked for it."""
+    if pacing.profile is None:
+        yield
+        return
+    async with contextlib.AsyncExitStack() as stack:
+        for bot in bots:
+            path = pacing.profile / f"{bot.name}-{phase}.txt"
+            await stack.enter_async_context(Sampler(bot.pid, path, gil=True))
+        yield
+
+
 async def run_side(
     fd: FakeDiscord,
     world: World,
     side: Side,
     clocks: Clocks,
     folder: Path,
-    extra: dict[str, str],
-    wait: float,
+    pacing: Pacing,
 ) -> SideResult:
     await disconnect_all(fd)
     result = SideResult(side.name, len(side.shard_envs), side.limit)
@@ -391,7 +416,7 @@ async def run_side(
         "LEGDAY_IDENTIFY_DELAY": "0",  # the local Discord does not pace identifies
         "LEGDAY_GLOBAL_RATE_LIMIT": str(side.limit),
         "LEGDAY_CLOCK_FILE": str(clocks.path),
-        **extra,
+        **pacing.extra,
     }
     tag = side.name.split(":")[0]
     bots = [
@@ -437,19 +462,22 @@ async def run_side(
             burst = await _send_burst(fd, collector, kind, sends)
             result.problems += burst.problems(ours.ours_checkin_reply_ok)
         gc.collect()
-        before = await meter.read()
-        for kind, pick in ((BANG, "bang"), (SLASH, "slash")):
-            result.bursts.append(await _send_burst(fd, collector, kind, world.sends(pick)))
-        result.checkins_cpu = Meter.spent(before, await meter.read())
+        async with _sampled(bots, pacing, "checkins"):
+            before = await meter.read()
+            for kind, pick in ((BANG, "bang"), (SLASH, "slash")):
+                result.bursts.append(await _send_burst(fd, collector, kind, world.sends(pick)))
+            result.checkins_cpu = Meter.spent(before, await meter.read())
         for burst in result.bursts:
             result.problems += burst.problems(ours.ours_checkin_reply_ok)
         # The reminders: both clocks to a few seconds before the due minute.
-        before = await meter.read()
-        now = clocks.move_to(due - timedelta(seconds=LEAD))
-        result.fanout_start = now + LEAD
-        await wait_until(watched.reached_all, result.fanout_start + wait - time.time(), 0.05)
-        result.fanout_cpu = Meter.spent(before, await meter.read())
-        await asyncio.sleep(AFTERWARDS)  # a second copy anywhere would arrive now
+        async with _sampled(bots, pacing, "reminders"):
+            before = await meter.read()
+            now = clocks.move_to(due - timedelta(seconds=pacing.lead))
+            result.fanout_start = now + pacing.lead
+            left = result.fanout_start + pacing.wait - time.time()
+            await wait_until(watched.reached_all, left, 0.05)
+            result.fanout_cpu = Meter.spent(before, await meter.read())
+        await asyncio.sleep(pacing.afterwards)  # a second copy anywhere would arrive now
     finally:
         stop_watching()
         stop_collecting()
@@ -603,12 +631,12 @@ async def main(
     reminders: int,
     postgres: str,
     discord_limit: bool,
-    extra: dict[str, str],
+    pacing: Pacing,
     keep: Path | None,
 ) -> int:
     logging.getLogger("fakediscord").setLevel(logging.ERROR)  # 429s are counted instead
     print(f"started with {_load()}", flush=True)
-    wait = 30 + reminders / 20
+    extra = pacing.extra
     with tempfile.TemporaryDirectory(prefix="legday-scale-") as tmp:
         folder = keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -632,7 +660,7 @@ async def main(
             limit_a = DISCORD_GLOBAL_PER_SECOND if discord_limit else LIFTED
             limit_b = DISCORD_GLOBAL_PER_SECOND // SHARDS if discord_limit else LIFTED
             side_a = Side(SIDE_A, f"sqlite+aiosqlite:///{folder / 'a.db'}", [{}], limit_a, True)
-            a = await run_side(fd, world, side_a, clocks, folder, extra, wait)
+            a = await run_side(fd, world, side_a, clocks, folder, pacing)
             print(f"{SIDE_A}: done", file=sys.stderr, flush=True)
             async with fresh_database(postgres, "legday_scale") as url:
                 shard_envs = [
@@ -640,7 +668,7 @@ async def main(
                     for n in range(SHARDS)
                 ]
                 side_b = Side(SIDE_B, url, shard_envs, limit_b, False)
-                b = await run_side(fd, world, side_b, clocks, folder, extra, wait)
+                b = await run_side(fd, world, side_b, clocks, folder, pacing)
             print(f"{SIDE_B}: done", file=sys.stderr, flush=True)
     per_server = max(1, members // servers)
     print(
@@ -677,6 +705,10 @@ async def main(
         for note in side.notes:
             print(f"  note, {side.name}: {note}")
     print(f"finished with {_load()}")
+    if pacing.profile is not None:
+        print(f"\npy-spy recordings in {pacing.profile} (the numbers above were taken under it):")
+        for found in sorted(pacing.profile.glob("*.txt")):
+            print(f"\n== {found.stem}\n{summarize(found, top=10)}")
     failed = False
     print(
         "\nchecks (one right reply and one stored check-in per member; one reminder per "
@@ -739,6 +771,12 @@ def _cli() -> None:
         "--keep", type=Path, metavar="DIR", help="keep the logs and the SQLite file"
     )
     add_postgres_argument(parser)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record every process with py-spy in each phase, into DIR (pip install py-spy)",
+    )
     args = parser.parse_args()
     extra = _settings(parser, args.bot_env)
     postgres = postgres_server(args.postgres_url)
@@ -747,12 +785,17 @@ def _cli() -> None:
     if postgres is None:
         print(SKIP_LINE)
         sys.exit(0)
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
     servers, members, reminders = (
         (4, 16, 20) if args.quick else (args.servers, args.members, args.reminders)
     )
+    pacing = Pacing(30 + reminders / 20, extra=extra, profile=args.profile)
+    if args.quick:  # tiny sizes: nothing takes long, and CI waits for it
+        pacing = dataclasses.replace(pacing, lead=1.5, afterwards=1.0)
     try:
         code = asyncio.run(
-            main(servers, members, reminders, postgres, args.discord_limit, extra, args.keep)
+            main(servers, members, reminders, postgres, args.discord_limit, pacing, args.keep)
         )
     except CheckFailed as exc:
         print(f"check failed: {exc}", file=sys.stderr)
