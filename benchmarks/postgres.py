@@ -8,6 +8,8 @@ without either, a benchmark's PostgreSQL side prints `SKIP_LINE` and leaves it o
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import math
 import os
 import re
@@ -72,9 +74,14 @@ class Backends:
     side of the work. Readable when the server runs on this machine (its processes are in
     /proc); NaN otherwise."""
 
+    POLL = 0.1  # seconds between looks at the server's processes during a phase
+
     def __init__(self, url: str) -> None:
         self.url = url
         self._conn: Any = None
+        self._seen: dict[int, list[float]] = {}  # pid -> [CPU at first sight, CPU last seen]
+        self._opened = 0
+        self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Backends:
         import asyncpg
@@ -99,6 +106,39 @@ class Backends:
             except OSError:  # ended since, or on another machine
                 continue
         return found
+
+    async def begin(self) -> None:
+        """Start a phase: from now on, watch every process that serves the database, so
+        that the connections a pool opens and closes again within the phase count too."""
+        self._seen = {pid: [cpu, cpu] for pid, cpu in (await self.cpu()).items()}
+        self._opened = 0
+        self._task = asyncio.create_task(self._watch())
+
+    async def end(self) -> tuple[float, int]:
+        """The phase's CPU seconds (each process's last sight counts: a connection closed
+        between two looks loses at most its last `POLL` seconds) and how many new server
+        processes (connections) appeared in it."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._note(await self.cpu())
+        if not self._seen:
+            return math.nan, 0
+        return sum(last - first for first, last in self._seen.values()), self._opened
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.POLL)
+            self._note(await self.cpu())
+
+    def _note(self, found: dict[int, float]) -> None:
+        for pid, cpu in found.items():
+            if pid in self._seen:
+                self._seen[pid][1] = cpu
+            else:  # born in the phase: all of its CPU is the phase's
+                self._seen[pid] = [0.0, cpu]
+                self._opened += 1
 
     @staticmethod
     def spent(before: dict[int, float], after: dict[int, float]) -> float:

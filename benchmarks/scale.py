@@ -173,6 +173,7 @@ class Phase:
     database: float = math.nan
     emulator: float = math.nan
     per_process: list[float] = field(default_factory=list)
+    connections_opened: int | None = None  # PostgreSQL server processes started in it
 
 
 @dataclass
@@ -221,34 +222,32 @@ def _thread_cpu(pid: int) -> float:
 
 
 class Meter:
-    """Reads the CPU counters at the start and end of a phase."""
+    """The CPU counters over one phase: `begin`, then `end` returns what it used."""
 
     def __init__(self, bots: Sequence[BotRun], backends: Backends | None) -> None:
         self.bots = bots
         self.backends = backends
+        self._before: tuple[list[float], float, float] = ([], 0.0, 0.0)
 
-    async def read(self) -> tuple[list[float], float | dict[int, float], float]:
+    def _read(self) -> tuple[list[float], float, float]:
         per_process = [cpu_seconds(bot.pid) for bot in self.bots]
-        if self.backends is None:
-            database: float | dict[int, float] = sum(_thread_cpu(bot.pid) for bot in self.bots)
-        else:
-            database = await self.backends.cpu()
-        return per_process, database, time.process_time()
+        threads = sum(_thread_cpu(bot.pid) for bot in self.bots)
+        return per_process, threads, time.process_time()
 
-    @staticmethod
-    def spent(
-        before: tuple[list[float], float | dict[int, float], float],
-        after: tuple[list[float], float | dict[int, float], float],
-    ) -> Phase:
-        per_process = [b - a for a, b in zip(before[0], after[0], strict=True)]
-        db_before, db_after = before[1], after[1]
-        if isinstance(db_before, dict) and isinstance(db_after, dict):
-            database = Backends.spent(db_before, db_after)
-        elif isinstance(db_before, float) and isinstance(db_after, float):
-            database = db_after - db_before
+    async def begin(self) -> None:
+        if self.backends is not None:
+            await self.backends.begin()
+        self._before = self._read()
+
+    async def end(self) -> Phase:
+        per_after, threads_after, own_after = self._read()
+        per_before, threads_before, own_before = self._before
+        per_process = [b - a for a, b in zip(per_before, per_after, strict=True)]
+        if self.backends is None:
+            database, opened = threads_after - threads_before, None
         else:
-            database = math.nan
-        return Phase(sum(per_process), database, after[2] - before[2], per_process)
+            database, opened = await self.backends.end()
+        return Phase(sum(per_process), database, own_after - own_before, per_process, opened)
 
 
 class Clocks:
@@ -463,20 +462,20 @@ async def run_side(
             result.problems += burst.problems(ours.ours_checkin_reply_ok)
         gc.collect()
         async with _sampled(bots, pacing, "checkins"):
-            before = await meter.read()
+            await meter.begin()
             for kind, pick in ((BANG, "bang"), (SLASH, "slash")):
                 result.bursts.append(await _send_burst(fd, collector, kind, world.sends(pick)))
-            result.checkins_cpu = Meter.spent(before, await meter.read())
+            result.checkins_cpu = await meter.end()
         for burst in result.bursts:
             result.problems += burst.problems(ours.ours_checkin_reply_ok)
         # The reminders: both clocks to a few seconds before the due minute.
         async with _sampled(bots, pacing, "reminders"):
-            before = await meter.read()
+            await meter.begin()
             now = clocks.move_to(due - timedelta(seconds=pacing.lead))
             result.fanout_start = now + pacing.lead
             left = result.fanout_start + pacing.wait - time.time()
             await wait_until(watched.reached_all, left, 0.05)
-            result.fanout_cpu = Meter.spent(before, await meter.read())
+            result.fanout_cpu = await meter.end()
         await asyncio.sleep(pacing.afterwards)  # a second copy anywhere would arrive now
     finally:
         stop_watching()
@@ -566,54 +565,55 @@ def report(a: SideResult, b: SideResult, reminders: int) -> str:
             )
     count_a = sum(len(burst.members) for burst in a.bursts)
     count_b = sum(len(burst.members) for burst in b.bursts)
-    row(
-        "check-ins: bot CPU per check-in (all processes)",
-        _per(a.checkins_cpu.bots, count_a),
-        _per(b.checkins_cpu.bots, count_b),
-        _cpu,
+    phases = (
+        ("check-ins", "check-in", a.checkins_cpu, b.checkins_cpu, count_a, count_b),
+        ("reminders", "reminder", a.fanout_cpu, b.fanout_cpu, reminders, reminders),
     )
-    row(
-        "check-ins: database CPU per check-in",
-        _per(a.checkins_cpu.database, count_a),
-        _per(b.checkins_cpu.database, count_b),
-        _cpu,
-    )
-    row(
-        "check-ins: local Discord CPU per check-in",
-        _per(a.checkins_cpu.emulator, count_a),
-        _per(b.checkins_cpu.emulator, count_b),
-        _cpu,
-    )
-    row(
-        f"reminders ({reminders:,} due at once): first after due",
-        a.fanout_first(),
-        b.fanout_first(),
-        _s,
-    )
-    row(
-        f"reminders ({reminders:,} due at once): last after due",
-        a.fanout_last(),
-        b.fanout_last(),
-        _s,
-    )
+    for phase, unit, x_cpu, y_cpu, x_count, y_count in phases[:1]:
+        _cpu_rows(row, phase, unit, x_cpu, y_cpu, x_count, y_count)
+    for name, pick in (("first", SideResult.fanout_first), ("last", SideResult.fanout_last)):
+        row(f"reminders ({reminders:,} due at once): {name} after due", pick(a), pick(b), _s)
     row(
         "reminders: sent per second (N / last)",
         reminders / a.fanout_last(),
         reminders / b.fanout_last(),
     )
-    row(
-        "reminders: bot CPU per reminder (all processes)",
-        _per(a.fanout_cpu.bots, reminders),
-        _per(b.fanout_cpu.bots, reminders),
-        _cpu,
-    )
-    row(
-        "reminders: database CPU per reminder",
-        _per(a.fanout_cpu.database, reminders),
-        _per(b.fanout_cpu.database, reminders),
-        _cpu,
-    )
+    for phase, unit, x_cpu, y_cpu, x_count, y_count in phases[1:]:
+        _cpu_rows(row, phase, unit, x_cpu, y_cpu, x_count, y_count)
     return table(["", a.name, b.name, "B/A"], rows)
+
+
+def _cpu_rows(
+    row: Callable[[str, float, float, Callable[[float], str]], None],
+    phase: str,
+    unit: str,
+    x: Phase,
+    y: Phase,
+    x_count: int,
+    y_count: int,
+) -> None:
+    """CPU per unit: the bots (every thread: A's SQLite is in it), the database on its own
+    (A: the SQLite thread again; B: PostgreSQL, outside the bots), the local Discord, and
+    all of it together (what a machine must have to keep up)."""
+    row(f"{phase}: bots' CPU per {unit}", _per(x.bots, x_count), _per(y.bots, y_count), _cpu)
+    row(
+        f"{phase}: database's CPU per {unit}",
+        _per(x.database, x_count),
+        _per(y.database, y_count),
+        _cpu,
+    )
+    row(
+        f"{phase}: local Discord's CPU per {unit}",
+        _per(x.emulator, x_count),
+        _per(y.emulator, y_count),
+        _cpu,
+    )
+    row(
+        f"{phase}: all CPU per {unit}",
+        _per(x.bots + x.emulator, x_count),
+        _per(y.bots + y.database + y.emulator, y_count),
+        _cpu,
+    )
 
 
 def _cpu(x: float) -> str:
@@ -692,8 +692,10 @@ async def main(
             f"{reminders / DISCORD_GLOBAL_PER_SECOND:.1f} s on both sides (--discord-limit)"
         )
     print(
-        "database CPU: A = the bot's threads besides the event loop (SQLite's); B = the "
-        "PostgreSQL server processes serving the database"
+        "CPU: the bots' = every thread of every bot process; the database's = on A the bot's "
+        "threads besides the event loop (SQLite runs there: already in the bots'), on B the "
+        "PostgreSQL server processes serving the database (outside the bots'); all = bots, "
+        "PostgreSQL and the local Discord (this process)"
     )
     if extra:
         print("settings changed: " + " ".join(f"{k}={v}" for k, v in sorted(extra.items())))
@@ -702,6 +704,12 @@ async def main(
     for side in (a, b):
         per = ", ".join(f"{cpu:.1f} s" for cpu in side.checkins_cpu.per_process)
         print(f"  {side.name}: bot CPU in the check-in bursts by process: {per}")
+        for phase, cpu in (("check-ins", side.checkins_cpu), ("reminders", side.fanout_cpu)):
+            if cpu.connections_opened is not None:
+                print(
+                    f"  {side.name}: {cpu.connections_opened} PostgreSQL connections opened "
+                    f"during the {phase}"
+                )
         for note in side.notes:
             print(f"  note, {side.name}: {note}")
     print(f"finished with {_load()}")
