@@ -79,6 +79,9 @@ LIFTED = 1_000_000  # LEGDAY_GLOBAL_RATE_LIMIT when Discord's limit is lifted
 SIDE_A = "A: 1 process, SQLite"
 SIDE_B = f"B: {SHARDS} processes, PostgreSQL"
 _OWN_IDS = itertools.count(1)
+# Servers a run may have, built reminder servers to spare included, under Discord's 2,500
+# on one connection (side A's).
+MOST_SERVERS = 2200
 
 
 def guild_id_on_shard(fd: FakeDiscord, shard: int, count: int) -> int:
@@ -786,6 +789,11 @@ def _cli() -> None:
         help="record every process with py-spy in each phase, into DIR (pip install py-spy)",
     )
     args = parser.parse_args()
+    if args.servers + args.reminders > MOST_SERVERS:
+        parser.error(
+            f"--servers plus --reminders: at most {MOST_SERVERS:,}; side A is one unsharded "
+            "connection, and Discord puts at most 2,500 servers on one"
+        )
     extra = _settings(parser, args.bot_env)
     postgres = postgres_server(args.postgres_url)
     if args.quick:
