@@ -45,6 +45,7 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
+import importlib.util
 import itertools
 import logging
 import math
@@ -800,6 +801,10 @@ def _cli() -> None:
         print(QUICK_NOTE, flush=True)
     if postgres is None:
         print(SKIP_LINE)
+        sys.exit(0)
+    if importlib.util.find_spec("fakediscord.sharding") is None:
+        # Without it every process would get every server's events and answer them all.
+        print("skipped: this checkout's local Discord does not route events by shard")
         sys.exit(0)
     if args.profile is not None:
         args.profile.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ right reply and has one stored check-in, and every reminder server was reminded 
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from datetime import date, datetime
@@ -100,6 +101,9 @@ def test_scale_quick_run_passes_its_checks():
     if server_url(None) is None:
         assert SKIP_LINE in done.stdout
         return
+    if importlib.util.find_spec("fakediscord.sharding") is None:
+        assert "does not route events by shard" in done.stdout
+        pytest.skip("the local Discord of this checkout has no shards yet")
     assert "passed: both sides answered every member once" in done.stdout, done.stdout
     assert "FAILED" not in done.stdout
     for row in ("!legday: answered per second", "reminders: sent per second"):
