@@ -18,7 +18,7 @@ from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
-from bot.failures import EXIT_CODES_HELP, ExitCode, StartupFailure
+from bot.failures import EXIT_CODES_HELP, ExitCode, StartupFailure, os_reason
 from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
@@ -108,7 +108,17 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="a verified copy of the SQLite database, safe while the bot runs"
     )
     backup.add_argument("target", type=Path, metavar="PATH", help="file to write the copy to")
-    sub.add_parser("health", help="exit 0 when the running bot reported in recently")
+    copy = db_sub.add_parser(
+        "copy-to",
+        help="copy every row of the SQLite database into an empty PostgreSQL one "
+        "(stop the bot first)",
+    )
+    copy.add_argument("target_url", metavar="URL", help="postgresql://USER:PASSWORD@HOST/DB")
+    sub.add_parser(
+        "health",
+        help="exit 0 when the running bot is healthy (its /healthz with LEGDAY_HTTP_PORT, "
+        "else its health file)",
+    )
     sandbox = sub.add_parser("sandbox", help="try the bot locally, no Discord account needed")
     sandbox.add_argument("--script", type=Path, help="run the commands in FILE, print the chat")
     sandbox.add_argument("--db", type=Path, help="SQLite file to keep (default: a throw-away one)")
@@ -147,6 +157,11 @@ def _dispatch(args: argparse.Namespace, settings: Config) -> int:
             from bot import runner
 
             return asyncio.run(runner.upgrade_only(settings))
+        if args.db_command == "copy-to":
+            from bot.copy_database import copy_to
+
+            print(asyncio.run(copy_to(settings, args.target_url)))
+            return ExitCode.OK
         if args.db_command == "rebuild-summaries":
             from bot import runner
 
@@ -182,6 +197,8 @@ def _fail(message: str, code: ExitCode) -> int:
 
 
 def _health(settings: Config, max_age: float = 120.0) -> int:
+    if settings.http_port is not None:
+        return _health_over_http(settings)
     if not settings.health_file:
         return _fail("LEGDAY_HEALTH_FILE is not set", ExitCode.CONFIGURATION)
     try:
@@ -193,6 +210,50 @@ def _health(settings: Config, max_age: float = 120.0) -> int:
         print(f"unhealthy: last report {age:.0f}s ago", file=sys.stderr)
         return ExitCode.UNEXPECTED
     return ExitCode.OK
+
+
+def _health_over_http(settings: Config, timeout: float = 5.0) -> int:
+    """Ask the running bot's /healthz (LEGDAY_HTTP_PORT): 200 is healthy."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    host = settings.http_host
+    if host in ("0.0.0.0", "::", "[::]"):  # listening everywhere: loopback reaches it
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    url = f"http://{host}:{settings.http_port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            response.read()
+        return ExitCode.OK
+    except urllib.error.HTTPError as error:
+        try:
+            report = json.loads(error.read())
+        except ValueError:
+            report = {}
+        print(f"unhealthy: {_health_problems(report) or f'HTTP {error.code}'}", file=sys.stderr)
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        why = os_reason(reason) if isinstance(reason, OSError) else "no answer"
+        print(f"unhealthy: {url} does not answer ({why})", file=sys.stderr)
+    return ExitCode.UNEXPECTED
+
+
+def _health_problems(report: object) -> str:
+    """What /healthz says is wrong, in a few words."""
+    if not isinstance(report, dict):
+        return ""
+    problems = []
+    if report.get("ready") is False:
+        problems.append("not connected to Discord")
+    if report.get("scheduler_running") is False:
+        problems.append("reminders not running")
+    database = report.get("database")
+    if isinstance(database, dict) and database.get("reachable") is False:
+        problems.append(f"database unreachable: {database.get('problem', 'no answer')}")
+    return "; ".join(problems)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands, tasks
@@ -35,6 +35,9 @@ from bot.usecases.cache import SettingsCache
 from bot.usecases.quote_book import QuoteBook
 from bot.usecases.services import Services
 from bot.views import DYNAMIC_ITEMS
+
+if TYPE_CHECKING:
+    from bot.metrics import BotMetrics
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +181,21 @@ class LegDayBot(commands.Bot):
         self.tree.interaction_check = self._taking_interactions  # type: ignore[method-assign]
         self._cooldowns = MemberCooldowns(settings.cooldown_rate, settings.cooldown_seconds)
         self.add_check(self._cooldown_check)
+        # Prometheus metrics only with the HTTP endpoint that serves them (its library is
+        # not loaded otherwise).
+        self.metrics: BotMetrics | None = None
+        if settings.http_port is not None:
+            from bot.metrics import BotMetrics
+
+            self.metrics = BotMetrics()
+            self.metrics.watch(self)
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        # Every event passes here: the metrics count commands and reconnects without a
+        # listener task of their own.
+        if self.metrics is not None:
+            self.metrics.saw_event(event_name, args)
+        super().dispatch(event_name, *args, **kwargs)
 
     async def invoke(self, ctx: commands.Context[Any], /) -> None:
         """Run a `!` command, then let go of its arguments. discord.py passes the context

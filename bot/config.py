@@ -186,6 +186,29 @@ def _path(value: object) -> Path:
     return Path(text)
 
 
+def parse_database_url(value: object) -> str:
+    """A database URL in the form the bot uses (sqlite+aiosqlite or postgresql+asyncpg),
+    or ValueError saying what was expected."""
+    return _database_url(value)
+
+
+def _port(value: object) -> int:
+    try:
+        port = _whole(value)
+    except ValueError:
+        raise ValueError("expected a port number from 1 to 65535") from None
+    if not 1 <= port <= 65535:
+        raise ValueError(f"{port} is not a port number; expected 1 to 65535")
+    return port
+
+
+def _host(value: object) -> str:
+    host = _text(value).strip()
+    if not host or any(c.isspace() or c == "/" for c in host):
+        raise ValueError("expected an address to listen on, e.g. 127.0.0.1 or 0.0.0.0")
+    return host
+
+
 def _database_url(value: object) -> str:
     url = _text(value).strip()
     if url.startswith("sqlite:///"):
@@ -264,6 +287,11 @@ FIELDS: Final = (
     _Field("shard_count", "LEGDAY_SHARD_COUNT", _optional(_ranged(_whole, 1, 65_536)), None),
     _Field("shard_ids", "LEGDAY_SHARD_IDS", _shard_ids, None),
     _Field("health_file", "LEGDAY_HEALTH_FILE", _optional_text, None),
+    _Field("http_port", "LEGDAY_HTTP_PORT", _optional(_port), None),
+    # Loopback by default: /metrics and /healthz have no authentication, so a bare `legday
+    # run` on a host with a public address must not publish them; the Docker image sets
+    # 0.0.0.0, where the container's own network stands between them and the world.
+    _Field("http_host", "LEGDAY_HTTP_HOST", _host, "127.0.0.1"),
     _Field("clock_file", "LEGDAY_CLOCK_FILE", _optional_text, None),
     _Field("log_level", "LEGDAY_LOG_LEVEL", _level, "INFO"),
     _Field("loop_lag_warn_ms", "LEGDAY_LOOP_LAG_WARN_MS", _ranged(_whole, 0, None), 250),
@@ -329,6 +357,8 @@ class Config:
     shard_count: int | None  # None: one connection, no sharding
     shard_ids: tuple[int, ...] | None  # None: every shard of shard_count
     health_file: str | None
+    http_port: int | None  # /healthz and /metrics; None = no HTTP endpoint
+    http_host: str
     clock_file: str | None  # testing only: the clock runs this file's seconds ahead
     log_level: str
     loop_lag_warn_ms: int

@@ -92,6 +92,10 @@ def unusable_reason(error: BaseException) -> str | None:
     return None
 
 
+# The key of the PostgreSQL advisory lock migrations hold: "legday" in ASCII.
+MIGRATION_LOCK = int.from_bytes(b"legday", "big")
+
+
 def alembic_config(url: str) -> Config:
     """An Alembic config that finds the migrations inside the installed package."""
     config = Config()
@@ -118,6 +122,13 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> str | None:
             await _sqlite_foreign_keys(connection, enabled=False)
         try:
             async with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # Several processes may start at once on a new database (the shards):
+                    # one migrates while the others wait here, then find nothing to do.
+                    # The lock is the transaction's: the commit (or a crash) lets go of it.
+                    await connection.exec_driver_sql(
+                        f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"
+                    )
                 reached = await connection.run_sync(run)
                 if sqlite:
                     dangling = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()

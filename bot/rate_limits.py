@@ -48,6 +48,8 @@ DISCORD_GLOBAL_LIMIT = 50
 DISCORD_WINDOW = 1.0  # seconds: Discord's global limit is per second
 # A request that never reports back (cancelled, hung) gives its place up after this.
 GIVE_UP_AFTER = 60.0
+# A request held back longer than this counts as one that waited (`waits`, the metrics).
+WAIT_COUNTED = 0.001
 
 # Interaction responses and follow-ups are not counted against the global limit.
 _EXEMPT = re.compile(r"/interactions/\d+/[^/]+/callback|/webhooks/\d+/[^/]+")
@@ -102,7 +104,9 @@ class GlobalLimiter:
         self._line = asyncio.Lock()  # waiters go in the order they came
         self._freed = asyncio.Event()
         self.waited = 0.0  # seconds requests spent waiting here, for metrics and tests
+        self.waits = 0  # requests held back more than WAIT_COUNTED
         self.global_429s = 0
+        self.route_429s = 0  # 429s on one route (each pauses that route)
         # "METHOD /path" -> the 429 that holds requests to it back.
         self._routes_paused: dict[str, RoutePause] = {}
 
@@ -121,7 +125,10 @@ class GlobalLimiter:
                 self._freed.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._freed.wait(), wait)
-        self.waited += self._clock() - started
+        waited = self._clock() - started
+        self.waited += waited
+        if waited > WAIT_COUNTED:
+            self.waits += 1
         return place
 
     def _wait_needed(self, now: float) -> float:
@@ -155,6 +162,7 @@ class GlobalLimiter:
         the request that got the 429, but lets the others on the route go meanwhile (and
         all at once after), and Discord answers each of them with another 429."""
         now = self._clock()
+        self.route_429s += 1
         if len(self._routes_paused) > 1024:
             self._routes_paused = {
                 k: p for k, p in self._routes_paused.items() if p.until > now or p.probing

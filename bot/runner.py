@@ -14,6 +14,7 @@ import logging
 import signal
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -23,6 +24,9 @@ from bot.endpoints import use_endpoints
 from bot.failures import NETWORK_ERRORS, DatabaseUnusable, DiscordUnreachable, network_reason
 from bot.store import Store, opening
 from bot.usecases import summaries
+
+if TYPE_CHECKING:
+    from bot.http_endpoint import HttpEndpoint
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +81,27 @@ async def run(settings: Config) -> int:
     return 0
 
 
+async def _start_endpoint(bot: LegDayBot) -> HttpEndpoint | None:
+    """/healthz and /metrics (LEGDAY_HTTP_PORT), listening before the bot logs in, so a
+    port already taken stops it at once (ConfigError, exit code 2)."""
+    if bot.config.http_port is None:
+        return None
+    from bot.http_endpoint import start_endpoint  # aiohttp.web: only when asked for
+
+    return await start_endpoint(bot, bot.metrics, bot.config)
+
+
 async def serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Config) -> None:
     """Run the bot until `stop` is set or Discord ends it; close it either way."""
+    endpoint = await _start_endpoint(bot)
+    try:
+        await _serve(bot, token, stop, settings)
+    finally:
+        if endpoint is not None:
+            await endpoint.stop()
+
+
+async def _serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Config) -> None:
     serving = asyncio.create_task(bot.start(token), name="legday-serve")
     stopping = asyncio.create_task(stop.wait(), name="legday-stop")
     try:

@@ -233,6 +233,7 @@ class ErrorHandler(commands.Cog):
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
         # Hybrid commands report through on_command_error; this catches pure app commands.
+        self.bot.dispatch("legday_app_command_error", interaction, error)  # the metrics
         original = _unwrap(error)
         if _interaction_gone(original):
             _log_gone(interaction.id, original)

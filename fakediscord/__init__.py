@@ -14,6 +14,7 @@ from fakediscord.permissions import (
     Permission,
 )
 from fakediscord.scenario import BOT, FakeDiscord, ScenarioError
+from fakediscord.sharding import Shard, shard_of
 from fakediscord.state import (
     Attachment,
     Channel,
@@ -43,8 +44,10 @@ __all__ = [
     "RequestRecord",
     "Role",
     "ScenarioError",
+    "Shard",
     "User",
     "Violation",
     "point_discord_py",
     "point_discord_py_from_env",
+    "shard_of",
 ]

@@ -17,6 +17,7 @@ from fakediscord.interactions import InteractionRecord
 from fakediscord.limiter import Buckets, GlobalLimiter, RateLimitLog
 from fakediscord.notifier import Notifier
 from fakediscord.rate_limits import RouteLimit, RouteLimits
+from fakediscord.sharding import MAX_GUILDS_PER_SHARD
 from fakediscord.snowflakes import SnowflakeFactory
 from fakediscord.state import Application, User
 from fakediscord.world import World
@@ -64,6 +65,10 @@ class Emulator:
         nonce_dedupe: bool = True,
         bot_token: str | None = None,
         strict_mentions: bool = False,
+        shards: int = 1,
+        max_concurrency: int = 1,
+        identify_window: float | None = None,
+        max_guilds_per_shard: int = MAX_GUILDS_PER_SHARD,
     ) -> None:
         self.clock = Clock()
         self.ids = SnowflakeFactory(self.clock)
@@ -102,6 +107,14 @@ class Emulator:
         self.notifier = Notifier()
         self.base_url = ""
         self.hub = GatewayHub(self)
+        if shards < 1 or max_concurrency < 1 or max_guilds_per_shard < 1:
+            raise ValueError("shards, max_concurrency and max_guilds_per_shard are at least 1")
+        if identify_window is not None and identify_window < 0:
+            raise ValueError("identify_window is a number of seconds (or None: not enforced)")
+        self.hub.recommended_shards = shards
+        self.hub.max_concurrency = max_concurrency
+        self.hub.identify_window = identify_window
+        self.hub.max_guilds_per_shard = max_guilds_per_shard
 
     # -- urls --------------------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ def message_create(emu: Emulator, msg: Message) -> None:
         blank = not content_visible(emu, session, msg)
         return payloads.message(msg, emu.world, blank_content=blank)
 
-    emu.hub.dispatch("MESSAGE_CREATE", build, intent=_message_intent(msg))
+    emu.hub.dispatch("MESSAGE_CREATE", build, guild_id=msg.guild_id, intent=_message_intent(msg))
 
 
 def message_update(emu: Emulator, msg: Message) -> None:
@@ -63,7 +63,7 @@ def message_update(emu: Emulator, msg: Message) -> None:
         blank = not content_visible(emu, session, msg)
         return payloads.message(msg, emu.world, blank_content=blank)
 
-    emu.hub.dispatch("MESSAGE_UPDATE", build, intent=_message_intent(msg))
+    emu.hub.dispatch("MESSAGE_UPDATE", build, guild_id=msg.guild_id, intent=_message_intent(msg))
 
 
 def message_delete(emu: Emulator, msg: Message) -> None:
@@ -72,7 +72,9 @@ def message_delete(emu: Emulator, msg: Message) -> None:
     data: JSON = {"id": str(msg.id), "channel_id": str(msg.channel_id)}
     if msg.guild_id is not None:
         data["guild_id"] = str(msg.guild_id)
-    emu.hub.dispatch("MESSAGE_DELETE", lambda _s: data, intent=_message_intent(msg))
+    emu.hub.dispatch(
+        "MESSAGE_DELETE", lambda _s: data, guild_id=msg.guild_id, intent=_message_intent(msg)
+    )
 
 
 def reaction(emu: Emulator, msg: Message, user: User, emoji: str, *, added: bool) -> None:
@@ -95,7 +97,7 @@ def reaction(emu: Emulator, msg: Message, user: User, emoji: str, *, added: bool
     if added:
         data["message_author_id"] = str(msg.author.id)
     event = "MESSAGE_REACTION_ADD" if added else "MESSAGE_REACTION_REMOVE"
-    emu.hub.dispatch(event, lambda _s: data, intent=intent)
+    emu.hub.dispatch(event, lambda _s: data, guild_id=msg.guild_id, intent=intent)
 
 
 def typing_start(emu: Emulator, channel: Channel, user: User) -> None:
@@ -112,7 +114,7 @@ def typing_start(emu: Emulator, channel: Channel, user: User) -> None:
         member = guild.members.get(user.id) if guild is not None else None
         if member is not None:
             data["member"] = payloads.member(member)
-    emu.hub.dispatch("TYPING_START", lambda _s: data, intent=intent)
+    emu.hub.dispatch("TYPING_START", lambda _s: data, guild_id=channel.guild_id, intent=intent)
 
 
 def guild_create(emu: Emulator, guild: Guild) -> None:
@@ -124,25 +126,30 @@ def guild_create(emu: Emulator, guild: Guild) -> None:
             newly_joined=True,
         )
 
-    emu.hub.dispatch("GUILD_CREATE", build, intent=I.GUILDS)
+    emu.hub.dispatch("GUILD_CREATE", build, guild_id=guild.id, intent=I.GUILDS)
 
 
 def guild_delete(emu: Emulator, guild: Guild, *, unavailable: bool = False) -> None:
     data: JSON = {"id": str(guild.id)}
     if unavailable:
         data["unavailable"] = True
-    emu.hub.dispatch("GUILD_DELETE", lambda _s: data, intent=I.GUILDS)
+    emu.hub.dispatch("GUILD_DELETE", lambda _s: data, guild_id=guild.id, intent=I.GUILDS)
 
 
 def guild_update(emu: Emulator, guild: Guild) -> None:
-    emu.hub.dispatch("GUILD_UPDATE", lambda _s: payloads.guild_base(guild), intent=I.GUILDS)
+    emu.hub.dispatch(
+        "GUILD_UPDATE",
+        lambda _s: payloads.guild_base(guild),
+        guild_id=guild.id,
+        intent=I.GUILDS,
+    )
 
 
 def channel_event(emu: Emulator, event: str, channel: Channel) -> None:
     if channel.is_dm:
         return
     data = payloads.channel(channel)
-    emu.hub.dispatch(event, lambda _s: data, intent=I.GUILDS)
+    emu.hub.dispatch(event, lambda _s: data, guild_id=channel.guild_id, intent=I.GUILDS)
 
 
 def role_event(emu: Emulator, event: str, role: Role) -> None:
@@ -150,13 +157,15 @@ def role_event(emu: Emulator, event: str, role: Role) -> None:
         data: JSON = {"guild_id": str(role.guild_id), "role_id": str(role.id)}
     else:
         data = {"guild_id": str(role.guild_id), "role": payloads.role(role)}
-    emu.hub.dispatch(event, lambda _s: data, intent=I.GUILDS)
+    emu.hub.dispatch(event, lambda _s: data, guild_id=role.guild_id, intent=I.GUILDS)
 
 
 def member_add(emu: Emulator, member: Member) -> None:
     data = payloads.member(member)
     data["guild_id"] = str(member.guild_id)
-    emu.hub.dispatch("GUILD_MEMBER_ADD", lambda _s: data, intent=I.GUILD_MEMBERS)
+    emu.hub.dispatch(
+        "GUILD_MEMBER_ADD", lambda _s: data, guild_id=member.guild_id, intent=I.GUILD_MEMBERS
+    )
 
 
 def member_update(emu: Emulator, member: Member) -> None:
@@ -164,14 +173,19 @@ def member_update(emu: Emulator, member: Member) -> None:
     data["guild_id"] = str(member.guild_id)
     # Discord always sends the bot's own member updates
     intent = None if member.user.id == emu.bot.id else I.GUILD_MEMBERS
-    emu.hub.dispatch("GUILD_MEMBER_UPDATE", lambda _s: data, intent=intent)
+    emu.hub.dispatch(
+        "GUILD_MEMBER_UPDATE", lambda _s: data, guild_id=member.guild_id, intent=intent
+    )
 
 
 def member_remove(emu: Emulator, member: Member) -> None:
     data: JSON = {"guild_id": str(member.guild_id), "user": payloads.user(member.user)}
-    emu.hub.dispatch("GUILD_MEMBER_REMOVE", lambda _s: data, intent=I.GUILD_MEMBERS)
+    emu.hub.dispatch(
+        "GUILD_MEMBER_REMOVE", lambda _s: data, guild_id=member.guild_id, intent=I.GUILD_MEMBERS
+    )
 
 
 def interaction_create(emu: Emulator, record: InteractionRecord) -> None:
     data = record.payload
-    emu.hub.dispatch("INTERACTION_CREATE", lambda _s: data)
+    guild_id = record.guild.id if record.guild is not None else None
+    emu.hub.dispatch("INTERACTION_CREATE", lambda _s: data, guild_id=guild_id)

@@ -19,6 +19,7 @@ from aiohttp import WSMsgType, web
 
 from fakediscord import intents as I
 from fakediscord import payloads
+from fakediscord.sharding import MAX_GUILDS_PER_SHARD, Shard
 
 if TYPE_CHECKING:
     from asyncio import Transport
@@ -63,6 +64,22 @@ class GatewayFrame:
     s: int | None
     time: float
     d: Any = None
+    #: the shard of the connection's session when the frame passed (None: not identified)
+    shard: Shard | None = None
+    #: for a dispatch, the server it is about (its ``guild_id``; GUILD_CREATE/UPDATE/DELETE:
+    #: ``id``), None for an event of no server
+    guild_id: int | None = None
+
+
+def _guild_of_event(t: str | None, d: Any) -> int | None:
+    if not isinstance(d, dict):
+        return None
+    raw = d.get("id") if t in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE") else None
+    raw = raw if raw is not None else d.get("guild_id")
+    try:
+        return int(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass
@@ -82,13 +99,33 @@ class GatewayClose:
     reason: str
 
 
+@dataclass(frozen=True)
+class IdentifyRecord:
+    """One IDENTIFY the gateway answered: ``accepted`` False when it came too soon after
+    another of its bucket (``shard.id % max_concurrency``) and got op 9 instead of READY.
+    ``time`` is ``time.monotonic()``: identify pacing is real time, whatever the clock."""
+
+    connection: int
+    shard: Shard
+    bucket: int
+    time: float
+    accepted: bool
+
+
 class GatewaySession:
     """A Discord gateway session: survives disconnects and can be RESUMEd."""
 
-    def __init__(self, session_id: str, intents: int, shard: list[int] | None) -> None:
+    def __init__(
+        self, session_id: str, intents: int, shard: Shard, *, sent_shard: bool, number: int = 0
+    ) -> None:
         self.session_id = session_id
         self.intents = intents
+        #: the shard it identified with (``[0, 1]`` when it sent none)
         self.shard = shard
+        #: whether IDENTIFY carried ``shard`` (READY echoes it only then, as Discord does)
+        self.sent_shard = sent_shard
+        #: the how-many-th IDENTIFY of the emulator made it (1 for the first)
+        self.number = number
         self.seq = 0
         self.log: deque[JSON] = deque(maxlen=10_000)
         self.connection: GatewayConnection | None = None
@@ -105,6 +142,10 @@ class GatewaySession:
 
     def has_intent(self, intent: int) -> bool:
         return bool(self.intents & intent)
+
+    def carries(self, guild_id: int | None) -> bool:
+        """Whether this session's shard gets the events of ``guild_id`` (None: a DM)."""
+        return self.shard.carries(guild_id)
 
 
 class GatewayConnection:
@@ -194,12 +235,23 @@ class GatewayHub:
         self.ready_count = 0
         self.closes: list[GatewayClose] = []
         self.min_heartbeat_grace = MIN_HEARTBEAT_GRACE  # seconds; tests shorten it
+        # Sharding (see `fakediscord.sharding`): GET /gateway/bot's `shards` and
+        # `max_concurrency`; identify pacing (None: not enforced, since test bots skip
+        # discord.py's 5 s wait between identifies); Discord's 2,500 servers per shard.
+        self.recommended_shards = 1
+        self.max_concurrency = 1
+        self.identify_window: float | None = None
+        self.max_guilds_per_shard = MAX_GUILDS_PER_SHARD
+        self.identifies: list[IdentifyRecord] = []
+        self.session_start_total = 1000
+        self._last_identify: dict[int, float] = {}
 
     # -- bookkeeping -------------------------------------------------------------------------
 
     def record(self, direction: str, conn: GatewayConnection, payload: JSON) -> None:
         op = payload.get("op")
         d = payload.get("d")
+        t = payload.get("t")
         if op == OP_IDENTIFY and isinstance(d, dict):
             d = {**d, "token": "<redacted>"}
         self.frames.append(
@@ -207,10 +259,12 @@ class GatewayHub:
                 direction=direction,
                 connection=conn.id,
                 op=op,
-                t=payload.get("t"),
+                t=t,
                 s=payload.get("s"),
                 time=self.emu.clock.now(),
                 d=d if op != OP_DISPATCH else None,
+                shard=conn.session.shard if conn.session is not None else None,
+                guild_id=_guild_of_event(t, d) if op == OP_DISPATCH else None,
             )
         )
         self.emu.changed()
@@ -226,15 +280,19 @@ class GatewayHub:
         event: str,
         build: Callable[[GatewaySession], JSON | None],
         *,
+        guild_id: int | None,
         intent: int | None = None,
     ) -> int:
-        """Send ``event`` to every live session (buffered for disconnected ones).
+        """Send ``event`` to every live session whose shard carries ``guild_id`` (None:
+        an event of no server, shard 0 only), buffered for disconnected ones.
 
         Returns the number of sessions the event was queued for.
         """
         count = 0
         for session in self.live_sessions():
             if intent is not None and not session.has_intent(intent):
+                continue
+            if not session.carries(guild_id):
                 continue
             data = build(session)
             if data is None:
@@ -247,7 +305,11 @@ class GatewayHub:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
-        await ws.prepare(request)
+        try:
+            await ws.prepare(request)
+        except ConnectionError:  # the client left before the handshake was answered
+            log.info("gateway client left during the websocket handshake")
+            return ws
         conn = GatewayConnection(self, ws, request.transport, request.path)
         self.connections.append(conn)
         encoding = request.query.get("encoding", "json")
@@ -389,17 +451,36 @@ class GatewayHub:
             if intents & bit and not ok:
                 conn.close(4014, "Disallowed intent(s).")
                 return
-        # a fresh IDENTIFY supersedes sessions nobody is connected to any more
+        shard = Shard.parse(data.get("shard"))
+        if shard is None:
+            conn.close(4010, "Invalid shard.")
+            return
+        if not self._identify_allowed(conn, shard):
+            # Discord's answer to an identify over max_concurrency: op 9, not resumable.
+            conn.send({"op": OP_INVALID_SESSION, "s": None, "t": None, "d": False})
+            return
+        emu = self.emu
+        guilds = [g for g in emu.world.guilds_of(emu.bot) if shard.carries(g.id)]
+        if len(guilds) > self.max_guilds_per_shard:
+            conn.close(4011, "Sharding required.")
+            return
+        # A fresh IDENTIFY supersedes the sessions of its shard nobody is connected to any
+        # more (a crashed process's, say); other shards' sessions, perhaps another
+        # process's between a drop and its RESUME, are left alone.
         for old_id, old in list(self.sessions.items()):
-            if old.connection is None or old.invalidated:
+            if old.shard == shard and (old.connection is None or old.invalidated):
                 del self.sessions[old_id]
-        session = GatewaySession(secrets.token_hex(16), intents, data.get("shard"))
+        self.identify_count += 1
+        session = GatewaySession(
+            secrets.token_hex(16),
+            intents,
+            shard,
+            sent_shard=data.get("shard") is not None,
+            number=self.identify_count,
+        )
         self.sessions[session.session_id] = session
         session.connection = conn
         conn.session = session
-        self.identify_count += 1
-        emu = self.emu
-        guilds = emu.world.guilds_of(emu.bot)
         ready: JSON = {
             "v": 10,
             "user": payloads.current_user(emu.bot),
@@ -417,8 +498,8 @@ class GatewayHub:
             "auth": {},
             "_trace": ["fakediscord-gateway"],
         }
-        if session.shard is not None:
-            ready["shard"] = session.shard
+        if session.sent_shard:
+            ready["shard"] = [shard.id, shard.count]
         session.push("READY", ready)
         include_members = session.has_intent(I.GUILD_MEMBERS)
         for guild in guilds:
@@ -429,8 +510,33 @@ class GatewayHub:
                 )
         session.ready = True
         self.ready_count += 1
-        log.info("gateway session %s identified (intents=%s)", session.session_id, intents)
+        log.info(
+            "gateway session %s identified (intents=%s, shard %s)",
+            session.session_id,
+            intents,
+            shard,
+        )
         emu.changed()
+
+    def _identify_allowed(self, conn: GatewayConnection, shard: Shard) -> bool:
+        """Count an IDENTIFY against its bucket: False when the bucket already started a
+        session within `identify_window` seconds (when that is enforced)."""
+        bucket = shard.bucket(self.max_concurrency)
+        now = time.monotonic()
+        last = self._last_identify.get(bucket)
+        window = self.identify_window
+        accepted = window is None or last is None or now - last >= window
+        if accepted:
+            self._last_identify[bucket] = now
+        else:
+            log.info("gateway connection %s identified too soon for bucket %s", conn.id, bucket)
+        self.identifies.append(IdentifyRecord(conn.id, shard, bucket, now, accepted))
+        return accepted
+
+    def session_start_remaining(self) -> int:
+        """``session_start_limit.remaining``: Discord's 1,000 a day, less each IDENTIFY
+        that started a session."""
+        return max(0, self.session_start_total - self.identify_count)
 
     def _resume(self, conn: GatewayConnection, data: JSON) -> None:
         if conn.session is not None:
@@ -465,7 +571,9 @@ class GatewayHub:
 
     def _request_members(self, session: GatewaySession, data: JSON) -> None:
         guild = self.emu.world.guilds.get(int(data.get("guild_id", 0)))
-        if guild is None:
+        if guild is None or not session.carries(guild.id):
+            # another shard's server: its members come only on that shard (an assumption;
+            # Discord does not document the answer)
             return
         query = str(data.get("query") or "").lower()
         limit = int(data.get("limit") or 0)

@@ -32,6 +32,21 @@ class SnowflakeFactory:
         self._last_ms = ms
         return (ms << 22) | (self._worker << 17) | (self._process << 12) | self._increment
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next snowflake whose ``(id >> 22) % shard_count`` is ``shard_id``: a server
+        id that Discord routes to that shard. The timestamp moves up to
+        ``shard_count - 1`` ms ahead for it, and later ids stay above it."""
+        if shard_count < 1 or not 0 <= shard_id < shard_count:
+            raise ValueError(f"no shard {shard_id} among {shard_count}")
+        candidate = self.next()
+        ms = candidate >> 22
+        skip = (shard_id - ms) % shard_count
+        if skip == 0:
+            return candidate
+        self._last_ms = ms + skip
+        self._increment = 0
+        return (self._last_ms << 22) | (self._worker << 17) | (self._process << 12)
+
 
 def snowflake_time(snowflake: int) -> float:
     """Unix timestamp (seconds) encoded in a snowflake."""

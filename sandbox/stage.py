@@ -49,12 +49,33 @@ class Stage:
             **self.extra_env,
         }
 
+    def shards(self) -> tuple[list[int], int] | None:
+        """The shards this stage's bot holds and the bot's shard count (None: unsharded),
+        read from LEGDAY_SHARD_IDS ("0,1" or "0-3") and LEGDAY_SHARD_COUNT."""
+        env = self.env()
+        count = env.get("LEGDAY_SHARD_COUNT")
+        if not count:
+            return None
+        held: list[int] = []
+        for part in env.get("LEGDAY_SHARD_IDS", f"0-{int(count) - 1}").split(","):
+            first, _, last = part.strip().partition("-")
+            held += range(int(first), int(last or first) + 1)
+        return held, int(count)
+
     async def start_bot(self, within: float = 30.0) -> None:
-        """Start the bot and wait until it has synced its commands and identified."""
+        """Start the bot and wait until it has synced its commands and identified (each of
+        its shards, when sharded: other bots may share the local Discord)."""
         self.bot = BotProcess(self.env(), self.bot.log_path, self.stop_signal)
+        since = self.fd.identify_count
         await self.bot.start()
         self._readies += 1
-        waiting = asyncio.create_task(self.fd.wait_ready(within, count=self._readies))
+        shards = self.shards()
+        ready = (
+            self.fd.wait_ready(within, count=self._readies)
+            if shards is None
+            else self.fd.wait_shards(shards[0], shards[1], timeout=within, since=since)
+        )
+        waiting = asyncio.create_task(ready)
         exited = asyncio.create_task(self.bot.wait(within))
         done, _ = await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
         for task in (waiting, exited):

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core.reminders import DeliveryState, Kind, ReminderPart, compose, dm_text
@@ -82,6 +82,18 @@ class _Attempt:
     dms_may_have_gone: bool = False  # an earlier attempt may have sent some of them
 
 
+class DeliveryObserver(Protocol):
+    """Told how each occurrence ended (the metrics); called in the engine's own turn, so
+    it must not block. `outcome`: sent, late (sent more than LATE_AFTER after its time),
+    failed or missed; `kind`: a Kind value."""
+
+    def __call__(self, kind: str, outcome: str, count: int) -> None: ...
+
+
+def _unobserved(kind: str, outcome: str, count: int) -> None:
+    pass
+
+
 def _batches(items: Sequence[T]) -> Iterator[Sequence[T]]:
     size = BATCH  # read here, so a test can make batches small
     for start in range(0, len(items), size):
@@ -120,6 +132,22 @@ class ReminderEngine:
         self._running: set[asyncio.Task[object]] = set()
         self.stop_grace = stop_grace  # seconds a shutdown waits for deliveries under way
         self._sleep = sleep
+        self.observe: DeliveryObserver = _unobserved
+
+    def _missed(
+        self, occurrences: Sequence[tuple[int, date, str, datetime]], recorded: int
+    ) -> None:
+        """Tell the observer about missed occurrences; by kind when every one was recorded
+        (a row already there is not counted again), else under "mixed"."""
+        if recorded <= 0:
+            return
+        kinds = {kind for _, _, kind, _ in occurrences}
+        if recorded == len(occurrences) or len(kinds) == 1:
+            for kind in kinds:
+                count = sum(1 for _, _, k, _ in occurrences if k == kind)
+                self.observe(str(kind), "missed", min(count, recorded))
+        else:
+            self.observe("mixed", "missed", recorded)
 
     # --- life cycle ---------------------------------------------------------------
 
@@ -234,7 +262,7 @@ class ReminderEngine:
                 if schedule.nudge_hours and since <= fire_at + nudge <= now:
                     owed.append((schedule.id, day, Kind.NUDGE, fire_at + nudge))
             if owed:  # a `sent` row stays as it is
-                await self.store.record_missed_many(owed, now)
+                self._missed(owed, await self.store.record_missed_many(owed, now))
         self.arm(schedule)
 
     async def arm_all(self, schedules: Sequence[Schedule], now: datetime) -> int:
@@ -301,7 +329,10 @@ class ReminderEngine:
             return
         if picked_up - due.fire_at > self.window:
             # The process was stalled or asleep past the whole window.
-            await self.store.record_missed(schedule.id, due.day, due.kind, due.fire_at, picked_up)
+            if await self.store.record_missed(
+                schedule.id, due.day, due.kind, due.fire_at, picked_up
+            ):
+                self.observe(str(due.kind), "missed", 1)
             return
         await self.deliver(schedule, due.day, due.fire_at, due.kind, picked_up=picked_up)
 
@@ -399,6 +430,7 @@ class ReminderEngine:
                 attempt.look_first = True
                 if failure.permanent:
                     await self._fail_permanently(schedule, day, kind, failure)
+                    self.observe(str(kind), "failed", 1)
                     await self._send_dms(attempt)
                     return DeliveryState.FAILED
                 if self.clock() + timedelta(seconds=delay) > deadline:
@@ -411,6 +443,7 @@ class ReminderEngine:
                         self.clock(),
                         error=failure.reason,
                     )
+                    self.observe(str(kind), "failed", 1)
                     await self._send_dms(attempt)
                     return DeliveryState.FAILED
                 log.info("retrying schedule %s in %.0fs: %s", schedule.id, delay, failure)
@@ -423,6 +456,7 @@ class ReminderEngine:
         recorded = await self.store.finish_delivery(
             schedule.id, day, kind, DeliveryState.SENT, self.clock(), message_id=message_id
         )
+        self.observe(str(kind), "late" if attempt.late else "sent", 1)
         # Not recorded: the schedule was removed while this went out; it gets no nudge.
         if recorded and kind is Kind.REMINDER and schedule.nudge_hours:
             nudge_at = fire_at + timedelta(hours=schedule.nudge_hours)
@@ -432,7 +466,8 @@ class ReminderEngine:
             else:
                 # The reminder itself went out after its nudge was due: a nudge now would
                 # ping the same people twice within a second.
-                await self.store.record_missed(schedule.id, day, Kind.NUDGE, nudge_at, now)
+                if await self.store.record_missed(schedule.id, day, Kind.NUDGE, nudge_at, now):
+                    self.observe(str(Kind.NUDGE), "missed", 1)
         return DeliveryState.SENT
 
     async def _post_next_part(self, attempt: _Attempt) -> bool:
@@ -594,9 +629,8 @@ class ReminderEngine:
                 window=self.window,
             )
             if decided.missed:
-                await self.store.record_missed_many(
-                    [(o.schedule.id, o.day, o.kind, o.fire_at) for o in decided.missed], now
-                )
+                missed = [(o.schedule.id, o.day, o.kind, o.fire_at) for o in decided.missed]
+                self._missed(missed, await self.store.record_missed_many(missed, now))
             for nudge in decided.arm_nudges:
                 self._arm_nudge(nudge.schedule, nudge.day, nudge.fire_at)
             for occurrence in decided.send:

@@ -11,6 +11,7 @@ PostgreSQL runs through SQLAlchemy's async engine. The SQL text is the same for 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
@@ -50,6 +51,10 @@ class Runner(Protocol):
     async def close(self) -> None: ...
 
 
+def _select_one(tx: Tx) -> object:
+    return tx.scalar("SELECT 1")
+
+
 def _reading(
     query: Callable[Concatenate[Tx, P], T],
 ) -> Callable[Concatenate[Store, P], Coroutine[Any, Any, T]]:
@@ -75,6 +80,8 @@ class Store:
 
     def __init__(self, runner: Runner) -> None:
         self.runner = runner
+        # Told how long each unit of work took ("read" or "write", seconds): the metrics.
+        self.timed: Callable[[str, float], None] | None = None
 
     @property
     def dialect(self) -> str:
@@ -82,13 +89,31 @@ class Store:
 
     async def run(self, work: Work[T]) -> T:
         """Run a unit of work that may write, in one transaction."""
-        result: T = await self.runner.run(work, write=True)
+        if self.timed is None:
+            result: T = await self.runner.run(work, write=True)
+            return result
+        started = time.perf_counter()
+        try:
+            result = await self.runner.run(work, write=True)
+        finally:
+            self.timed("write", time.perf_counter() - started)
         return result
 
     async def read(self, work: Work[T]) -> T:
         """Run a unit of work that only reads."""
-        result: T = await self.runner.run(work, write=False)
+        if self.timed is None:
+            result: T = await self.runner.run(work, write=False)
+            return result
+        started = time.perf_counter()
+        try:
+            result = await self.runner.run(work, write=False)
+        finally:
+            self.timed("read", time.perf_counter() - started)
         return result
+
+    async def ping(self) -> None:
+        """One trivial query: the database answers (the health check)."""
+        await self.read(_select_one)
 
     async def close(self) -> None:
         await self.runner.close()

@@ -71,6 +71,7 @@ class PostgresCoordination:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._talking = asyncio.Lock()  # a connection runs one statement at a time
         self.sole_owner = False
 
     async def start(self, shards: ShardScope, forget: Forget) -> bool:
@@ -135,7 +136,8 @@ class PostgresCoordination:
         if self._connection is None or self._connection.is_closed():
             return  # deaf too: the others drop everything when this one is back
         try:
-            await self._connection.execute("SELECT pg_notify($1, $2)", CHANNEL, change)
+            async with self._talking:
+                await self._connection.execute("SELECT pg_notify($1, $2)", CHANNEL, change)
         except Exception as error:  # the others' caches still drop it as they fill up
             log.warning("could not announce a settings change: %s", type(error).__name__)
 

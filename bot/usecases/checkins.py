@@ -192,6 +192,7 @@ async def check_in(
             channel_id=channel_id,
         )
     )
+    services.checked_in(source, outcome.created)
     if outcome.group is not None and outcome.group.reached_now and channel_id is not None:
         services.weekly.celebrate(guild_id, days.week_start(outcome.today), channel_id)
     if outcome.roles:

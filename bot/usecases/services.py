@@ -68,3 +68,6 @@ class Services:
     default_zone: str
     weekly: WeeklyPoster
     roles: RoleKeeper
+    # Told of every check-in: its source (command, slash, button, backfill) and whether it
+    # added a day (False: a repeat). The metrics count them; must not block.
+    checked_in: Callable[[str, bool], None] = lambda source, created: None

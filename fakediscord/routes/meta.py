@@ -42,13 +42,14 @@ async def get_gateway(ctx: Ctx) -> Any:
 
 @table.route("GET", "/gateway/bot")
 async def get_gateway_bot(ctx: Ctx) -> Any:
+    hub = ctx.emu.hub
     return {
         "url": ctx.emu.gateway_url.rstrip("/"),
-        "shards": 1,
+        "shards": hub.recommended_shards,
         "session_start_limit": {
-            "total": 1000,
-            "remaining": 999,
+            "total": hub.session_start_total,
+            "remaining": hub.session_start_remaining(),
             "reset_after": 86_400_000,
-            "max_concurrency": 1,
+            "max_concurrency": hub.max_concurrency,
         },
     }

@@ -11,6 +11,7 @@ from fakediscord.clock import Clock
 from fakediscord.emulator import Emulator, RequestRecord
 from fakediscord.rate_limits import RouteLimit
 from fakediscord.server import EmulatorServer
+from fakediscord.sharding import MAX_GUILDS_PER_SHARD
 from fakediscord.state import (
     Application,
     Guild,
@@ -73,10 +74,20 @@ class ScenarioBase:
         nonce_dedupe: bool = True,
         bot_token: str | None = None,
         strict_mentions: bool = False,
+        shards: int = 1,
+        max_concurrency: int = 1,
+        identify_window: float | None = None,
+        max_guilds_per_shard: int = MAX_GUILDS_PER_SHARD,
     ) -> None:
         """``bot_token``: the token :attr:`bot_token` hands out (default: a fresh random
         one shaped like Discord's). Every token not passed to ``invalidate_token`` is
-        accepted either way; choosing it lets a test look for it in the bot's output."""
+        accepted either way; choosing it lets a test look for it in the bot's output.
+
+        Sharding: ``shards`` and ``max_concurrency`` are what ``GET /gateway/bot``
+        recommends and allows; ``identify_window`` (Discord: 5 s) enforces the identify
+        limit, one IDENTIFY per bucket (``shard_id % max_concurrency``) per window, the
+        next answered with op 9 (default None: not enforced); a session whose shard would
+        hold more than ``max_guilds_per_shard`` servers is closed with 4011."""
         self.emulator = Emulator(
             heartbeat_interval_ms=heartbeat_interval_ms,
             global_rate_limit=global_rate_limit,
@@ -89,6 +100,10 @@ class ScenarioBase:
             nonce_dedupe=nonce_dedupe,
             bot_token=bot_token,
             strict_mentions=strict_mentions,
+            shards=shards,
+            max_concurrency=max_concurrency,
+            identify_window=identify_window,
+            max_guilds_per_shard=max_guilds_per_shard,
         )
         # Benchmarks turn it off: typing a message body costs the emulator a few ms.
         self.emulator.check_body = typed_body_check() if check_types else None

@@ -63,8 +63,19 @@ class WorldBuilding(ScenarioBase):
         everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
         channels: Iterable[str] = (),
         id: int | None = None,
+        shard: tuple[int, int] | None = None,
     ) -> Guild:
-        """Create a guild the bot is in (with a managed bot role holding ``bot_permissions``)."""
+        """Create a guild the bot is in (with a managed bot role holding ``bot_permissions``).
+
+        ``shard=(shard_id, shard_count)``: give it an id that Discord routes to that shard
+        (``(id >> 22) % shard_count == shard_id``)."""
+        if shard is not None:
+            if id is not None:
+                raise ScenarioError("give a guild an id or a shard, not both")
+            shard_id, shard_count = shard
+            if shard_count < 1 or not 0 <= shard_id < shard_count:
+                raise ScenarioError(f"no shard {shard_id} among {shard_count} shards")
+            id = self.emulator.ids.next_on_shard(shard_id, shard_count)
         with self._wanted_id():
             guild = self.state.add_guild(
                 name,

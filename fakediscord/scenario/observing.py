@@ -3,21 +3,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from fakediscord.checks import Violation
 from fakediscord.emulator import RequestRecord
 from fakediscord.gateway import (
     GatewayFrame,
+    GatewaySession,
+    IdentifyRecord,
 )
 from fakediscord.limiter import InvalidRequest, RetryGap, Served429
 from fakediscord.scenario.base import (
     BOT,
 )
 from fakediscord.scenario.building import WorldBuilding
+from fakediscord.sharding import shard_of
 from fakediscord.state import (
     Channel,
+    Guild,
     Message,
 )
 
@@ -198,6 +202,54 @@ class Observation(WorldBuilding):
             lambda: hub.ready_count >= count and bool(hub.connected_sessions()),
             timeout,
             "the bot to identify",
+        )
+
+    # -- shards ------------------------------------------------------------------------------
+
+    @staticmethod
+    def shard_of(guild: Guild | int | None, shard_count: int) -> int:
+        """The shard Discord sends ``guild``'s events to (None: a DM, shard 0)."""
+        guild_id = guild.id if isinstance(guild, Guild) else guild
+        return shard_of(guild_id, shard_count)
+
+    def gateway_sessions(self, *, connected: bool = False) -> list[GatewaySession]:
+        """The live gateway sessions (each has ``shard``, ``session_id``, ``number``: the
+        how-many-th IDENTIFY made it, ``connection``); ``connected``: only those that got
+        READY and have a connection now."""
+        hub = self.emulator.hub
+        return hub.connected_sessions() if connected else hub.live_sessions()
+
+    @property
+    def identifies(self) -> list[IdentifyRecord]:
+        """Every IDENTIFY answered so far (accepted, or refused with op 9 for coming too
+        soon in its bucket), oldest first."""
+        return list(self.emulator.hub.identifies)
+
+    async def wait_shards(
+        self,
+        shard_ids: Iterable[int],
+        shard_count: int,
+        *,
+        timeout: float = 10.0,
+        since: int = 0,
+    ) -> None:
+        """Wait until each of ``shard_ids`` (of ``shard_count``) has a connected session
+        that got READY from an IDENTIFY after the ``since``-th (pass
+        :attr:`identify_count` as it was before starting a bot process, to wait for that
+        process's sessions rather than an older one's)."""
+        wanted = set(shard_ids)
+        hub = self.emulator.hub
+
+        def up() -> bool:
+            have = {
+                s.shard.id
+                for s in hub.connected_sessions()
+                if s.shard.count == shard_count and s.number > since
+            }
+            return wanted <= have
+
+        await self.emulator.notifier.wait_for(
+            up, timeout, f"shards {sorted(wanted)} of {shard_count} to identify"
         )
 
     async def wait_connected(self, timeout: float = 10.0) -> None:

@@ -61,14 +61,15 @@ class E2E:
     def violations_seen(self, value: int) -> None:
         self._root._violations_seen = value
 
-    def new_server(self, name: str = "Iron Temple") -> E2E:
+    def new_server(self, name: str = "Iron Temple", *, shard: tuple[int, int] | None = None) -> E2E:
         """A server of its own on the same bot: the demo's roles (@coaches with Manage
         Server, a mentionable @lifters) and channels (#gym, #general), nobody in it yet but
         its owner. The bot hears of it as Discord tells a bot it was added (GUILD_CREATE,
-        then the roles and channels), before anything a test says there."""
+        then the roles and channels), before anything a test says there. `shard=(i, n)`:
+        a server Discord routes to shard i of n."""
         fd = self.fd
         owner = fd.create_user(f"owner{next(_names)}")
-        guild = fd.create_guild(name, owner=owner)
+        guild = fd.create_guild(name, owner=owner, shard=shard)
         coaches = fd.create_role(guild, "coaches", permissions=ADMIN_PERMISSIONS)
         lifters = fd.create_role(guild, "lifters", mentionable=True)
         gym = fd.create_channel(guild, "gym", topic="Leg day or bust")

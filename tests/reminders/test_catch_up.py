@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.reminders import Kind, nonce
 from bot.runner import open_store
+from bot.store.sql.deliveries import STALE_CLAIM
 from bot.usecases import schedules
 from tests.reminders.conftest import GUILD, FakePoster
 from tests.reminders.helpers import spin, utc
@@ -190,3 +191,40 @@ async def test_enabling_a_paused_schedule_owes_nothing_from_the_pause_after_a_re
     await make_engine().catch_up(await store.schedules(enabled_only=True))
     assert poster.sent == []
     assert (await store.delivery(schedule.id, last_due, Kind.REMINDER)).state == "missed"
+
+
+async def test_without_every_shard_lease_a_fresh_claim_waits_until_it_is_stale(
+    make_engine, add_schedule, clock, store, poster
+):
+    """Another live process may hold the shard (shards given twice, or an old process
+    still stopping) and be sending this very occurrence: it is left alone at start-up,
+    and sent once it is stale, after one look for an earlier post."""
+    schedule = await add_schedule()
+    claimed_at = JUNE_10_FIRE + timedelta(minutes=4)
+    await store.claim_delivery(schedule.id, JUNE_10, Kind.REMINDER, JUNE_10_FIRE, claimed_at)
+    clock.set(claimed_at + timedelta(seconds=20))
+    engine = make_engine()
+    engine.sole_owner = False
+
+    await engine.catch_up(await store.schedules(enabled_only=True))
+    assert poster.sent == []
+    left = await store.delivery(schedule.id, JUNE_10, Kind.REMINDER)
+    assert (left.state, left.attempts) == ("sending", 1)
+
+    clock.set(claimed_at + STALE_CLAIM + timedelta(seconds=5))
+    await engine.catch_up(await store.schedules(enabled_only=True))
+    assert len(poster.sent) == 1
+    assert poster.sent[0].part.nonce == nonce(schedule.id, JUNE_10, Kind.REMINDER, 0)
+    assert (await store.delivery(schedule.id, JUNE_10, Kind.REMINDER)).state == "sent"
+
+
+async def test_start_up_without_every_lease_catches_up_again_once_claims_are_stale(
+    make_engine, add_schedule, clock, store
+):
+    await add_schedule()
+    clock.set(JUNE_10_FIRE + timedelta(minutes=1))
+    engine = make_engine()
+    engine.sole_owner = False
+    await asyncio.wait_for(engine.start(), 5)
+    again = engine.timers.when(("catch-up-again",))
+    assert again == JUNE_10_FIRE + timedelta(minutes=1) + STALE_CLAIM + timedelta(seconds=5)

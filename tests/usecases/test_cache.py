@@ -104,3 +104,23 @@ async def test_a_value_read_before_a_drop_is_not_kept(
     await set_zone(store, 1, "Europe/Paris")
     await set_member_zone(store, 1, 10, "Europe/Paris")
     assert (await store.read(read)).timezone == "Europe/Paris"
+
+
+def test_changes_heard_from_another_process_drop_only_what_they_name() -> None:
+    from bot.usecases.cache import SettingsCache
+
+    cache = SettingsCache()
+    told: list[str] = []
+    cache.announce = told.append
+    cache._guilds.put(1, "g1")  # type: ignore[arg-type]
+    cache._guilds.put(2, "g2")  # type: ignore[arg-type]
+    cache._members.put((1, 9), "m")  # type: ignore[arg-type]
+    cache.hear("guild:1")
+    assert cache._guilds.get(1) is None and cache._guilds.get(2) == "g2"
+    cache.hear("member:1:9")
+    assert cache._members.get((1, 9)) is None
+    assert told == []  # what was heard is not told again
+    cache.hear("nonsense")  # anything unknown: drop everything, to be safe
+    assert cache._guilds.get(2) is None
+    cache.forget_guild(3)
+    assert told == ["guild:3"]
