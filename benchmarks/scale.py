@@ -45,8 +45,6 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
-import importlib.util
-import itertools
 import logging
 import math
 import os
@@ -79,19 +77,9 @@ DUE_AHEAD = timedelta(minutes=10)  # the reminders' minute, on the bots' clock a
 LIFTED = 1_000_000  # LEGDAY_GLOBAL_RATE_LIMIT when Discord's limit is lifted
 SIDE_A = "A: 1 process, SQLite"
 SIDE_B = f"B: {SHARDS} processes, PostgreSQL"
-_OWN_IDS = itertools.count(1)
 # Servers a run may have, built reminder servers to spare included, under Discord's 2,500
 # on one connection (side A's).
 MOST_SERVERS = 2200
-
-
-def guild_id_on_shard(fd: FakeDiscord, shard: int, count: int) -> int:
-    """A fresh snowflake that Discord routes to `shard` of `count`: its millisecond part
-    moved up to the next one that lands there. The worker bits (31) are ones the local
-    Discord never uses, so it cannot hand out the same id later."""
-    ms = fd.emulator.ids.next() >> 22
-    ms += (shard - ms) % count
-    return (ms << 22) | (31 << 17) | (next(_OWN_IDS) & 0x1FFFF)
 
 
 @dataclass
@@ -131,9 +119,7 @@ def build_world(fd: FakeDiscord, servers: int, members: int, reminders: int) -> 
     per_server = max(1, members // servers)
     for n in range(servers):
         users = [fd.create_user(f"s{n}lifter{i}") for i in range(2 * per_server + 2)]
-        guild = fd.create_guild(
-            f"Check-in Gym {n}", members=users, id=guild_id_on_shard(fd, n % SHARDS, SHARDS)
-        )
+        guild = fd.create_guild(f"Check-in Gym {n}", members=users, shard=(n % SHARDS, SHARDS))
         channel = fd.create_channel(guild, "gym")
         checkin.append(
             CheckinServer(
@@ -801,10 +787,6 @@ def _cli() -> None:
         print(QUICK_NOTE, flush=True)
     if postgres is None:
         print(SKIP_LINE)
-        sys.exit(0)
-    if importlib.util.find_spec("fakediscord.sharding") is None:
-        # Without it every process would get every server's events and answer them all.
-        print("skipped: this checkout's local Discord does not route events by shard")
         sys.exit(0)
     if args.profile is not None:
         args.profile.mkdir(parents=True, exist_ok=True)

@@ -7,39 +7,31 @@ right reply and has one stored check-in, and every reminder server was reminded 
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
 from benchmarks import ours
 from benchmarks.postgres import SKIP_LINE, _numbered, _param, server_url
 from benchmarks.processes import PROJECT
-from benchmarks.scale import CheckinServer, World, _stored_problems, guild_id_on_shard
-from fakediscord.clock import Clock
-from fakediscord.snowflakes import SnowflakeFactory
+from benchmarks.scale import CheckinServer, World, _stored_problems, build_world
+from fakediscord import FakeDiscord, shard_of
 from fakediscord.state import User
 from tests.benchmarks.quick import _as_a_background_job, quick
 
 pytestmark = pytest.mark.bench
 
 
-def _fd() -> Any:
-    return SimpleNamespace(emulator=SimpleNamespace(ids=SnowflakeFactory(Clock())))
-
-
-def test_guild_ids_land_on_the_shard_asked_for_and_never_repeat():
-    fd = _fd()
-    ids = [guild_id_on_shard(fd, n % 2, 2) for n in range(400)]
-    assert [(i >> 22) % 2 for i in ids] == [n % 2 for n in range(400)]
-    assert len(set(ids)) == 400
-    # The local Discord's own ids (worker bits 0) cannot be any of them.
-    own = {fd.emulator.ids.next() for _ in range(400)}
-    assert not own & set(ids)
+def test_the_servers_are_spread_over_both_shards():
+    world = build_world(FakeDiscord(check_types=False), servers=4, members=8, reminders=10)
+    assert [shard_of(s.guild.id, 2) for s in world.checkin] == [0, 1, 0, 1]
+    assert [len(s.bang) for s in world.checkin] == [2, 2, 2, 2]
+    on_shard = [shard_of(guild, 2) for guild in world.reminder_guilds]
+    assert sorted(on_shard) == [0] * 5 + [1] * 5
+    assert len(set(world.reminder_channels)) == 10
 
 
 def _server(guild_id: int, first: int) -> CheckinServer:
@@ -101,9 +93,6 @@ def test_scale_quick_run_passes_its_checks():
     if server_url(None) is None:
         assert SKIP_LINE in done.stdout
         return
-    if importlib.util.find_spec("fakediscord.sharding") is None:
-        assert "does not route events by shard" in done.stdout
-        pytest.skip("the local Discord of this checkout has no shards yet")
     assert "passed: both sides answered every member once" in done.stdout, done.stdout
     assert "FAILED" not in done.stdout
     for row in ("!legday: answered per second", "reminders: sent per second"):
