@@ -9,6 +9,7 @@ Each also runs alone, with its own options:
     python -m benchmarks.startup      # READY to reminders armed with 10,000 schedules
     python -m benchmarks.pictures     # card/heatmap render times vs naive; loop lag, 100 cards
     python -m benchmarks.checkin_paths  # one check-in in-process: note, lifts, milestones
+    python -m benchmarks.scale        # 2 shard processes on PostgreSQL vs 1 on SQLite
 
 Absolute numbers are noise on a shared machine; the ratios are the results. `--quick`
 runs tiny sizes that check both sides do the same work, not how fast (CI runs it).
@@ -30,6 +31,7 @@ BENCHMARKS = (
     "benchmarks.startup",
     "benchmarks.pictures",
     "benchmarks.checkin_paths",
+    "benchmarks.scale",
 )
 
 

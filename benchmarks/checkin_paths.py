@@ -1,7 +1,9 @@
 """`python -m benchmarks.checkin_paths`: what one check-in costs, by what it carries.
 
 Times the `check_in` use case (bot/usecases/checkins.py) in-process on a real SQLite
-store made by the migrations, for fresh members (their first check-in), one at a time:
+store made by the migrations (or, with `--database postgresql`, a scratch PostgreSQL
+database on the server of `--postgres-url` or LEGDAY_TEST_POSTGRES_URL), for fresh
+members (their first check-in), one at a time:
 
 - no note;
 - a plain note ("felt great");
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import gc
 import importlib.util
@@ -51,6 +54,8 @@ from typing import Any
 from benchmarks import ours
 from benchmarks.arguments import QUICK_NOTE, at_least
 from benchmarks.measure import CheckFailed, percentile, require, table
+from benchmarks.postgres import SKIP_LINE, Backends, add_postgres_argument, fresh_database
+from benchmarks.postgres import server_url as postgres_server
 from bot.store.sql import checkins as checkins_sql
 from bot.usecases.cache import SettingsCache
 from bot.usecases.checkins import check_in
@@ -216,9 +221,37 @@ async def _check_stored(store: Any, all_cases: list[Case], roles: RecordingRoles
     require(not others, f"roles applied on servers without milestones: {others[:3]}")
 
 
-async def run(members: int, milestones: bool = True) -> list[Case]:
-    with tempfile.TemporaryDirectory(prefix="legday-checkin-paths-") as tmp:
-        store = await ours.ours_open_store(f"sqlite+aiosqlite:///{Path(tmp) / 'bot.db'}")
+@dataclass
+class ServerSide:
+    """PostgreSQL's own CPU over the timed check-ins (NaN on SQLite: it is in "CPU")."""
+
+    cpu_seconds: float = float("nan")
+    checkins: int = 0
+
+
+async def run(
+    members: int,
+    milestones: bool = True,
+    postgres: str | None = None,
+    server: ServerSide | None = None,
+) -> list[Case]:
+    """Every case on a fresh SQLite file, or on a scratch database of the PostgreSQL
+    server `postgres`; `server` gets PostgreSQL's CPU."""
+    async with contextlib.AsyncExitStack() as stack:
+        if postgres is None:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="legday-checkin-paths-"))
+            url = f"sqlite+aiosqlite:///{Path(tmp) / 'bot.db'}"
+        else:
+            url = await stack.enter_async_context(fresh_database(postgres, "legday_paths"))
+        return await _run_on(url, members, milestones, server or ServerSide(), postgres is not None)
+
+
+async def _run_on(
+    url: str, members: int, milestones: bool, server: ServerSide, postgres: bool
+) -> list[Case]:
+    async with contextlib.AsyncExitStack() as stack:
+        backends = await stack.enter_async_context(Backends(url)) if postgres else None
+        store = await ours.ours_open_store(url)
         try:
             roles = RecordingRoles()
             services = _services(store, roles)
@@ -227,7 +260,10 @@ async def run(members: int, milestones: bool = True) -> list[Case]:
                 if case.milestones:
                     await _add_milestones(services, case.guild_id)
             next_user = 1
+            cpu_before: dict[int, float] = {}
             for i in range(WARMUP + members):
+                if i == WARMUP and backends is not None:
+                    cpu_before = await backends.cpu()
                 # One member of each case in turn; the order rotates so that no case is
                 # always first after another's commit.
                 shift = i % len(all_cases)
@@ -236,6 +272,9 @@ async def run(members: int, milestones: bool = True) -> list[Case]:
                     next_user += 1
                 if i % 500 == 0:
                     gc.collect()  # a collection lands between members, not inside one
+            if backends is not None:
+                server.cpu_seconds = Backends.spent(cpu_before, await backends.cpu())
+                server.checkins = members * len(all_cases)
             await _check_stored(store, all_cases, roles)
         finally:
             await ours.ours_close_store(store)
@@ -273,20 +312,28 @@ def report(all_cases: list[Case]) -> str:
     )
 
 
-def main(members: int, milestones: bool = True) -> int:
+def main(members: int, milestones: bool = True, postgres: str | None = None) -> int:
     features = [name for name, has in (("lifts", HAS_LIFTS), ("milestones", HAS_MILESTONES)) if has]
     import bot
 
+    where = "SQLite" if postgres is None else "PostgreSQL (a scratch database)"
     print(
-        f"check_in on a migrated SQLite store, {members} fresh members per case, interleaved "
+        f"check_in on a migrated {where} store, {members} fresh members per case, interleaved "
         f"(bot from {Path(bot.__file__).parent.parent}; features: {', '.join(features) or 'none'})"
     )
+    server = ServerSide()
     try:
-        all_cases = asyncio.run(run(members, milestones))
+        all_cases = asyncio.run(run(members, milestones, postgres, server))
     except CheckFailed as exc:
         print(f"check failed: {exc}", file=sys.stderr)
         return 1
     print(report(all_cases))
+    if postgres is not None:
+        per = server.cpu_seconds * 1e6 / server.checkins if server.checkins else float("nan")
+        print(
+            f"PostgreSQL's server processes: {per:.0f} us CPU per timed check-in, all cases "
+            "together (not in the CPU column, which is this process's)"
+        )
     print("checks passed: every case stored one check-in per member", end="")
     print(", the lifts note's sets" if HAS_LIFTS else "", end="")
     print(", one claimed milestone role each" if HAS_MILESTONES and milestones else "")
@@ -307,10 +354,24 @@ def _cli() -> None:
         action="store_true",
         help="leave the milestone cases out (the same writes per round as a checkout without them)",
     )
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="the store to time: a SQLite file (default) or a PostgreSQL database",
+    )
+    add_postgres_argument(parser)
     args = parser.parse_args()
     if args.quick:
         print(QUICK_NOTE, flush=True)
-    sys.exit(main(20 if args.quick else args.members, milestones=not args.no_milestones))
+    postgres = None
+    if args.database == "postgresql":
+        postgres = postgres_server(args.postgres_url)
+        if postgres is None:
+            print(SKIP_LINE)
+            sys.exit(0)
+    members = 20 if args.quick else args.members
+    sys.exit(main(members, milestones=not args.no_milestones, postgres=postgres))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """`python -m benchmarks.leaderboard`: leaderboard pages at a million check-ins, legday's
-way against the naive query on the same SQLite file.
+way against the naive query on the same SQLite file (or, with `--database postgresql`,
+the same scratch PostgreSQL database on the server of `--postgres-url` or
+LEGDAY_TEST_POSTGRES_URL: the naive side then runs its same SQL over asyncpg).
 
 The database is created by the bot's real migrations and seeded in bulk: one server with
 1,000,000 check-ins from 10,000 members over about two and a half years to today (mixed
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import os
 import random
@@ -27,10 +30,10 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -40,6 +43,13 @@ from benchmarks.arguments import QUICK_NOTE, at_least
 from benchmarks.history import ServerHistory, background_servers, make_server
 from benchmarks.measure import CheckFailed, percentile, ratio, require, table
 from benchmarks.naive import NaivePage, naive_board, naive_checkin, naive_remove, stored_count
+from benchmarks.postgres import (
+    SKIP_LINE,
+    SqliteShapedConnection,
+    add_postgres_argument,
+    fresh_database,
+)
+from benchmarks.postgres import server_url as postgres_server
 from benchmarks.profiling import Sampler, summarize
 
 GUILD = 900_000_000_000_000_001
@@ -197,8 +207,36 @@ async def _profile(store: object, now: datetime, rows: list[list[str]], path: Pa
     )
 
 
+@contextlib.asynccontextmanager
+async def _database(postgres: str | None) -> AsyncIterator[tuple[str, str]]:
+    """The URL of an empty database, and what to call it in the report."""
+    if postgres is None:
+        with tempfile.TemporaryDirectory(prefix="legday-leaderboard-") as tmp:
+            yield f"sqlite+aiosqlite:///{Path(tmp) / 'leaderboard.db'}", "SQLite file"
+    else:
+        async with fresh_database(postgres, "legday_leaderboard") as url:
+            yield url, "PostgreSQL database"
+
+
+@contextlib.asynccontextmanager
+async def _naive_connection(url: str) -> AsyncIterator[aiosqlite.Connection]:
+    """The naive side's own connection to the same database."""
+    if url.startswith("sqlite"):
+        async with aiosqlite.connect(url.partition(":///")[2]) as conn:
+            yield conn
+    else:
+        # It answers the calls `benchmarks.naive` makes of an aiosqlite connection.
+        async with await SqliteShapedConnection.connect(url) as shaped:
+            yield cast(aiosqlite.Connection, shaped)
+
+
 async def main(
-    checkins: int, members: int, background: int, runs: int, profile: Path | None = None
+    checkins: int,
+    members: int,
+    background: int,
+    runs: int,
+    profile: Path | None = None,
+    postgres: str | None = None,
 ) -> int:
     rng = random.Random(2024)
     now = datetime.now(UTC)
@@ -207,9 +245,8 @@ async def main(
     server = make_server(rng, GUILD, FIRST_USER, members, checkins, SPAN_DAYS, today)
     others = background_servers(rng, background, GUILD + 1, FIRST_USER + members, today)
     generated = time.perf_counter() - started
-    with tempfile.TemporaryDirectory(prefix="legday-leaderboard-") as tmp:
-        path = Path(tmp) / "leaderboard.db"
-        store = await ours.ours_open_store(f"sqlite+aiosqlite:///{path}")
+    async with _database(postgres) as (url, where):
+        store = await ours.ours_open_store(url)
         try:
             started = time.perf_counter()
             await _seed(store, [server, *others])
@@ -219,7 +256,7 @@ async def main(
                 f"server ({len(server.hidden)} hidden, {len(server.member_zones)} in other "
                 f"zones) plus {background} servers with {sum(s.checkins for s in others):,}; "
                 f"generated in {generated:.1f} s, loaded and summarised in {seeded:.1f} s. "
-                f"{runs} runs each after a warm-up; times in ms.",
+                f"{runs} runs each after a warm-up, on a {where}; times in ms.",
                 flush=True,
             )
             fresh = _fresh_members(server, now)
@@ -228,7 +265,7 @@ async def main(
             del server, others
             gc.collect()
             gc.freeze()
-            async with aiosqlite.connect(path) as conn:
+            async with _naive_connection(url) as conn:
                 rows = await _boards(store, conn, now, runs)
                 rows.append(await _checkin_writes(store, conn, fresh, today, now, runs))
             profiled = None if profile is None else await _profile(store, now, rows[:-1], profile)
@@ -249,7 +286,7 @@ async def main(
 def _cli() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.leaderboard",
-        description="legday's leaderboard pages against a naive GROUP BY, same SQLite file",
+        description="legday's leaderboard pages against a naive GROUP BY, same database",
     )
     parser.add_argument(
         "--checkins", type=at_least(1), default=1_000_000, help="in the big server (1,000,000)"
@@ -263,7 +300,20 @@ def _cli() -> None:
     parser.add_argument(
         "--profile", type=Path, metavar="FILE", help="then profile the slowest page into FILE"
     )
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="where both sides run: a SQLite file (default) or a PostgreSQL database",
+    )
+    add_postgres_argument(parser)
     args = parser.parse_args()
+    postgres = None
+    if args.database == "postgresql":
+        postgres = postgres_server(args.postgres_url)
+        if postgres is None:
+            print(SKIP_LINE)
+            sys.exit(0)
     if args.checkins > args.members * SPAN_DAYS:
         parser.error(f"--checkins: at most one a day per member, {args.members * SPAN_DAYS:,}")
     if args.quick:
@@ -272,7 +322,7 @@ def _cli() -> None:
     else:
         sizes = (args.checkins, args.members, args.servers, args.runs)
     try:
-        code = asyncio.run(main(*sizes, profile=args.profile))
+        code = asyncio.run(main(*sizes, profile=args.profile, postgres=postgres))
     except CheckFailed as exc:
         print(f"check failed: {exc}", file=sys.stderr)
         code = 1
