@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
-
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -18,7 +14,6 @@ from sqlalchemy.schema import CreateIndex
 from bot import database
 from bot.schema import metadata
 from bot.store import Store, Tx
-from tests.postgres import fresh_database
 
 APP_TABLES = {
     "guilds",
@@ -87,37 +82,6 @@ async def test_second_upgrade_is_a_no_op(engine: AsyncEngine):
         versions = (await conn.exec_driver_sql("SELECT version_num FROM alembic_version")).all()
     assert after == before
     assert versions == [(database.head_revision(),)]
-
-
-async def test_processes_migrating_a_new_database_together_all_succeed(tmp_path):
-    # Shard processes started at once on a new PostgreSQL database each run the
-    # migrations; without the migration lock all but one failed on duplicate tables.
-    async with fresh_database("legday_migrate") as url:
-        env = {**os.environ, "DATABASE_URL": url, "LEGDAY_DATA_DIR": str(tmp_path)}
-        runs = [
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "db",
-                "upgrade",
-                env=env,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-            for _ in range(3)
-        ]
-        outputs = await asyncio.gather(*(run.communicate() for run in runs))
-        said = [out.decode(errors="replace") for out, _ in outputs]
-        assert [run.returncode for run in runs] == [0, 0, 0], said
-        engine = database.create_engine(url)
-        try:
-            async with engine.connect() as conn:
-                result = await conn.exec_driver_sql("SELECT version_num FROM alembic_version")
-                versions = result.all()
-        finally:
-            await engine.dispose()
-        assert versions == [(database.head_revision(),)]
 
 
 def _ordered(index: sa.Index) -> bool:
