@@ -23,8 +23,9 @@ from bot.urls import sqlite_database
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///legday.db"
 DEFAULT_DATA_DIR = Path("data")
 EXPECTED_URL = "expected sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER:PASSWORD@HOST/DB"
-# The database drivers the bot runs on, and the package each one needs.
-DRIVERS = {"sqlite+aiosqlite": "aiosqlite", "postgresql+asyncpg": "asyncpg"}
+# The database drivers the bot runs on, and the packages each one needs (PostgreSQL:
+# asyncpg for migrations and coordination, psycopg for the store).
+DRIVERS = {"sqlite+aiosqlite": ("aiosqlite",), "postgresql+asyncpg": ("asyncpg", "psycopg")}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -220,12 +221,12 @@ def _database_url(value: object) -> str:
         raise ValueError(EXPECTED_URL)
     if scheme not in DRIVERS:
         raise ValueError(f"{scheme} is not supported; {EXPECTED_URL}")
-    package = DRIVERS[scheme]
-    if importlib.util.find_spec(package) is None:
-        raise ValueError(
-            f"{scheme} needs the {package} package, which is not installed "
-            "(pip install 'legday[postgres]')"
-        )
+    for package in DRIVERS[scheme]:
+        if importlib.util.find_spec(package) is None:
+            raise ValueError(
+                f"{scheme} needs the {package} package, which is not installed "
+                "(pip install 'legday[postgres]')"
+            )
     return url
 
 

@@ -17,7 +17,7 @@ from bot import database
 from bot.config import Config
 from bot.runner import open_store
 from bot.store import Store, opening
-from bot.store.sa_runner import SqlAlchemyRunner
+from bot.store.pg_runner import PgRunner, postgres_dsn
 from fakediscord import FakeDiscord
 from fakediscord.spec_check import load_spec
 
@@ -98,7 +98,10 @@ async def backend_store(
     )
     try:
         await database.upgrade(engine)
-        opened = Store(SqlAlchemyRunner(engine))
+        await engine.dispose()
+        # The store serves through psycopg, as the bot's does (bot.store.opening).
+        opened = Store(PgRunner(postgres_dsn(POSTGRES_URL), options=f"-c search_path={schema}"))
+        await opened.runner.start()
         try:
             yield opened
         finally:

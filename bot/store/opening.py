@@ -121,10 +121,18 @@ async def _migrate_in_child(database_url: str) -> None:
 
 
 async def _open_with_sqlalchemy(database_url: str) -> Store:
+    # Alembic (on SQLAlchemy) brings the schema up to date; the bot then serves through
+    # psycopg on threads of its own (bot.store.pg_runner), not through the engine.
     from bot import database
-    from bot.store.sa_runner import SqlAlchemyRunner
+    from bot.store.pg_runner import PgRunner, Unreachable, postgres_dsn
 
     engine = await database.open_database(database_url)  # its errors are one line already
-    runner = SqlAlchemyRunner(engine)
-    await runner.start()
+    await engine.dispose()
+    runner = PgRunner(postgres_dsn(database_url))
+    try:
+        await runner.start()
+    except Unreachable as exc:
+        raise DatabaseUnavailable(
+            f"cannot use the {database.describe(database_url)}: {exc}"
+        ) from None
     return Store(runner)

@@ -51,12 +51,13 @@ def test_a_database_url_the_bot_cannot_use_is_exit_2(tmp_path: Path, url: str, e
     assert "secret" not in result.stderr
 
 
-def test_postgresql_without_its_driver_installed_says_what_to_install(monkeypatch):
-    monkeypatch.setitem(sys.modules, "asyncpg", None)  # as if `legday[postgres]` was skipped
+@pytest.mark.parametrize("package", ["asyncpg", "psycopg"])
+def test_postgresql_without_its_drivers_installed_says_what_to_install(monkeypatch, package):
+    monkeypatch.setitem(sys.modules, package, None)  # as if `legday[postgres]` was skipped
     with pytest.raises(ConfigError) as raised:
         load_config(_env_file=None, database_url="postgresql://db/legday")
     assert str(raised.value) == (
-        "invalid settings: DATABASE_URL: postgresql+asyncpg needs the asyncpg package, "
+        f"invalid settings: DATABASE_URL: postgresql+asyncpg needs the {package} package, "
         "which is not installed (pip install 'legday[postgres]')"
     )
 

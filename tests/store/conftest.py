@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -18,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from bot import database
 from bot.store import Store
 from bot.store.opening import open_store
-from bot.store.sa_runner import SqlAlchemyRunner
+from bot.store.pg_runner import PgRunner, postgres_dsn
 from bot.urls import sqlite_database
 
 POSTGRES_URL = os.environ.get("LEGDAY_TEST_POSTGRES_URL")
+# The schema each PostgreSQL test engine works in, for a store opened on the same one.
+_SCHEMAS: WeakKeyDictionary[AsyncEngine, str] = WeakKeyDictionary()
 
 
 @pytest.fixture
@@ -50,6 +53,7 @@ async def empty_engine(
     created = create_async_engine(
         POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}
     )
+    _SCHEMAS[created] = schema
     try:
         yield created
     finally:
@@ -71,4 +75,6 @@ async def open_migrated(engine: AsyncEngine) -> Store:
     url = engine.url.render_as_string(hide_password=False)
     if sqlite_database(url) is not None:
         return await open_store(url)
-    return Store(SqlAlchemyRunner(engine))
+    store = Store(PgRunner(postgres_dsn(url), options=f"-c search_path={_SCHEMAS[engine]}"))
+    await store.runner.start()
+    return store

@@ -63,7 +63,7 @@ def test_use_cases_import_no_discord_even_indirectly():
         "import sys, bot.usecases.checkins, bot.usecases.leaderboards, bot.usecases.schedules, "
         "bot.usecases.server, bot.usecases.preferences, bot.usecases.privacy, bot.usecases.quotes;"
         "roots = {m.split('.')[0] for m in sys.modules};"
-        "print(sorted(roots & {'discord', 'sqlalchemy', 'alembic'}))"
+        "print(sorted(roots & {'discord', 'sqlalchemy', 'alembic', 'psycopg'}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
@@ -95,6 +95,15 @@ def test_sqlalchemy_only_where_a_migration_or_postgresql_needs_it():
         "bot/store/sa_runner.py",
         "bot/store/coordination.py",
     }
+
+
+def test_psycopg_only_in_the_postgresql_runner():
+    users = {
+        str(p.relative_to(ROOT))
+        for p in files("bot") + files("cogs")
+        if any(m.split(".")[0] == "psycopg" for m in imports(p))
+    }
+    assert users == {"bot/store/pg_runner.py"}
 
 
 # discord.py's documented API is `discord`, `discord.ext.*`, `discord.app_commands`,

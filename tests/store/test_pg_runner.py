@@ -1,5 +1,6 @@
-"""The PostgreSQL runner: a connection that died while idle in the pool costs no unit of
-work (no ping before each use: a dead one is found, replaced and the work run again)."""
+"""The PostgreSQL runner: the bot's `:name` SQL in psycopg's form, and a connection that
+died while idle costs no unit of work (no ping before each use: a dead one is found,
+replaced and the work run again, once)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.runner import open_store
 from bot.store import Tx
+from bot.store.pg_runner import PgRunner, postgres_dsn, psycopg_sql
 from tests.postgres import fresh_database
 
 
@@ -37,6 +39,32 @@ async def test_a_unit_of_work_on_a_dead_pooled_connection_runs_once_on_a_new_one
             assert await store.run(lambda tx: tx.scalar("SELECT 1")) == 1
             assert await _terminate_the_bots_connections(url) >= 1
             assert await store.run(add) == 1  # ran again on a fresh connection, once
+            assert isinstance(store.runner, PgRunner)
+            assert store.runner.reconnects == 1
             assert await store.read(lambda tx: tx.scalar("SELECT count(*) FROM guilds")) == 1
         finally:
             await store.close()
+
+
+def test_named_parameters_become_psycopgs():
+    assert psycopg_sql("SELECT * FROM t WHERE a = :a AND b IN (:b0, :b1)") == (
+        "SELECT * FROM t WHERE a = %(a)s AND b IN (%(b0)s, %(b1)s)",
+        True,
+    )
+
+
+def test_casts_literals_and_percent_signs_are_not_parameters():
+    sql = "SELECT :day::date, '18:00', 'a%b', x % 2, \"odd:name\" FROM t -- :not\nWHERE y=:y"
+    assert psycopg_sql(sql) == (
+        "SELECT %(day)s::date, '18:00', 'a%%b', x %% 2, \"odd:name\" FROM t -- :not\nWHERE y=%(y)s",
+        True,
+    )
+
+
+def test_text_without_parameters_is_sent_as_it_is():
+    assert psycopg_sql("SELECT 1 % 2, now()::date") == ("SELECT 1 % 2, now()::date", False)
+
+
+def test_a_database_url_of_the_bot_becomes_a_libpq_url():
+    url = "postgresql+asyncpg://bot:secret@db:5433/legday"
+    assert postgres_dsn(url) == "postgresql://bot:secret@db:5433/legday"
