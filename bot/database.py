@@ -25,10 +25,9 @@ log = logging.getLogger(__name__)
 
 # Seconds to wait for PostgreSQL to accept a connection (asyncpg's default is 60).
 CONNECT_TIMEOUT = 10
-# Connections a process keeps open to PostgreSQL, and no more: a burst (2,000 reminders
-# due at once) queues for them. SQLAlchemy's default of 5 kept plus 10 opened and closed
-# again per use made a reminder burst open about 700 connections, each a new server
-# process (benchmarks/RESULTS.md, issue 15).
+# Connections this engine keeps open to PostgreSQL, and no more. It migrates and copies
+# (`db copy-to`) on one connection; the bot's store has its own on threads of its own
+# (bot.store.pg_runner.THREADS).
 POOL_SIZE = 20
 
 
@@ -36,8 +35,6 @@ def create_engine(url: str) -> AsyncEngine:
     """An async engine, not connected yet; for SQLite, WAL, foreign keys, a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        # No ping before each use (a round trip per unit of work): a connection found
-        # dead is replaced and its unit of work run again (store.sa_runner).
         return create_async_engine(
             url,
             pool_size=POOL_SIZE,

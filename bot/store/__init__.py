@@ -6,7 +6,8 @@ of `bot.store.sql` into such units; the methods below are the single-query units
 reminder engine and the maintenance commands need.
 
 SQLite runs on a thread of its own through `sqlite3` (no SQLAlchemy is loaded);
-PostgreSQL runs through SQLAlchemy's async engine. The SQL text is the same for both.
+PostgreSQL on a few threads of its own through psycopg (SQLAlchemy only migrates it).
+The SQL text is the same for both.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """What a unit of work sees of the database: SQL text in, rows out, one transaction.
 
 Every query of the bot is portable SQL text with `:name` parameters, run unchanged by
-SQLite (through `sqlite3`, on the store's own thread) and by PostgreSQL (through
-SQLAlchemy's sync facade over asyncpg). Rows are read by column name.
+SQLite (through `sqlite3`, on the store's own thread) and by PostgreSQL (through psycopg,
+on the store's own threads). Rows are read by column name.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ async def test_two_processes_racing_for_occurrences_claim_each_once() -> None:
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from bot import database
-    from bot.store.sa_runner import SqlAlchemyRunner
+    from bot.store.pg_runner import PgRunner, postgres_dsn
     from bot.store.sql import schedules as schedules_sql
 
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -97,7 +97,9 @@ async def test_two_processes_racing_for_occurrences_claim_each_once() -> None:
         migrating = create_async_engine(url)
         await database.upgrade(migrating)
         await migrating.dispose()
-        stores = [Store(SqlAlchemyRunner(create_async_engine(url))) for _ in range(2)]
+        stores = [Store(PgRunner(postgres_dsn(url))) for _ in range(2)]
+        for store in stores:
+            await store.runner.start()
         try:
             schedule = await stores[0].run(
                 lambda tx: schedules_sql.add(

@@ -4,11 +4,15 @@ replaced and the work run again, once)."""
 
 from __future__ import annotations
 
+import socket
+
+import psycopg
+import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.runner import open_store
 from bot.store import Tx
-from bot.store.pg_runner import PgRunner, postgres_dsn, psycopg_sql
+from bot.store.pg_runner import PgRunner, Unreachable, postgres_dsn, psycopg_sql
 from tests.postgres import fresh_database
 
 
@@ -68,3 +72,35 @@ def test_text_without_parameters_is_sent_as_it_is():
 def test_a_database_url_of_the_bot_becomes_a_libpq_url():
     url = "postgresql+asyncpg://bot:secret@db:5433/legday"
     assert postgres_dsn(url) == "postgresql://bot:secret@db:5433/legday"
+
+
+async def test_a_failing_unit_of_work_keeps_nothing_and_the_next_runs_on(make_config) -> None:
+    async with fresh_database() as url:
+        store = await open_store(make_config(database_url=url))
+        try:
+
+            def add_twice(tx: Tx) -> None:
+                tx.execute("INSERT INTO guilds (guild_id) VALUES (:g)", {"g": 1})
+                tx.execute("INSERT INTO guilds (guild_id) VALUES (:g)", {"g": 1})
+
+            with pytest.raises(psycopg.errors.UniqueViolation):
+                await store.run(add_twice)
+            for _ in range(10):  # every worker thread, whichever took the failed one
+                assert await store.read(lambda tx: tx.scalar("SELECT count(*) FROM guilds")) == 0
+            assert isinstance(store.runner, PgRunner)
+            assert store.runner.reconnects == 0
+        finally:
+            await store.close()
+
+
+async def test_a_server_that_refuses_connections_is_one_line() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    runner = PgRunner(f"postgresql://legday:secret@127.0.0.1:{port}/legday", threads=2)
+    with pytest.raises(Unreachable) as raised:
+        await runner.start()
+    assert "\n" not in str(raised.value)
+    assert "secret" not in str(raised.value)
+    with pytest.raises(RuntimeError):
+        await runner.run(lambda tx: tx.scalar("SELECT 1"))

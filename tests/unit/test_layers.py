@@ -92,7 +92,6 @@ def test_sqlalchemy_only_where_a_migration_or_postgresql_needs_it():
         "bot/copy_database.py",
         "bot/database.py",
         "bot/schema.py",
-        "bot/store/sa_runner.py",
         "bot/store/coordination.py",
     }
 
