@@ -181,22 +181,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 _BACKEND_NAMES = ("sqlite", "postgresql")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under `--dist loadgroup` (pytest-xdist), one worker runs a module's tests of one
-    backend: a module-scoped fixture (an e2e module's bot) starts once per worker, and the
-    SQLite and PostgreSQL halves of a slow module run side by side. Before xdist's own hook
-    reads the marks (tryfirst)."""
-    if config.getoption("dist", "no") != "loadgroup":
-        return
-    for item in items:
-        group = item.nodeid.split("::", 1)[0]
-        backend = _backend_of(item.keywords)
-        if backend is not None:
-            group += f"@{backend}"
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 def _backend_of(keywords: Any) -> str | None:
     return next((name for name in _BACKEND_NAMES if name in keywords), None)
 
