@@ -84,6 +84,13 @@ async def store(make_config: Callable[..., Config]) -> AsyncIterator[Store]:
         await opened.close()
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database of a bot process (an e2e module's, or a test's own): `sqlite`, then
+    `postgresql` (tests/postgres.py `backend_url` turns it into a DATABASE_URL)."""
+    return str(request.param)
+
+
 #: opens one more store on the test's database, as a second process would
 OpenStore = Callable[[], Awaitable[Store]]
 
@@ -169,6 +176,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             "Discord's OpenAPI spec not found (../shared/discord-api-spec/openapi.json or "
             "$FAKEDISCORD_OPENAPI): exchanges were not checked against it"
+        )
+    elif terminalreporter.config.pluginmanager.hasplugin("dsession"):
+        # pytest-xdist: the checks ran in the worker processes, which count for themselves
+        terminalreporter.write_line(
+            "REST exchanges checked against Discord's OpenAPI spec in each test process"
         )
     else:
         terminalreporter.write_line(

@@ -28,7 +28,7 @@ from fakediscord.commands import upsert
 from fakediscord.interactions import InteractionRecord
 from sandbox.demo import ADMIN_PERMISSIONS, Demo, build_demo
 from sandbox.stage import Stage
-from tests.postgres import BACKENDS, SQLITE, backend_url, query
+from tests.postgres import SQLITE, backend_url, query
 
 # Discord lets a bot post 5 messages per 5 s per channel; these tests post many more to #gym
 # and would spend minutes waiting for that window (numbers in the emu branch's report). Every
@@ -291,12 +291,6 @@ def _no_new_violations() -> Iterator[None]:
     for e2e in _open:
         found = e2e.new_violations()
         assert not found, "fakediscord recorded violations:\n" + "\n".join(map(str, found))
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    """The database of the module's bot: `sqlite`, then `postgresql`."""
-    return str(request.param)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
