@@ -337,6 +337,8 @@ def test_backup_uses_sqlites_online_backup_api() -> None:
     assert not calls & {"copyfile", "copy2", "copy", "copyfileobj"}
 
 
+# The backups are SQLite only: `legday db backup` copies a SQLite file with its online
+# backup API (on PostgreSQL it points at pg_dump, tested below).
 def test_backup_copies_what_is_committed_and_nothing_that_is_not(
     make_config: Callable[..., Config], db_path: Path, tmp_path: Path
 ) -> None:
