@@ -2,18 +2,16 @@
 
 Set LEGDAY_TEST_POSTGRES_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1/test; `.ci/run`
 does) and every test here also runs against a fresh schema of that server, through the
-same migrations: the proof that the storage layer needs no rewrite to move.
+same migrations: the proof that the storage layer needs no rewrite to move. The fixtures
+`backend_store` and `empty_engine` are tests/conftest.py's.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import database
 from bot.store import Store
@@ -27,36 +25,6 @@ POSTGRES_URL = os.environ.get("LEGDAY_TEST_POSTGRES_URL")
 @pytest.fixture
 def store(backend_store: Store) -> Store:
     return backend_store
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def empty_engine(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[AsyncEngine]:
-    """An empty database, not migrated."""
-    if request.param == "sqlite":
-        created = database.create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
-        try:
-            yield created
-        finally:
-            await created.dispose()
-        return
-    if not POSTGRES_URL:
-        pytest.skip("LEGDAY_TEST_POSTGRES_URL is not set")
-    schema = f"legday_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(POSTGRES_URL)
-    async with admin.begin() as conn:
-        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    created = create_async_engine(
-        POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}
-    )
-    try:
-        yield created
-    finally:
-        await created.dispose()
-        async with admin.begin() as conn:
-            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        await admin.dispose()
 
 
 @pytest.fixture
