@@ -30,9 +30,13 @@ install: $(INSTALLED)  ## create .venv and install the bot with its dev tools (o
 
 # Extra pytest arguments, e.g. make test PYTEST_ARGS="--randomly-seed=1234 tests/e2e"
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist). Most tests wait on sockets, bot processes and timers, not
+# the CPU, so 3 fit a 2-CPU machine; each module stays in one process (loadscope), so an
+# e2e module's bot starts once per database. TEST_JOBS=0: one process, no xdist.
+TEST_JOBS ?= 3
 
 test: $(INSTALLED)  ## run every test, in random order (PYTEST_ARGS="--randomly-seed=N" repeats one)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadscope $(PYTEST_ARGS)
 
 lint: $(INSTALLED)  ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .

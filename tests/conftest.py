@@ -1,25 +1,36 @@
 """Fixtures shared by every test package: settings, a real migrated SQLite store, and
 `backend_store`: the same on SQLite and on PostgreSQL (when LEGDAY_TEST_POSTGRES_URL is set),
-for the storage and use-case tests."""
+for the storage, use-case, cog and reminder tests. The end of a run counts the tests of
+each backend (`pytest_terminal_summary`), and a run told of a PostgreSQL server whose
+PostgreSQL tests all skipped fails: a silent skip would hide that half."""
 
 from __future__ import annotations
 
+import json
 import os
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import database
 from bot.config import Config
 from bot.runner import open_store
 from bot.store import Store, opening
-from bot.store.pg_runner import PgRunner, postgres_dsn
 from fakediscord import FakeDiscord
 from fakediscord.spec_check import load_spec
+from tests.postgres import (
+    BACKENDS,
+    POSTGRES_URL,
+    SQLITE,
+    fresh_schema_name,
+    open_empty_engine,
+    open_schema_store,
+    schema_engine,
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,43 +84,58 @@ async def store(make_config: Callable[..., Config]) -> AsyncIterator[Store]:
         await opened.close()
 
 
-POSTGRES_URL = os.environ.get("LEGDAY_TEST_POSTGRES_URL")
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database of a bot process (an e2e module's, or a test's own): `sqlite`, then
+    `postgresql` (tests/postgres.py `backend_url` turns it into a DATABASE_URL)."""
+    return str(request.param)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def backend_store(
+#: opens one more store on the test's database, as a second process would
+OpenStore = Callable[[], Awaitable[Store]]
+
+
+@pytest.fixture(params=BACKENDS)
+async def reopen_store(
     request: pytest.FixtureRequest, make_config: Callable[..., Config]
-) -> AsyncIterator[Store]:
-    if request.param == "sqlite":
-        opened = await opening.open_store(make_config().database_url)
-        try:
-            yield opened
-        finally:
-            await opened.close()
+) -> AsyncIterator[OpenStore]:
+    """Opens stores on one fresh database made by the real migrations: a SQLite file, or
+    a PostgreSQL schema of its own. The caller closes what it opens."""
+    if request.param == SQLITE:
+        url = make_config().database_url
+        yield lambda: opening.open_store(url)
         return
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests need LEGDAY_TEST_POSTGRES_URL (`.ci/run` sets it)")
-    schema = f"legday_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(POSTGRES_URL)
-    async with admin.begin() as conn:
-        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine = create_async_engine(
-        POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}
-    )
-    try:
-        await database.upgrade(engine)
-        await engine.dispose()
-        # The store serves through psycopg, as the bot's does (bot.store.opening).
-        opened = Store(PgRunner(postgres_dsn(POSTGRES_URL), options=f"-c search_path={schema}"))
-        await opened.runner.start()
+    async with fresh_schema_name() as schema:
+        migrating = schema_engine(schema)
         try:
-            yield opened
+            await database.upgrade(migrating)
         finally:
-            await opened.close()
+            await migrating.dispose()
+
+        async def open_on_schema() -> Store:
+            # The bot's PostgreSQL runner, as bot.store.opening starts it.
+            return await open_schema_store(schema)
+
+        yield open_on_schema
+
+
+@pytest.fixture
+async def backend_store(reopen_store: OpenStore) -> AsyncIterator[Store]:
+    """A store on SQLite or PostgreSQL (`reopen_store` opens a second one beside it)."""
+    opened = await reopen_store()
+    try:
+        yield opened
     finally:
-        async with admin.begin() as conn:
-            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        await admin.dispose()
+        await opened.close()
+
+
+@pytest.fixture(params=BACKENDS)
+async def empty_engine(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[AsyncEngine]:
+    """An empty database, not migrated: a SQLite file, or a fresh PostgreSQL schema."""
+    async with open_empty_engine(request.param, tmp_path / "empty.db") as engine:
+        yield engine
 
 
 # --- every emulator exchange checked against Discord's OpenAPI spec --------------------
@@ -138,13 +164,80 @@ def _exchanges_match_discords_spec(request: pytest.FixtureRequest) -> Iterator[N
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    totals = _counts.totals()
+    for backend, outcomes in totals.items():
+        said = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+        terminalreporter.write_line(f"{backend} tests: {said or 'none'}")
+    if _postgres_all_skipped(totals):
+        terminalreporter.write_line(
+            "LEGDAY_TEST_POSTGRES_URL is set but every PostgreSQL test skipped: failing"
+        )
     checker = load_spec()
     if checker is None:
         terminalreporter.write_line(
             "Discord's OpenAPI spec not found (../shared/discord-api-spec/openapi.json or "
             "$FAKEDISCORD_OPENAPI): exchanges were not checked against it"
         )
+    elif terminalreporter.config.pluginmanager.hasplugin("dsession"):
+        # pytest-xdist: the checks ran in the worker processes, which count for themselves
+        terminalreporter.write_line(
+            "REST exchanges checked against Discord's OpenAPI spec in each test process"
+        )
     else:
         terminalreporter.write_line(
             f"{checker.checked} REST exchanges checked against Discord's OpenAPI spec"
         )
+
+
+# --- the tests of each database backend, counted -----------------------------------------
+
+_BACKEND_NAMES = ("sqlite", "postgresql")
+
+
+def _backend_of(keywords: Any) -> str | None:
+    return next((name for name in _BACKEND_NAMES if name in keywords), None)
+
+
+class _BackendCounts:
+    """Each backend's tests by outcome, from the reports (also a worker's, under xdist)."""
+
+    def __init__(self) -> None:
+        self.outcomes: dict[str, dict[str, str]] = {name: {} for name in _BACKEND_NAMES}
+
+    def record(self, report: pytest.TestReport) -> None:
+        backend = _backend_of(report.keywords)
+        if backend is None:
+            return
+        seen = self.outcomes[backend]
+        if report.failed:
+            seen[report.nodeid] = "failed"
+        elif report.skipped and report.nodeid not in seen:
+            seen[report.nodeid] = "skipped"
+        elif report.when == "call" and report.passed:
+            seen.setdefault(report.nodeid, "passed")
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        return {name: dict(Counter(seen.values())) for name, seen in self.outcomes.items()}
+
+
+_counts = _BackendCounts()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _counts.record(report)
+
+
+def _postgres_all_skipped(totals: dict[str, dict[str, int]]) -> bool:
+    postgres = totals["postgresql"]
+    return bool(POSTGRES_URL) and bool(postgres) and set(postgres) == {"skipped"}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller counts every worker's reports
+    totals = _counts.totals()
+    if _postgres_all_skipped(totals):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    counts_file = os.environ.get("LEGDAY_TEST_COUNTS_FILE")
+    if counts_file:
+        Path(counts_file).write_text(json.dumps(totals), encoding="utf-8")

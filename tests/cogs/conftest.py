@@ -1,4 +1,5 @@
-"""A real LegDayBot on a real store, never connected, with the extensions loaded."""
+"""A real LegDayBot on a real store (SQLite and PostgreSQL), never connected, with the
+extensions loaded."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ from tests.helpers import Clock, MockContext
 OWNER_ID = 4242
 # A Wednesday noon, UTC.
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(backend_store: Store) -> Store:
+    return backend_store
 
 
 @pytest.fixture

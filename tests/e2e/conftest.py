@@ -3,6 +3,9 @@
 Starting `python -m bot` costs about a second, so a module shares one bot; each test gets
 a server of its own on it (`e2e`), with fresh members, so no test sees what another left
 behind (a leaderboard, a schedule, a server setting) and each runs alone or in any order.
+
+Every module runs twice, once per database (`tests/postgres.py` BACKENDS): its bot on a
+SQLite file, then on a fresh PostgreSQL database (which the bot migrates as it starts).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from fakediscord.commands import upsert
 from fakediscord.interactions import InteractionRecord
 from sandbox.demo import ADMIN_PERMISSIONS, Demo, build_demo
 from sandbox.stage import Stage
+from tests.postgres import SQLITE, backend_url, query
 
 # Discord lets a bot post 5 messages per 5 s per channel; these tests post many more to #gym
 # and would spend minutes waiting for that window (numbers in the emu branch's report). Every
@@ -60,6 +64,10 @@ class E2E:
     @violations_seen.setter
     def violations_seen(self, value: int) -> None:
         self._root._violations_seen = value
+
+    def rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        """Rows of `sql` (`:name` parameters) read from the bot's database, either one."""
+        return [tuple(row) for row in query(self.stage.database_url, sql, params)]
 
     def new_server(self, name: str = "Iron Temple", *, shard: tuple[int, int] | None = None) -> E2E:
         """A server of its own on the same bot: the demo's roles (@coaches with Manage
@@ -234,22 +242,26 @@ async def open_stage(
     *,
     configure: Callable[[FakeDiscord], None] | None = None,
     nonce_dedupe: bool = True,
+    backend: str = SQLITE,
 ) -> AsyncIterator[E2E]:
     """Start the local Discord, the demo server and the bot; `configure` runs before the
     bot connects (e.g. to turn an application setting off). Every message the bot sends is
     checked for pings it should not make (`strict_mentions`: only a reminder may ping, and
     only whom its `allowed_mentions` names). `nonce_dedupe=False`: a repeated nonce makes
-    a second message, as on Discord once its few minutes have passed."""
-    async with FakeDiscord(
-        heartbeat_interval_ms=1000,
-        route_limits=E2E_ROUTE_LIMITS,
-        strict_mentions=True,
-        nonce_dedupe=nonce_dedupe,
-    ) as fd:
+    a second message, as on Discord once its few minutes have passed. `backend`: the
+    database, `sqlite` (a file in `folder`) or `postgresql` (a fresh database)."""
+    async with (
+        backend_url(backend, folder / "e2e.db") as url,
+        FakeDiscord(
+            heartbeat_interval_ms=1000,
+            route_limits=E2E_ROUTE_LIMITS,
+            strict_mentions=True,
+            nonce_dedupe=nonce_dedupe,
+        ) as fd,
+    ):
         demo = build_demo(fd)
         if configure is not None:
             configure(fd)
-        url = f"sqlite+aiosqlite:///{folder / 'e2e.db'}"
         stage = Stage(fd, demo, url, folder, {"LEGDAY_COOLDOWN_RATE": "1000", **(env or {})})
         await stage.start_bot()
         publish_globally(fd, demo)
@@ -283,9 +295,9 @@ def _no_new_violations() -> Iterator[None]:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def e2e_stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[E2E]:
+async def e2e_stage(tmp_path_factory: pytest.TempPathFactory, backend: str) -> AsyncIterator[E2E]:
     """The module's bot, its database and the local Discord (in the demo server)."""
-    async for stage in open_stage(tmp_path_factory.mktemp("e2e")):
+    async for stage in open_stage(tmp_path_factory.mktemp("e2e"), backend=backend):
         yield stage
 
 

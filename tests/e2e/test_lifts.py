@@ -18,12 +18,14 @@ DAY = 24 * 3600
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[E2E, TimeMachine]]:
+async def stage(
+    tmp_path_factory: pytest.TempPathFactory, backend: str
+) -> AsyncIterator[tuple[E2E, TimeMachine]]:
     """A bot of its own: this module moves its clock."""
     folder = tmp_path_factory.mktemp("lifts")
     clock_file = folder / "clock"
     clock_file.write_text("0")
-    async for e2e in open_stage(folder, {"LEGDAY_CLOCK_FILE": str(clock_file)}):
+    async for e2e in open_stage(folder, {"LEGDAY_CLOCK_FILE": str(clock_file)}, backend=backend):
         yield e2e, TimeMachine(e2e.fd, clock_file)
 
 

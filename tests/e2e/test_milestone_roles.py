@@ -10,11 +10,8 @@ The module's bot follows a clock file (`TimeMachine`), which only the last test 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import closing
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -28,11 +25,13 @@ ROLE_ROUTE = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[E2E, TimeMachine]]:
+async def stage(
+    tmp_path_factory: pytest.TempPathFactory, backend: str
+) -> AsyncIterator[tuple[E2E, TimeMachine]]:
     folder = tmp_path_factory.mktemp("milestones")
     clock_file = folder / "clock"
     clock_file.write_text("0")
-    async for e2e in open_stage(folder, {"LEGDAY_CLOCK_FILE": str(clock_file)}):
+    async for e2e in open_stage(folder, {"LEGDAY_CLOCK_FILE": str(clock_file)}, backend=backend):
         yield e2e, TimeMachine(e2e.fd, clock_file)
 
 
@@ -70,16 +69,12 @@ async def add_milestone(e2e: E2E, admin: User, text: str) -> str:
     return reply.content
 
 
-def db_path(e2e: E2E) -> Path:
-    return e2e.stage.folder / "e2e.db"
-
-
 def ledger(e2e: E2E, user: User) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(db_path(e2e))) as conn:
-        return conn.execute(
-            "SELECT role_id, state FROM member_roles WHERE guild_id = ? AND user_id = ?",
-            (e2e.guild.id, user.id),
-        ).fetchall()
+    return e2e.rows(
+        "SELECT role_id, state FROM member_roles WHERE guild_id = :guild AND user_id = :user",
+        guild=e2e.guild.id,
+        user=user.id,
+    )
 
 
 async def test_a_one_week_milestone_is_given_on_check_in(e2e: E2E):

@@ -13,6 +13,7 @@ from fakediscord import FakeDiscord
 from sandbox.demo import build_demo
 from sandbox.stage import Stage
 from tests.e2e.conftest import E2E_ROUTE_LIMITS
+from tests.postgres import backend_url
 
 pytestmark = pytest.mark.e2e
 
@@ -31,10 +32,12 @@ async def retry_lines(stage: Stage, at_least: int, within: float) -> list[str]:
     raise AssertionError("no retries logged:\n" + stage.bot.log_text()[-3000:])
 
 
-async def test_an_outage_after_login_is_retried_one_line_per_attempt(tmp_path: Path):
-    async with FakeDiscord(heartbeat_interval_ms=1000, route_limits=E2E_ROUTE_LIMITS) as fd:
+async def test_an_outage_after_login_is_retried_one_line_per_attempt(tmp_path: Path, backend: str):
+    async with (
+        backend_url(backend, tmp_path / "retry.db") as url,
+        FakeDiscord(heartbeat_interval_ms=1000, route_limits=E2E_ROUTE_LIMITS) as fd,
+    ):
         demo = build_demo(fd)
-        url = f"sqlite+aiosqlite:///{tmp_path / 'retry.db'}"
         stage = Stage(fd, demo, url, tmp_path, {"LEGDAY_LOG_LEVEL": "INFO"})
         await stage.start_bot()
         try:

@@ -24,11 +24,12 @@ def without_message_content(fd: FakeDiscord) -> None:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot_stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[E2E]:
+async def bot_stage(tmp_path_factory: pytest.TempPathFactory, backend: str) -> AsyncIterator[E2E]:
     async for opened in open_stage(
         tmp_path_factory.mktemp("no-content"),
         env={"LEGDAY_PREFIX_COMMANDS": "false"},
         configure=without_message_content,
+        backend=backend,
     ):
         yield opened
 

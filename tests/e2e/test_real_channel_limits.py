@@ -31,8 +31,10 @@ def replies_to(e2e: E2E, said: Message) -> list[Message]:
     ]
 
 
-async def test_a_burst_in_one_channel_waits_for_the_bucket_and_gets_no_429(tmp_path: Path):
-    async for e2e in open_stage(tmp_path, configure=discords_own_message_limit):
+async def test_a_burst_in_one_channel_waits_for_the_bucket_and_gets_no_429(
+    tmp_path: Path, backend: str
+):
+    async for e2e in open_stage(tmp_path, configure=discords_own_message_limit, backend=backend):
         fd = e2e.fd
         members = [e2e.member("steady") for _ in range(BURST)]
         said = [await fd.say(user, e2e.gym, "!legday lunges") for user in members]

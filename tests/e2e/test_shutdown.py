@@ -19,6 +19,7 @@ from fakediscord import FakeDiscord, Message
 from sandbox.demo import Demo, build_demo
 from sandbox.stage import Stage
 from tests.e2e.conftest import E2E_ROUTE_LIMITS, embed_text
+from tests.postgres import backend_url
 
 pytestmark = pytest.mark.e2e
 
@@ -27,10 +28,12 @@ SIGNALS = (pytest.param(signal.SIGINT, id="SIGINT"), pytest.param(signal.SIGTERM
 
 
 @asynccontextmanager
-async def local_stage(folder: Path) -> AsyncIterator[Stage]:
-    async with FakeDiscord(heartbeat_interval_ms=1000, route_limits=E2E_ROUTE_LIMITS) as fd:
+async def local_stage(folder: Path, backend: str) -> AsyncIterator[Stage]:
+    async with (
+        backend_url(backend, folder / "shutdown.db") as url,
+        FakeDiscord(heartbeat_interval_ms=1000, route_limits=E2E_ROUTE_LIMITS) as fd,
+    ):
         demo = build_demo(fd)
-        url = f"sqlite+aiosqlite:///{folder / 'shutdown.db'}"
         stage = Stage(fd, demo, url, folder, {"LEGDAY_LOG_LEVEL": "INFO"})
         try:
             yield stage
@@ -71,8 +74,8 @@ async def check_in_nonstop(fd: FakeDiscord, demo: Demo, round_: int) -> None:
 
 
 @pytest.mark.parametrize("sig", SIGNALS)
-async def test_stopping_an_idle_bot_is_clean(tmp_path: Path, sig: signal.Signals):
-    async with local_stage(tmp_path) as stage:
+async def test_stopping_an_idle_bot_is_clean(tmp_path: Path, backend: str, sig: signal.Signals):
+    async with local_stage(tmp_path, backend) as stage:
         fd, demo = stage.fd, stage.demo
         for round_ in range(ROUNDS):
             await start_serving(stage, round_)
@@ -87,8 +90,10 @@ async def test_stopping_an_idle_bot_is_clean(tmp_path: Path, sig: signal.Signals
 
 
 @pytest.mark.parametrize("sig", SIGNALS)
-async def test_stopping_mid_conversation_is_clean(tmp_path: Path, sig: signal.Signals):
-    async with local_stage(tmp_path) as stage:
+async def test_stopping_mid_conversation_is_clean(
+    tmp_path: Path, backend: str, sig: signal.Signals
+):
+    async with local_stage(tmp_path, backend) as stage:
         fd, demo = stage.fd, stage.demo
         for round_ in range(ROUNDS):
             await start_serving(stage, round_)
@@ -124,11 +129,11 @@ async def requested(fd: FakeDiscord, route: str, within: float = 10.0) -> None:
 
 
 @pytest.mark.parametrize("sig", SIGNALS)
-async def test_a_check_in_under_way_at_stop_is_finished_first(tmp_path: Path, sig):
+async def test_a_check_in_under_way_at_stop_is_finished_first(tmp_path: Path, backend: str, sig):
     """The stop arrives while the bot's reply is on its way to Discord (held there for a
     second): the member still gets the reply, and the bot exits cleanly after it."""
     route = "POST /channels/{channel_id}/messages"
-    async with local_stage(tmp_path) as stage:
+    async with local_stage(tmp_path, backend) as stage:
         fd, demo = stage.fd, stage.demo
         await start_serving(stage, 0)
         fd.delay(route, 1.0, count=1)
@@ -143,9 +148,11 @@ async def test_a_check_in_under_way_at_stop_is_finished_first(tmp_path: Path, si
 
 
 @pytest.mark.parametrize("sig", SIGNALS)
-async def test_a_slash_command_under_way_at_stop_is_answered_first(tmp_path: Path, sig):
+async def test_a_slash_command_under_way_at_stop_is_answered_first(
+    tmp_path: Path, backend: str, sig
+):
     route = "POST /interactions/{webhook_id}/{webhook_token}/callback"
-    async with local_stage(tmp_path) as stage:
+    async with local_stage(tmp_path, backend) as stage:
         fd, demo = stage.fd, stage.demo
         await start_serving(stage, 0)
         fd.delay(route, 1.0, count=1)
@@ -159,10 +166,10 @@ async def test_a_slash_command_under_way_at_stop_is_answered_first(tmp_path: Pat
 
 
 @pytest.mark.parametrize("sig", SIGNALS)
-async def test_a_stop_while_logging_in_is_clean(tmp_path: Path, sig: signal.Signals):
+async def test_a_stop_while_logging_in_is_clean(tmp_path: Path, backend: str, sig: signal.Signals):
     """Ctrl-C before the bot is even connected (Discord slow to answer the login)."""
     route = "GET /users/@me"
-    async with local_stage(tmp_path) as stage:
+    async with local_stage(tmp_path, backend) as stage:
         stage.fd.delay(route, 2.0, count=1)
         await stage.bot.start()
         await requested(stage.fd, route)

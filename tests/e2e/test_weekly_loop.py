@@ -31,17 +31,15 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import closing
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from fakediscord import Channel, Message, User
 from tests.e2e.conftest import E2E, TimeMachine, field, open_stage
+from tests.postgres import query
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
@@ -54,7 +52,9 @@ ON_TIME_SECONDS = 5  # how far past a moment each jump lands
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def month(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[E2E, TimeMachine]]:
+async def month(
+    tmp_path_factory: pytest.TempPathFactory, backend: str
+) -> AsyncIterator[tuple[E2E, TimeMachine]]:
     """A bot of its own (this module moves its clock), with the clock file it follows."""
     folder = tmp_path_factory.mktemp("month")
     clock_file = folder / "clock"
@@ -62,7 +62,7 @@ async def month(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple
     # Discord's nonce check off (as once its few minutes have passed): a post sent again
     # after a restart would show up twice, so only the bot's own look-back prevents it.
     env = {"LEGDAY_CLOCK_FILE": str(clock_file)}
-    async for stage in open_stage(folder, env, nonce_dedupe=False):
+    async for stage in open_stage(folder, env, nonce_dedupe=False, backend=backend):
         yield stage, TimeMachine(stage.fd, clock_file)
 
 
@@ -137,23 +137,25 @@ def pings_nobody(message: Message) -> bool:
     )
 
 
-def ledger(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(db)) as conn:
-        return conn.execute(sql, args).fetchall()
+def ledger(db: str, sql: str, **params: object) -> list[tuple[object, ...]]:
+    """Rows from the bot's database at the URL `db` (SQLite or PostgreSQL); a date column
+    is compared and read as text (CAST), which both give as YYYY-MM-DD."""
+    return [tuple(row) for row in query(db, sql, params)]
 
 
-def post_state(db: Path, guild_id: int, kind: str, monday: datetime) -> str | None:
+def post_state(db: str, guild_id: int, kind: str, monday: datetime) -> str | None:
     rows = ledger(
         db,
-        "SELECT state FROM weekly_posts WHERE guild_id = ? AND kind = ? AND week_start = ?",
-        guild_id,
-        kind,
-        monday.date().isoformat(),
+        "SELECT state FROM weekly_posts WHERE guild_id = :guild AND kind = :kind "
+        "AND CAST(week_start AS TEXT) = :monday",
+        guild=guild_id,
+        kind=kind,
+        monday=monday.date().isoformat(),
     )
     return str(rows[0][0]) if rows else None
 
 
-async def settled(db: Path, guild_id: int, kind: str, monday: datetime, within: float = 15) -> None:
+async def settled(db: str, guild_id: int, kind: str, monday: datetime, within: float = 15) -> None:
     """Wait until the server's `kind` post of that week is recorded sent."""
     for _ in range(int(within / 0.1)):
         if post_state(db, guild_id, kind, monday) == "sent":
@@ -174,7 +176,7 @@ async def test_a_month_of_the_weekly_loop_with_a_restart_in_every_delivery(
     stage, clock = month
     e2e = stage.new_server("Quad Squad")
     fd, guild_id = e2e.fd, e2e.guild.id
-    db = stage.stage.folder / "e2e.db"
+    db = stage.stage.database_url
     weekly = fd.create_channel(e2e.guild, "weekly")
     kill = KillSwitch(e2e)
     try:
@@ -184,7 +186,7 @@ async def test_a_month_of_the_weekly_loop_with_a_restart_in_every_delivery(
 
 
 async def play_the_month(
-    e2e: E2E, clock: TimeMachine, kill: KillSwitch, weekly: Channel, db: Path, guild_id: int
+    e2e: E2E, clock: TimeMachine, kill: KillSwitch, weekly: Channel, db: str, guild_id: int
 ) -> None:
     fd, gym = e2e.fd, e2e.gym
     first = clock.now() + timedelta(days=1)
@@ -279,9 +281,9 @@ async def play_the_month(
     assert len(refused) == 1, refused
     nudges = ledger(
         db,
-        "SELECT user_id, via, state FROM member_nudges WHERE guild_id = ? AND kind = 'risk' "
+        "SELECT user_id, via, state FROM member_nudges WHERE guild_id = :guild AND kind = 'risk' "
         "ORDER BY user_id",
-        guild_id,
+        guild=guild_id,
     )
     assert nudges == [(ana.id, "channel", "sent"), (ben.id, "dm", "sent"), (cat.id, "dm", "failed")]
 
@@ -345,9 +347,9 @@ async def play_the_month(
     assert len(dms(e2e, ben)) == 2 and dms(e2e, cat) == []
     posts = ledger(
         db,
-        "SELECT kind, week_start, state, attempts FROM weekly_posts WHERE guild_id = ? "
-        "AND state != 'missed' ORDER BY week_start, kind",
-        guild_id,
+        "SELECT kind, CAST(week_start AS TEXT), state, attempts FROM weekly_posts "
+        "WHERE guild_id = :guild AND state != 'missed' ORDER BY week_start, kind",
+        guild=guild_id,
     )
     day = {n: mondays[n].date().isoformat() for n in mondays}
     assert posts == [  # the killed ones were taken over once (2 attempts), and sent once
@@ -362,8 +364,9 @@ async def play_the_month(
     ]
     nudges_of_week_4 = ledger(
         db,
-        "SELECT user_id, via, state FROM member_nudges WHERE guild_id = ? AND occurrence = ?",
-        guild_id,
-        day[4],
+        "SELECT user_id, via, state FROM member_nudges WHERE guild_id = :guild "
+        "AND CAST(occurrence AS TEXT) = :day",
+        guild=guild_id,
+        day=day[4],
     )
     assert nudges_of_week_4 == [(ben.id, "dm", "sent")]

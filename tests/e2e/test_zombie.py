@@ -26,8 +26,10 @@ def replies_to(e2e: E2E, said: Message) -> list[Message]:
     ]
 
 
-async def test_the_bot_resumes_from_a_zombie_connection_and_loses_no_command(tmp_path: Path):
-    async for e2e in open_stage(tmp_path, {"LEGDAY_GATEWAY_TIMEOUT": "3"}):
+async def test_the_bot_resumes_from_a_zombie_connection_and_loses_no_command(
+    tmp_path: Path, backend: str
+):
+    async for e2e in open_stage(tmp_path, {"LEGDAY_GATEWAY_TIMEOUT": "3"}, backend=backend):
         fd = e2e.fd
         members = [e2e.member("burst") for _ in range(BURST)]
         said: list[Message] = []

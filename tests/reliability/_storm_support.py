@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sqlite3
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fakediscord import FakeDiscord, Message, User
 from fakediscord.interactions import InteractionRecord
+from tests.postgres import query
 
 RECONNECT = "op 7 reconnect"
 RESUMABLE_INVALID = "op 9 resumable"
@@ -279,19 +278,20 @@ class StoredCheckin:
     source: str
 
 
-def stored_checkins(db: Path, guild_id: int) -> list[StoredCheckin]:
-    """Every check-in row of the guild, read straight from the bot's SQLite file."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        rows = conn.execute(
-            "SELECT user_id, day, note, source FROM checkins WHERE guild_id = ?", (guild_id,)
-        ).fetchall()
-    return [StoredCheckin(int(u), date.fromisoformat(d), n, s) for u, d, n, s in rows]
+def stored_checkins(url: str, guild_id: int) -> list[StoredCheckin]:
+    """Every check-in row of the guild, read straight from the bot's database."""
+    rows = query(
+        url, "SELECT user_id, day, note, source FROM checkins WHERE guild_id = :g", {"g": guild_id}
+    )
+    return [
+        StoredCheckin(int(u), d if isinstance(d, date) else date.fromisoformat(d), n, s)
+        for u, d, n, s in rows
+    ]
 
 
-def stored_totals(db: Path, guild_id: int) -> dict[int, int]:
+def stored_totals(url: str, guild_id: int) -> dict[int, int]:
     """Each member's all-time total as the summaries kept it (member_stats.total)."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        rows = conn.execute(
-            "SELECT user_id, total FROM member_stats WHERE guild_id = ?", (guild_id,)
-        ).fetchall()
+    rows = query(
+        url, "SELECT user_id, total FROM member_stats WHERE guild_id = :g", {"g": guild_id}
+    )
     return {int(u): int(t) for u, t in rows}

@@ -60,9 +60,9 @@ SETTLE = 60.0
 
 
 @pytest_asyncio.fixture
-async def storm_stage(tmp_path: Path) -> AsyncIterator[tuple[E2E, str]]:
+async def storm_stage(tmp_path: Path, backend: str) -> AsyncIterator[tuple[E2E, str]]:
     zone = midday_zone()
-    async for e2e in open_stage(tmp_path, {"LEGDAY_DEFAULT_TIMEZONE": zone}):
+    async for e2e in open_stage(tmp_path, {"LEGDAY_DEFAULT_TIMEZONE": zone}, backend=backend):
         yield e2e, zone
 
 
@@ -163,7 +163,7 @@ async def test_checkin_storm_under_gateway_faults(
     assert len(bot_messages) == len(commands)
 
     # The database: every expected check-in, exactly once, with its note and source.
-    rows = stored_checkins(e2e.stage.folder / "e2e.db", e2e.guild.id)
+    rows = stored_checkins(e2e.stage.database_url, e2e.guild.id)
     counted = Counter((r.user_id, r.day) for r in rows)
     assert not [key for key, n in counted.items() if n > 1]
     by_key = {(r.user_id, r.day): r for r in rows}
@@ -179,7 +179,7 @@ async def test_checkin_storm_under_gateway_faults(
         if (by_key[key].note, by_key[key].source) != (command.note, command.source)
     ]
     assert not wrong, wrong[:10]
-    totals = stored_totals(e2e.stage.folder / "e2e.db", e2e.guild.id)
+    totals = stored_totals(e2e.stage.database_url, e2e.guild.id)
     assert {m.id: totals.get(m.id) for m in members} == {m.id: size.days for m in members}
 
     # Every kind of fault fired; the resumable ones resumed, and what was said in their

@@ -19,11 +19,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -210,8 +208,8 @@ LOGGED = "Leg day logged"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def e2e(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[E2E]:
-    async for stage in open_stage(tmp_path_factory.mktemp("concurrency")):
+async def e2e(tmp_path_factory: pytest.TempPathFactory, backend: str) -> AsyncIterator[E2E]:
+    async for stage in open_stage(tmp_path_factory.mktemp("concurrency"), backend=backend):
         yield stage
 
 
@@ -227,12 +225,11 @@ def titles(messages: list[Message]) -> Counter[str]:
 
 
 def checkin_rows(e2e: E2E, user: User) -> int:
-    path = Path(e2e.stage.folder) / "e2e.db"
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-        (count,) = connection.execute(
-            "SELECT COUNT(*) FROM checkins WHERE guild_id = ? AND user_id = ?",
-            (e2e.guild.id, user.id),
-        ).fetchone()
+    [(count,)] = e2e.rows(
+        "SELECT COUNT(*) FROM checkins WHERE guild_id = :guild AND user_id = :user",
+        guild=e2e.guild.id,
+        user=user.id,
+    )
     return int(count)
 
 
@@ -340,11 +337,7 @@ async def test_an_admin_removes_a_schedule_while_it_fires(e2e: E2E, long_run: bo
     await asyncio.sleep(3)
     reminders = [m for m in e2e.fd.messages(room) if CHECKIN in m.custom_ids()]
     assert len(reminders) == 1 and "It's leg day!" in reminders[0].content
-    path = Path(e2e.stage.folder) / "e2e.db"
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-        rows = connection.execute(
-            "SELECT state FROM deliveries WHERE schedule_id = ?", (schedule_id,)
-        ).fetchall()
+    rows = e2e.rows("SELECT state FROM deliveries WHERE schedule_id = :id", id=schedule_id)
     assert rows == []
     listed = await e2e.ask(admin, "!legday schedule list", room)
     assert f"**#{schedule_id}**" not in embed_text(listed)

@@ -6,7 +6,8 @@ Half the kills are exact: the local Discord kills the bot the moment it stores o
 reminders, before the answer leaves, so the bot dies between its post and the `sent`
 record (inside the claim-send-ack sequence). The other half land at a random moment after
 a start: during start-up, the catch-up's reads, a claim, or a post. Every restart runs on
-the same SQLite file. Short variant: 200 servers, 20 kills; `--long`: 500 servers, 60 kills.
+the same database (a SQLite file, or a PostgreSQL database). Short variant: 200 servers,
+20 kills; `--long`: 500 servers, 60 kills.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ import asyncio
 import os
 import random
 import signal
-import sqlite3
 import time
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +28,7 @@ from benchmarks.bot_under_test import wait_until
 from benchmarks.processes import BotRun, disconnect_all
 from benchmarks.servers import Servers
 from fakediscord import FakeDiscord, Message
+from tests.postgres import backend_url, query
 
 pytestmark = [pytest.mark.e2e]
 
@@ -77,8 +77,8 @@ def _due_minute(now: datetime) -> datetime:
     return minute
 
 
-async def _seed(db_path: Path, servers: Servers, due: datetime) -> list[int]:
-    store = await ours.ours_open_store(f"sqlite+aiosqlite:///{db_path}")
+async def _seed(url: str, servers: Servers, due: datetime) -> list[int]:
+    store = await ours.ours_open_store(url)
     try:
         created = due - timedelta(days=1)
         schedules = [
@@ -94,35 +94,35 @@ async def _seed(db_path: Path, servers: Servers, due: datetime) -> list[int]:
     return [s.channel_id for s in schedules]
 
 
-def _deliveries(db_path: Path) -> dict[int, tuple[str, int | None, int]]:
-    with closing(sqlite3.connect(db_path)) as conn:
-        rows = conn.execute(
-            "SELECT schedule_id, state, message_id, attempts FROM deliveries WHERE kind = 'main'"
-        ).fetchall()
-        check = conn.execute("PRAGMA integrity_check").fetchone()[0]
-    assert check == "ok", check
+def _deliveries(url: str) -> dict[int, tuple[str, int | None, int]]:
+    rows = query(
+        url, "SELECT schedule_id, state, message_id, attempts FROM deliveries WHERE kind = 'main'"
+    )
+    if url.startswith("sqlite"):  # a file the kills could have torn; PostgreSQL has WAL
+        [(check,)] = query(url, "PRAGMA integrity_check")
+        assert check == "ok", check
     return {int(r[0]): (str(r[1]), r[2], int(r[3])) for r in rows}
 
 
 @pytest.mark.parametrize("nonce_dedupe", [True, False], ids=["nonce-check-on", "nonce-check-off"])
 async def test_kill_9_at_any_moment_delivers_every_reminder_exactly_once(
-    tmp_path: Path, nonce_dedupe: bool, long_run: bool
+    tmp_path: Path, nonce_dedupe: bool, long_run: bool, backend: str
 ) -> None:
     count, kills = (500, 60) if long_run else (200, 20)
     rng = random.Random(1200 + nonce_dedupe)
-    async with FakeDiscord(
-        heartbeat_interval_ms=1000, check_types=False, nonce_dedupe=nonce_dedupe
-    ) as fd:
+    async with (
+        backend_url(backend, tmp_path / "legday.db") as url,
+        FakeDiscord(heartbeat_interval_ms=1000, check_types=False, nonce_dedupe=nonce_dedupe) as fd,
+    ):
         servers = Servers(fd, members_each=6, emojis=(0, 0))
         servers.grow_to(count)
-        db_path = tmp_path / "legday.db"
         due = _due_minute(datetime.now(UTC))
-        channels = await _seed(db_path, servers, due)
+        channels = await _seed(url, servers, due)
         reminders = Reminders(fd, set(channels))
         stop_observing = fd.observe_messages(reminders)
         env = ours.ours_reminder_bot_env(
             fd,
-            f"sqlite+aiosqlite:///{db_path}",
+            url,
             LEGDAY_CATCHUP_MINUTES=str(CATCHUP_MINUTES),
             LEGDAY_GUILD_READY_TIMEOUT="0.05",
             LEGDAY_IDENTIFY_DELAY="0",
@@ -160,7 +160,7 @@ async def test_kill_9_at_any_moment_delivers_every_reminder_exactly_once(
 
         doubled = {c: n for c, n in reminders.ids.items() if len(n) > 1}
         lost = [c for c in channels if c not in reminders.ids]
-        rows = _deliveries(db_path)
+        rows = _deliveries(url)
         adopted = log.count(ADOPTED_LINE)
         late = max(t for found in reminders.times.values() for t in found) - due.timestamp()
         print(

@@ -20,8 +20,7 @@ import itertools
 import os
 import sqlite3
 import time
-import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import bot.backup
 from bot import database
@@ -47,34 +46,7 @@ POSTGRES_URL = os.environ.get("LEGDAY_TEST_POSTGRES_URL")
 # -- migrations ----------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def empty_engine(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[AsyncEngine]:
-    """An empty database, not migrated: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        engine = database.create_engine(f"sqlite+aiosqlite:///{tmp_path / 'walk.db'}")
-        try:
-            yield engine
-        finally:
-            await engine.dispose()
-        return
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests need LEGDAY_TEST_POSTGRES_URL (`.ci/run` sets it)")
-    schema = f"legday_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(POSTGRES_URL)
-    async with admin.begin() as conn:
-        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine = create_async_engine(
-        POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}}
-    )
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        await admin.dispose()
+# `empty_engine` (tests/conftest.py): an empty SQLite file or PostgreSQL schema.
 
 
 def revisions_in_order() -> list[str]:
@@ -365,6 +337,8 @@ def test_backup_uses_sqlites_online_backup_api() -> None:
     assert not calls & {"copyfile", "copy2", "copy", "copyfileobj"}
 
 
+# The backups are SQLite only: `legday db backup` copies a SQLite file with its online
+# backup API (on PostgreSQL it points at pg_dump, tested below).
 def test_backup_copies_what_is_committed_and_nothing_that_is_not(
     make_config: Callable[..., Config], db_path: Path, tmp_path: Path
 ) -> None:

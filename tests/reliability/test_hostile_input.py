@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import sqlite3
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -178,8 +177,8 @@ def _strict(fd: FakeDiscord) -> None:
 
 
 @pytest_asyncio.fixture
-async def stage(tmp_path: Path) -> AsyncIterator[E2E]:
-    async for opened in open_stage(tmp_path, configure=_strict):
+async def stage(tmp_path: Path, backend: str) -> AsyncIterator[E2E]:
+    async for opened in open_stage(tmp_path, configure=_strict, backend=backend):
         yield opened
 
 
@@ -375,9 +374,8 @@ async def assert_still_healthy(e2e: E2E) -> None:
     log = e2e.stage.bot.log_text()
     assert "Traceback" not in log, log[-4000:]
     assert not [line for line in log.splitlines() if " ERROR " in line], log[-4000:]
-    database = e2e.stage.folder / "e2e.db"
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    if e2e.stage.database_url.startswith("sqlite"):  # PostgreSQL checks as it writes
+        assert e2e.rows("PRAGMA integrity_check") == [("ok",)]
 
 
 async def complete_hostile_typing(e2e: E2E, items: list[Hostile]) -> list[str]:
@@ -453,16 +451,14 @@ async def test_every_command_answers_hostile_arguments_clearly(stage: E2E, long_
     await assert_still_healthy(stage)
 
 
-def _stored_note(database: Path, user_id: int) -> list[str | None]:
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-        rows = db.execute("SELECT note FROM checkins WHERE user_id = ?", (user_id,)).fetchall()
+def _stored_note(e2e: E2E, user_id: int) -> list[str | None]:
+    rows = e2e.rows("SELECT note FROM checkins WHERE user_id = :user", user=user_id)
     return [row[0] for row in rows]
 
 
-def _stored_quote(database: Path, quote_id: int) -> str | None:
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-        row = db.execute("SELECT text FROM quotes WHERE id = ?", (quote_id,)).fetchone()
-    return None if row is None else str(row[0])
+def _stored_quote(e2e: E2E, quote_id: int) -> str | None:
+    rows = e2e.rows("SELECT text FROM quotes WHERE id = :id", id=quote_id)
+    return None if not rows else str(rows[0][0])
 
 
 def _expected(clean: Any, text: str) -> str | InputError | None:
@@ -474,7 +470,6 @@ def _expected(clean: Any, text: str) -> str | InputError | None:
 
 @pytest.mark.e2e
 async def test_hostile_notes_and_quotes_read_back_exactly(stage: E2E) -> None:
-    database = stage.stage.folder / "e2e.db"
     items = corpus(stage.demo, stage.demo.users["bob"].id)
     problems: list[str] = []
     for item in items:
@@ -491,7 +486,7 @@ async def test_hostile_notes_and_quotes_read_back_exactly(stage: E2E) -> None:
                 _, answer = await stage.slash(member, "legday checkin", {"note": note})
             else:
                 answer = await stage.ask(member, sent)
-            stored = _stored_note(database, member.id)
+            stored = _stored_note(stage, member.id)
             where = f"{'/' if slash else '!'}checkin <- {item.name}"
             if isinstance(expected, InputError):
                 if stored or expected.user_message() not in answer.content:
@@ -520,7 +515,7 @@ async def test_hostile_notes_and_quotes_read_back_exactly(stage: E2E) -> None:
         elif isinstance(expected_quote, InputError):
             if added or expected_quote.user_message() not in answer.content:
                 problems.append(f"quote <- {item.name}: {answer.content!r}")
-        elif added is None or _stored_quote(database, int(added[1])) != expected_quote:
+        elif added is None or _stored_quote(stage, int(added[1])) != expected_quote:
             problems.append(f"quote <- {item.name}: {answer.content!r}, stored differs")
         problems += [f"{item.name}: violation {v}" for v in stage.new_violations()]
     assert not problems, "\n".join(problems)

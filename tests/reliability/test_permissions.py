@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import itertools
 import re
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -219,10 +217,10 @@ def _with_owner(fd: FakeDiscord) -> None:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def e2e(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[E2E]:
+async def e2e(tmp_path_factory: pytest.TempPathFactory, backend: str) -> AsyncIterator[E2E]:
     folder = tmp_path_factory.mktemp("perms")
     env = {"LEGDAY_OWNER_IDS": str(OWNER_ID)}
-    async for stage in open_stage(folder, env, configure=_with_owner):
+    async for stage in open_stage(folder, env, configure=_with_owner, backend=backend):
         yield stage
 
 
@@ -375,20 +373,16 @@ class Runner:
 
 
 def database_rows(e2e: E2E) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table of the bot's SQLite database, read beside the bot."""
-    path = Path(e2e.stage.folder) / "e2e.db"
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        tables = [
-            name
-            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        ]
-        return {
-            table: sorted(map(tuple, connection.execute(f'SELECT * FROM "{table}"')), key=repr)
-            for table in tables
-        }
-    finally:
-        connection.close()
+    """Every row of every table of the bot's database, read beside the bot."""
+    if e2e.stage.database_url.startswith("sqlite"):
+        catalogue = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    else:
+        catalogue = (
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        )
+    tables = [str(name) for (name,) in e2e.rows(catalogue)]
+    return {table: sorted(e2e.rows(f'SELECT * FROM "{table}"'), key=repr) for table in tables}
 
 
 def rows_for(table: dict[str, Row], who: str) -> dict[str, Row]:

@@ -458,6 +458,9 @@ class TwoServers:
         self.other_gym: Any = None
 
 
+# Through the real bot on SQLite only: the test writes nudges and reads every table beside
+# the bot through SQLite's own connection; forget and export themselves run on both
+# databases above.
 @pytest_asyncio.fixture
 async def stage(tmp_path: Path) -> AsyncIterator[tuple[E2E, TwoServers]]:
     world = TwoServers()

@@ -37,6 +37,8 @@ from sandbox.stage import Stage
 from tests.e2e.conftest import E2E, E2E_ROUTE_LIMITS, open_stage
 
 pytestmark = pytest.mark.e2e
+# SQLite only: these are about Discord's limits and the bot's HTTP side, which no
+# database changes; the e2e suite runs the same bot on PostgreSQL too.
 
 SEND = "POST /channels/{channel_id}/messages"
 COMMANDS = ("!legday", "!legday stats", "!legday", "!legday quote")

@@ -28,6 +28,7 @@ from tests.e2e.conftest import E2E_ROUTE_LIMITS
 from tests.reliability._data_support import TOKEN_WINDOW, token_pieces
 
 pytestmark = pytest.mark.e2e
+# SQLite only: `legday db backup` and the data folder it searches are SQLite files.
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -62,6 +62,8 @@ from tests.reliability._soak_support import (
 )
 
 pytestmark = [pytest.mark.e2e]
+# SQLite only: the soak seeds its schedules into a SQLite file and measures the one-host
+# setup; PostgreSQL's load numbers are the scale-out benchmark's.
 
 SHORT = SoakSize(
     seconds=120,

@@ -1,6 +1,6 @@
 """Fixtures for the reminder engine: a clock the test moves, a recording poster, and an
-engine on a real migrated SQLite store (the `store`/`make_config` fixtures of
-tests/conftest.py)."""
+engine on a real migrated store, SQLite and PostgreSQL (`backend_store` of
+tests/conftest.py; `reopen_store` opens a second process's store on the same database)."""
 
 from __future__ import annotations
 
@@ -168,6 +168,11 @@ class FakePoster:
     def sent(self) -> list[Post]:
         """The attempts that went out."""
         return [p for p in self.posts if p.message_id is not None]
+
+
+@pytest.fixture
+def store(backend_store: Store) -> Store:
+    return backend_store
 
 
 @pytest.fixture

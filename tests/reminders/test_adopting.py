@@ -8,7 +8,6 @@ import asyncio
 from datetime import date, timedelta
 
 from bot.core.reminders import Kind, nonce
-from bot.runner import open_store
 from tests.reminders.conftest import CHANNEL, GUILD, FakePoster
 from tests.reminders.helpers import spin, utc
 from tests.support import set_reminders
@@ -43,7 +42,7 @@ async def _die_after_posting(make_engine, clock, schedule_id, log, *, parts_befo
 
 
 async def test_a_crash_after_the_post_is_adopted_not_posted_again_hours_later(
-    make_engine, make_config, add_schedule, clock, store
+    make_engine, reopen_store, add_schedule, clock, store
 ):
     schedule = await add_schedule()
     log: list = []
@@ -53,7 +52,7 @@ async def test_a_crash_after_the_post_is_adopted_not_posted_again_hours_later(
 
     # Process B starts 90 minutes later: far past any nonce window, inside the catch-up.
     clock.set(JUNE_10_FIRE + timedelta(minutes=90))
-    store_b = await open_store(make_config())
+    store_b = await reopen_store()
     try:
         poster_b = FakePoster(clock, channel_log=log)
         engine_b = make_engine(engine_store=store_b, engine_poster=poster_b)
@@ -72,7 +71,7 @@ async def test_a_crash_after_the_post_is_adopted_not_posted_again_hours_later(
 
 
 async def test_only_the_parts_that_never_reached_discord_are_posted_after_a_crash(
-    make_engine, make_config, add_schedule, clock, store
+    make_engine, reopen_store, add_schedule, clock, store
 ):
     schedule = await add_schedule()
     for user_id in range(1, 201):  # three parts: 90 + 90 + 20
@@ -85,7 +84,7 @@ async def test_only_the_parts_that_never_reached_discord_are_posted_after_a_cras
     ]
 
     clock.set(JUNE_10_FIRE + timedelta(minutes=30))
-    store_b = await open_store(make_config())
+    store_b = await reopen_store()
     try:
         poster_b = FakePoster(clock, channel_log=log)
         engine_b = make_engine(engine_store=store_b, engine_poster=poster_b)

@@ -8,7 +8,6 @@ from datetime import date, time, timedelta
 import pytest
 
 from bot.core.reminders import Kind, nonce
-from bot.runner import open_store
 from bot.store.sql.deliveries import STALE_CLAIM
 from bot.usecases import schedules
 from tests.reminders.conftest import GUILD, FakePoster
@@ -20,7 +19,7 @@ JUNE_10_FIRE = utc(2026, 6, 10, 17, 0)  # 18:00 BST
 
 
 async def test_crash_mid_send_is_finished_by_the_next_process_with_the_same_nonce(
-    make_engine, make_config, add_schedule, clock, store
+    make_engine, reopen_store, add_schedule, clock, store
 ):
     schedule = await add_schedule()
     # Process A: the job fires, the occurrence is claimed, and the process dies while the
@@ -38,7 +37,7 @@ async def test_crash_mid_send_is_finished_by_the_next_process_with_the_same_nonc
 
     # Process B: a new store, poster and engine on the same database file, 30 minutes on.
     clock.set(JUNE_10_FIRE + timedelta(minutes=30))
-    store_b = await open_store(make_config())
+    store_b = await reopen_store()
     try:
         poster_b = FakePoster(clock)
         engine_b = make_engine(engine_store=store_b, engine_poster=poster_b)

@@ -8,6 +8,8 @@ from datetime import date, time, timedelta
 
 from bot.core.reminders import Kind
 from bot.reminders import engine as engine_module
+from bot.store.sql import deliveries as deliveries_sql
+from bot.store.tx import Tx
 from tests.reminders.helpers import fires_on, utc
 
 JUNE_1 = date(2026, 6, 1)
@@ -122,15 +124,20 @@ async def test_catch_up_reads_the_ledger_once_per_batch_whatever_the_history(
     monkeypatch.setattr(engine_module, "BATCH", 50)
     now = JUNE_1_FIRE + timedelta(minutes=10)
     schedules = [await add_schedule(created_at=LONG_AGO) for _ in range(120)]
-    # Eight weeks of history, all sent, except today's which the downtime swallowed.
-    for schedule in schedules:
-        for back in range(1, 57):
-            day = JUNE_1 - timedelta(days=back)
-            fire_at = JUNE_1_FIRE - timedelta(days=back)
-            await store.claim_delivery(schedule.id, day, Kind.REMINDER, fire_at, fire_at)
-            await store.finish_delivery(
-                schedule.id, day, Kind.REMINDER, "sent", fire_at, message_id=back
-            )
+
+    # Eight weeks of history, all sent, except today's which the downtime swallowed; in
+    # one transaction (13,000 commits of their own take a minute on PostgreSQL).
+    def history(tx: Tx) -> None:
+        for schedule in schedules:
+            for back in range(1, 57):
+                day = JUNE_1 - timedelta(days=back)
+                fire_at = JUNE_1_FIRE - timedelta(days=back)
+                deliveries_sql.claim(tx, schedule.id, day, Kind.REMINDER, fire_at, fire_at)
+                deliveries_sql.finish(
+                    tx, schedule.id, day, Kind.REMINDER, "sent", fire_at, message_id=back
+                )
+
+    await store.run(history)
     reads: list[int] = []
     single_reads: list[object] = []
     original = store.deliveries_since
