@@ -76,11 +76,14 @@ async def test_a_checkin_moves_the_checkin_and_command_counters(e2e: E2E):
 
     # `/legday checkin` is the `legday` group's own callback, as `!legday` is.
     slash = {"command": "legday", "style": "slash", "outcome": "ok"}
+    # (Commands are answered while the servers still stream in; READY, and so
+    # legday_ready, may come a moment later when this test runs first.)
     _, after = await scrape_until(
         "/metrics",
         lambda _, text: (
             counter(text, "legday_commands_total", **slash)
             > counter(before, "legday_commands_total", **slash)
+            and counter(text, "legday_ready") == 1
         ),
     )
     new = {"source": "command", "result": "new"}
