@@ -4,9 +4,10 @@ the bot may attach files where it is answering."""
 
 from __future__ import annotations
 
+import asyncio
 import io
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Awaitable, Mapping
+from typing import Any, Protocol, TypeVar
 
 import discord
 from discord.ext import commands
@@ -26,6 +27,12 @@ BOARD_FILE = "leaderboard.png"
 HEATMAP_FILE = "leg-days.png"
 RECAP_FILE = "recap.png"
 ALT_TEXT_LIMIT = 1024  # Discord's cap on an attachment's description
+# Discord drops an interaction not answered within 3 s of its creation. A picture usually
+# takes 10-20 ms, but the first one starts the worker (about 1 s) and a busy machine can
+# stretch it: past this many seconds the interaction is deferred ("thinking...") first.
+DEFER_AFTER = 1.0
+
+T = TypeVar("T")
 
 PERIOD_LABELS = {
     Period.WEEK: "This week",
@@ -34,6 +41,19 @@ PERIOD_LABELS = {
     Period.ALL: "All time",
     Period.STREAK: "Current streak",
 }
+
+
+async def before_the_deadline(ctx: commands.Context[Any], drawing: Awaitable[T]) -> T:
+    """`drawing`'s result; for a `/` command still unanswered after DEFER_AFTER seconds,
+    the interaction is deferred meanwhile, so the picture's answer is a follow-up."""
+    interaction = ctx.interaction
+    if interaction is None or interaction.response.is_done():
+        return await drawing
+    task = asyncio.ensure_future(drawing)
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+    if not done:
+        await ctx.defer()
+    return await task
 
 
 class Painter(Protocol):

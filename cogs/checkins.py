@@ -67,6 +67,8 @@ class CheckinCommands(LegDayGroup):
         guild_id = self.guild_id(ctx)
         year = await year_of_days(self.bot.services, guild_id, member.id)
         title = f"{member.display_name}: leg days"
-        file = await picture_replies.heatmap_file(self.bot, guild_id, year, title)
+        file = await picture_replies.before_the_deadline(
+            ctx, picture_replies.heatmap_file(self.bot, guild_id, year, title)
+        )
         embed.set_image(url=f"attachment://{picture_replies.HEATMAP_FILE}")
         await self.reply(ctx, embed=embed, file=file)

@@ -67,7 +67,9 @@ class LeaderboardCommands(LegDayGroup):
             extras["view"] = view
         if image:
             assert ctx.guild is not None  # cog_check guarantees it
-            extras["file"] = await picture_replies.board_file(self.bot, ctx.guild, board)
+            extras["file"] = await picture_replies.before_the_deadline(
+                ctx, picture_replies.board_file(self.bot, ctx.guild, board)
+            )
             await self.reply(ctx, embed=picture_replies.board_embed(board), **extras)
             return
         embed = replies.leaderboard_reply(board)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
+from bot import picture_replies
 from bot.core.days import Period
 from bot.core.ranking import Page, Ranked
 from bot.picture_replies import ALT_TEXT_LIMIT, board_alt_text, board_card
@@ -61,3 +66,43 @@ def test_alt_text_reads_the_board_and_fits_discords_limit():
     long_names = {1: "x" * 900, 2: "y" * 900, 3: "z" * 900}
     long_card = board_card(_board(Period.WEEK, None, False), "Gym", long_names)
     assert len(board_alt_text(long_card)) == ALT_TEXT_LIMIT
+
+
+class _Response:
+    def __init__(self) -> None:
+        self.done = False
+
+    def is_done(self) -> bool:
+        return self.done
+
+
+class _SlashContext:
+    """Just what `before_the_deadline` reads of a `/` command's context."""
+
+    def __init__(self, *, slash: bool = True) -> None:
+        self.interaction = type("I", (), {"response": _Response()})() if slash else None
+        self.deferred = 0
+
+    async def defer(self) -> None:
+        self.deferred += 1
+        self.interaction.response.done = True  # type: ignore[union-attr]
+
+
+async def _drawn_after(seconds: float) -> str:
+    await asyncio.sleep(seconds)
+    return "png"
+
+
+@pytest.mark.parametrize(
+    ("slash", "takes", "deferred"),
+    [(True, 0.2, 1), (True, 0.0, 0), (False, 0.2, 0)],
+    ids=["slow slash: deferred", "quick slash: answered directly", "prefix: never deferred"],
+)
+async def test_a_slow_picture_defers_the_interaction_before_discords_deadline(
+    monkeypatch: pytest.MonkeyPatch, slash: bool, takes: float, deferred: int
+) -> None:
+    monkeypatch.setattr(picture_replies, "DEFER_AFTER", 0.05)
+    ctx = _SlashContext(slash=slash)
+    drawn = await picture_replies.before_the_deadline(ctx, _drawn_after(takes))  # type: ignore[arg-type]
+    assert drawn == "png"
+    assert ctx.deferred == deferred
