@@ -42,7 +42,8 @@ async def test_an_outage_after_login_is_retried_one_line_per_attempt(tmp_path: P
         await stage.start_bot()
         try:
             await fd.server.stop()  # Discord goes away: connections closed, port refused
-            attempts = await retry_lines(stage, at_least=2, within=20)
+            # (Generous: under load the emulator's close handshake alone can take seconds.)
+            attempts = await retry_lines(stage, at_least=2, within=60)
             assert all(RETRY.search(line) for line in attempts), attempts
 
             await fd.server.start()  # back on the same address
