@@ -69,7 +69,14 @@ from benchmarks.proc import cpu_seconds
 from benchmarks.processes import PROJECT, BotRun, disconnect_all
 from benchmarks.profiling import Sampler, summarize
 from benchmarks.servers import Servers
-from benchmarks.throughput import BANG, DISCORD_INTERACTION_DEADLINE, SLASH, Burst, Collector
+from benchmarks.throughput import (
+    BANG,
+    DISCORD_INTERACTION_DEADLINE,
+    SLASH,
+    Burst,
+    Collector,
+    bot_env_settings,
+)
 from fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, User
 
 SHARDS = 2
@@ -724,16 +731,6 @@ async def main(
     return 1 if failed else 0
 
 
-def _settings(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:
-    found = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            parser.error(f"--bot-env {pair!r}: expected KEY=VALUE")
-        found[key] = value
-    return found
-
-
 def _cli() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.scale",
@@ -781,7 +778,7 @@ def _cli() -> None:
             f"--servers plus --reminders: at most {MOST_SERVERS:,}; side A is one unsharded "
             "connection, and Discord puts at most 2,500 servers on one"
         )
-    extra = _settings(parser, args.bot_env)
+    extra = bot_env_settings(parser, args.bot_env)
     postgres = postgres_server(args.postgres_url)
     if args.quick:
         print(QUICK_NOTE, flush=True)

@@ -449,7 +449,7 @@ async def main(
     return 1 if failed else 0
 
 
-def _settings(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:
+def bot_env_settings(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:
     settings = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -486,7 +486,7 @@ def _cli() -> None:
     )
     args = parser.parse_args()
     members, reps = (20, 1) if args.quick else (args.members, args.reps)
-    legday = LegdayUnderTest(args.bot_project, _settings(parser, args.bot_env), args.note)
+    legday = LegdayUnderTest(args.bot_project, bot_env_settings(parser, args.bot_env), args.note)
     if args.bot_project is not None and not (args.bot_project / "bot").is_dir():
         parser.error(f"--bot-project {args.bot_project}: no bot/ package there")
     if args.quick:

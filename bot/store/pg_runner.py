@@ -26,6 +26,7 @@ from typing import Any, LiteralString, cast
 import psycopg
 from psycopg.rows import dict_row
 
+from bot.store.sqlite_runner import settle
 from bot.store.tx import Params, Row, Work
 
 log = logging.getLogger(__name__)
@@ -121,15 +122,6 @@ class _Unit:
     loop: asyncio.AbstractEventLoop
 
 
-def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
-    if future.cancelled():
-        return  # the caller stopped waiting; the work itself is done (or rolled back)
-    if ok:
-        future.set_result(value)
-    else:
-        future.set_exception(value)
-
-
 class _LostBeforeCommit(Exception):
     """The connection died inside a unit of work, before its commit was sent."""
 
@@ -219,7 +211,7 @@ class PgRunner:
                 if unit is None:
                     return
                 connection, ok, value = self._carry_out(connection, unit.work)
-                unit.loop.call_soon_threadsafe(_settle, unit.future, ok, value)
+                unit.loop.call_soon_threadsafe(settle, unit.future, ok, value)
         finally:
             connection.close()
 

@@ -121,7 +121,8 @@ class _Unit:
     outcome: tuple[bool, Any] = field(default=(False, None))
 
 
-def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+def settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    """Hand a unit of work's outcome to the caller waiting on the event loop."""
     if future.cancelled():
         return  # the caller stopped waiting; the work itself is done (or rolled back)
     if ok:
@@ -157,9 +158,9 @@ class SqliteRunner:
                 # Never inside a commit: the checkpointer thread does it (see _checkpoints).
                 self._connection.execute("PRAGMA wal_autocheckpoint=0")
             except BaseException as error:  # reported to start(), which raises it
-                loop.call_soon_threadsafe(_settle, ready, False, error)
+                loop.call_soon_threadsafe(settle, ready, False, error)
                 return
-            loop.call_soon_threadsafe(_settle, ready, True, None)
+            loop.call_soon_threadsafe(settle, ready, True, None)
             self._serve(self._connection)
 
         self._thread = threading.Thread(target=serve, name="legday-sqlite", daemon=True)
@@ -265,4 +266,4 @@ class SqliteRunner:
                 unit.outcome = (False, error)
         for unit in batch:
             ok, value = unit.outcome
-            unit.loop.call_soon_threadsafe(_settle, unit.future, ok, value)
+            unit.loop.call_soon_threadsafe(settle, unit.future, ok, value)
