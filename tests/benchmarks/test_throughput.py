@@ -15,7 +15,14 @@ import pytest
 
 from benchmarks import ours
 from benchmarks.measure import percentile
-from benchmarks.throughput import BANG, Burst, LegdayUnderTest, Stage, _settings, stored_problems
+from benchmarks.throughput import (
+    BANG,
+    Burst,
+    LegdayUnderTest,
+    Stage,
+    bot_env_settings,
+    stored_problems,
+)
 from fakediscord.state import Message, User
 from tests.benchmarks.quick import quick
 
@@ -135,6 +142,6 @@ def test_this_checkout_runs_as_production_starts_it():
 
 def test_a_setting_must_be_key_equals_value():
     parser = argparse.ArgumentParser()
-    assert _settings(parser, ["A=1", "B=x=y"]) == {"A": "1", "B": "x=y"}
+    assert bot_env_settings(parser, ["A=1", "B=x=y"]) == {"A": "1", "B": "x=y"}
     with pytest.raises(SystemExit):
-        _settings(parser, ["LEGDAY_GLOBAL_RATE_LIMIT"])
+        bot_env_settings(parser, ["LEGDAY_GLOBAL_RATE_LIMIT"])
