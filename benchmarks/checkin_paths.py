@@ -54,7 +54,7 @@ from typing import Any
 from benchmarks import ours
 from benchmarks.arguments import QUICK_NOTE, at_least
 from benchmarks.measure import CheckFailed, percentile, require, table
-from benchmarks.postgres import SKIP_LINE, Backends, add_postgres_argument, fresh_database
+from benchmarks.postgres import SKIP_LINE, Backends, add_database_arguments, fresh_database
 from benchmarks.postgres import server_url as postgres_server
 from bot.store.sql import checkins as checkins_sql
 from bot.usecases.cache import SettingsCache
@@ -354,13 +354,7 @@ def _cli() -> None:
         action="store_true",
         help="leave the milestone cases out (the same writes per round as a checkout without them)",
     )
-    parser.add_argument(
-        "--database",
-        choices=("sqlite", "postgresql"),
-        default="sqlite",
-        help="the store to time: a SQLite file (default) or a PostgreSQL database",
-    )
-    add_postgres_argument(parser)
+    add_database_arguments(parser, "the store to time")
     args = parser.parse_args()
     if args.quick:
         print(QUICK_NOTE, flush=True)

@@ -46,7 +46,7 @@ from benchmarks.naive import NaivePage, naive_board, naive_checkin, naive_remove
 from benchmarks.postgres import (
     SKIP_LINE,
     SqliteShapedConnection,
-    add_postgres_argument,
+    add_database_arguments,
     fresh_database,
 )
 from benchmarks.postgres import server_url as postgres_server
@@ -300,13 +300,7 @@ def _cli() -> None:
     parser.add_argument(
         "--profile", type=Path, metavar="FILE", help="then profile the slowest page into FILE"
     )
-    parser.add_argument(
-        "--database",
-        choices=("sqlite", "postgresql"),
-        default="sqlite",
-        help="where both sides run: a SQLite file (default) or a PostgreSQL database",
-    )
-    add_postgres_argument(parser)
+    add_database_arguments(parser, "where both sides run")
     args = parser.parse_args()
     postgres = None
     if args.database == "postgresql":

@@ -5,10 +5,23 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
+from typing import Any
 
 
 class CheckFailed(AssertionError):
     """The two sides did not do the same work or give the same answer."""
+
+
+def checkin_mismatch(expected: dict[Any, Any], stored: dict[Any, Any]) -> str | None:
+    """None when every member has exactly the stored check-ins expected; else a line."""
+    wrong = [key for key in expected.keys() | stored.keys() if stored.get(key) != expected.get(key)]
+    if not wrong:
+        return None
+    key = wrong[0]
+    return (
+        f"{len(wrong)} members do not have exactly one stored check-in "
+        f"(e.g. {key}: stored {stored.get(key)}, expected {expected.get(key)})"
+    )
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:

@@ -29,6 +29,17 @@ SKIP_LINE = (
 )
 
 
+def add_database_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    """`--database sqlite|postgresql` (`what` says what runs there) and `--postgres-url`."""
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help=f"{what}: a SQLite file (default) or a PostgreSQL database",
+    )
+    add_postgres_argument(parser)
+
+
 def add_postgres_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--postgres-url",

@@ -62,7 +62,7 @@ from benchmarks.bot_under_test import gateway_drained, rate_limited_since, wait_
 from benchmarks.botlog import find_lines, tracebacks
 from benchmarks.fanout import AFTERWARDS, DISCORD_GLOBAL_PER_SECOND, Arrivals
 from benchmarks.fanout_kinds import OPTED_IN
-from benchmarks.measure import CheckFailed, percentile, ratio, table
+from benchmarks.measure import CheckFailed, checkin_mismatch, percentile, ratio, table
 from benchmarks.postgres import SKIP_LINE, Backends, add_postgres_argument, fresh_database
 from benchmarks.postgres import server_url as postgres_server
 from benchmarks.proc import cpu_seconds
@@ -352,15 +352,9 @@ def _stored_problems(
             for user in users:
                 expected[(server.guild.id, user.id)] = [how]
     problems = []
-    wrong = [
-        key for key in expected.keys() | checkins.keys() if checkins.get(key) != expected.get(key)
-    ]
-    if wrong:
-        key = wrong[0]
-        problems.append(
-            f"{len(wrong)} members do not have exactly one stored check-in (e.g. {key}: "
-            f"stored {checkins.get(key)}, expected {expected.get(key)})"
-        )
+    mismatch = checkin_mismatch(expected, checkins)
+    if mismatch:
+        problems.append(mismatch)
     if deliveries != {"sent": len(world.reminder_guilds)}:
         problems.append(
             f"the ledger holds {deliveries} deliveries, expected "

@@ -42,7 +42,15 @@ from pathlib import Path
 from benchmarks import ours
 from benchmarks.arguments import QUICK_NOTE, at_least
 from benchmarks.bare_bot import REPLY_TITLE
-from benchmarks.measure import CheckFailed, median, percentile, ratio, table, times
+from benchmarks.measure import (
+    CheckFailed,
+    checkin_mismatch,
+    median,
+    percentile,
+    ratio,
+    table,
+    times,
+)
 from benchmarks.proc import cpu_seconds
 from benchmarks.processes import PROJECT, BotRun, baseline_env, disconnect_all
 from benchmarks.profiling import Sampler, summarize
@@ -295,15 +303,9 @@ def stored_problems(db_path: Path, stage: Stage) -> list[str]:
     expected = {u.id: [bang_source] for u in [stage.warmup[0], *stage.bang_members]}
     expected |= {u.id: [slash_source] for u in [stage.warmup[1], *stage.slash_members]}
     problems = []
-    wrong = [
-        user for user in expected.keys() | stored.keys() if stored.get(user) != expected.get(user)
-    ]
-    if wrong:
-        example = wrong[0]
-        problems.append(
-            f"{len(wrong)} members do not have exactly one stored check-in "
-            f"(e.g. {example}: stored {stored.get(example)}, expected {expected.get(example)})"
-        )
+    mismatch = checkin_mismatch(expected, stored)
+    if mismatch:
+        problems.append(mismatch)
     return problems
 
 
