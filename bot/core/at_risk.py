@@ -50,10 +50,20 @@ def channel_parts(guild_id: int, monday: date, user_ids: Sequence[int]) -> list[
 
 def dm_text(server: str | None, streak: int, needed: int, shields: int) -> str:
     """The nudge by DM: no mentions, the server named by the caller."""
-    where = f" in **{server}**" if server else ""
     days = "1 more leg day" if needed == 1 else f"{needed} more leg days"
     cover = " (a shield would cover it, but why spend one?)" if shields else ""
     return (
-        f"⏳ Your {streak}-week leg day streak{where} ends this Sunday unless you log "
+        f"⏳ Your {streak}-week {_streak_of(server)} unless you log "
         f"{days} this week{cover}. You've got this! 🦵 Log it with `/legday checkin` there."
     )
+
+
+def is_dm_of(text: str, server: str | None) -> bool:
+    """Whether a DM is the server's at-risk nudge, whatever its counts: a retry after a
+    crash may see a leg day logged in between (one fewer needed)."""
+    return text.startswith("⏳ Your ") and f"-week {_streak_of(server)} unless" in text
+
+
+def _streak_of(server: str | None) -> str:
+    where = f" in **{server}**" if server else ""
+    return f"leg day streak{where} ends this Sunday"

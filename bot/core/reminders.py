@@ -117,6 +117,9 @@ def compose(
     return parts
 
 
+_LATE_LINE = "*(A bit late, sorry: this was due a while ago.)*"
+
+
 def dm_text(kind: Kind, server: str | None, *, late: bool = False) -> str:
     """A reminder (or its nudge) for a member who chose DMs: no mentions at all."""
     where = f" in **{server}**" if server else ""
@@ -126,5 +129,12 @@ def dm_text(kind: Kind, server: str | None, *, late: bool = False) -> str:
         "there, or change how I reach you with `/legday remind`.)",
     ]
     if late:
-        lines.insert(1, "*(A bit late, sorry: this was due a while ago.)*")
+        lines.insert(1, _LATE_LINE)
     return "\n".join(lines)
+
+
+def is_dm_of(text: str, kind: Kind, server: str | None) -> bool:
+    """Whether a DM is this kind's DM for this server, sent on time or late: a retry after
+    a crash may be late where the attempt it looks for was not, or the other way round."""
+    on_time = "\n".join(line for line in text.split("\n") if line != _LATE_LINE)
+    return on_time == dm_text(kind, server)

@@ -24,7 +24,7 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.core.reminders import DeliveryState, Kind, ReminderPart, compose, dm_text
+from bot.core.reminders import DeliveryState, Kind, ReminderPart, compose, dm_text, is_dm_of
 from bot.core.schedule import next_fires, next_occurrences, occurrences_between
 from bot.core.shards import EVERYTHING, ShardScope
 from bot.reminders import catch_up as catch_up_plan
@@ -544,13 +544,14 @@ class ReminderEngine:
         and never retried."""
         if not attempt.dms:
             return
-        server = self.poster.guild_name(attempt.schedule.guild_id)
+        server = await self.poster.guild_name(attempt.schedule.guild_id)
         text = dm_text(attempt.kind, server, late=attempt.late)
+        is_it = partial(is_dm_of, kind=attempt.kind, server=server)
         for nudge in attempt.dms:
             state, message_id, error = DeliveryState.SENT, None, None
             try:
                 if attempt.dms_may_have_gone:
-                    message_id = await self.poster.find_dm(nudge.user_id, attempt.fire_at, text)
+                    message_id = await self.poster.find_dm(nudge.user_id, attempt.fire_at, is_it)
                 if message_id is None:
                     message_id = await self.sender.submit(
                         partial(self.poster.dm, nudge.user_id, text), priority=FOLLOW_UP

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 # leave right after the fire time, so they are among the first ones read.
 LOOK_BACK = timedelta(minutes=1)
 MESSAGES_READ = 200
+READY_WAIT = 30.0  # seconds: how long a start-up send waits for the server cache
 NO_PINGS = discord.AllowedMentions.none()
 
 
@@ -44,13 +45,16 @@ class Poster(Protocol):
         (permanent when the member does not take DMs from the bot)."""
         ...
 
-    async def find_dm(self, user_id: int, since: datetime, content: str) -> int | None:
-        """The bot's direct message to the member with exactly this content, sent from
-        `since` on (what an interrupted attempt may have sent); raises PostFailed."""
+    async def find_dm(
+        self, user_id: int, since: datetime, is_it: Callable[[str], bool]
+    ) -> int | None:
+        """The bot's direct message to the member, sent from `since` on, whose content
+        `is_it` recognises (what an interrupted attempt may have sent); raises PostFailed."""
         ...
 
-    def guild_name(self, guild_id: int) -> str | None:
-        """The server's name, when the bot knows it."""
+    async def guild_name(self, guild_id: int) -> str | None:
+        """The server's name; at start-up, once the server is known (a DM written before
+        would lack it, and differ from what an earlier attempt sent)."""
         ...
 
     async def find_posted(
@@ -139,7 +143,9 @@ class DiscordPoster:
             message = await channel.send(content=content, allowed_mentions=NO_PINGS)
         return message.id
 
-    async def find_dm(self, user_id: int, since: datetime, content: str) -> int | None:
+    async def find_dm(
+        self, user_id: int, since: datetime, is_it: Callable[[str], bool]
+    ) -> int | None:
         me = self._client.user
         if me is None:
             return None
@@ -149,7 +155,7 @@ class DiscordPoster:
                 limit=MESSAGES_READ, after=since - LOOK_BACK, oldest_first=True
             )
             async for message in history:
-                if message.author.id == me.id and message.content == content:
+                if message.author.id == me.id and is_it(message.content):
                     return message.id
         return None
 
@@ -168,15 +174,22 @@ class DiscordPoster:
             log.exception("could not draw the recap card of guild %s", guild.id)
             return None
 
-    def guild_name(self, guild_id: int) -> str | None:
-        guild = self._client.get_guild(guild_id)
+    async def guild_name(self, guild_id: int) -> str | None:
+        guild = await self._guild(guild_id)
         return None if guild is None else guild.name
 
-    async def notify_admins(self, guild_id: int, text: str) -> bool:
-        # At start-up the guild may not be cached yet.
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._client.wait_until_ready(), timeout=30)
+    async def _guild(self, guild_id: int) -> discord.Guild | None:
+        """The server from the cache; at start-up, once READY has filled it (bounded: a
+        server the bot has left never shows up)."""
         guild = self._client.get_guild(guild_id)
+        if guild is None and not self._client.is_ready():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._client.wait_until_ready(), timeout=READY_WAIT)
+            guild = self._client.get_guild(guild_id)
+        return guild
+
+    async def notify_admins(self, guild_id: int, text: str) -> bool:
+        guild = await self._guild(guild_id)
         if guild is None:
             return False
         me = guild.me

@@ -335,16 +335,15 @@ class WeeklyPosts(WeeklyDelivery):
         in_channel = [n for n in ours if n.via != "dm"]
         by_dm = [n for n in ours if n.via == "dm"]
         await self._nudge_in_channel(post, in_channel)
-        server = self.engine.poster.guild_name(guild.guild_id)
+        server = await self.engine.poster.guild_name(guild.guild_id) if by_dm else None
         for nudge in by_dm:
             member = info.get(nudge.user_id)
-            text = at_risk.dm_text(
-                server,
-                member.streak if member else 2,
-                member.needed if member else 1,
-                member.shields if member else 0,
+            text = (
+                None
+                if member is None
+                else at_risk.dm_text(server, member.streak, member.needed, member.shields)
             )
-            await self._nudge_by_dm(nudge, text, fire_at, look_first=take_over)
+            await self._nudge_by_dm(nudge, text, server, fire_at, look_first=take_over)
         await self._finish(post, DeliveryState.SENT, None, None)
         log.info(
             "streak-at-risk pass for guild %s: %d in the channel, %d by DM%s",
@@ -372,14 +371,31 @@ class WeeklyPosts(WeeklyDelivery):
             await self._finish_nudge(nudge, DeliveryState.SENT, sent[0] if sent else None, None)
 
     async def _nudge_by_dm(
-        self, nudge: MemberNudge, text: str, since: datetime, *, look_first: bool
+        self,
+        nudge: MemberNudge,
+        text: str | None,
+        server: str | None,
+        since: datetime,
+        *,
+        look_first: bool,
     ) -> None:
+        """One member's DM. `text` None: a nudge taken over from a crash whose member is no
+        longer at risk (a leg day logged since): adopted if it went out, else dropped."""
         poster = self.engine.poster
         try:
-            found = await poster.find_dm(nudge.user_id, since, text) if look_first else None
-            message_id = found or await self.engine.sender.submit(
-                partial(poster.dm, nudge.user_id, text), priority=FOLLOW_UP
-            )
+            found = None
+            if look_first:
+                is_it = partial(at_risk.is_dm_of, server=server)
+                found = await poster.find_dm(nudge.user_id, since, is_it)
+            if found is not None:
+                message_id = found
+            elif text is None:
+                await self._finish_nudge(nudge, DeliveryState.MISSED, None, "no longer at risk")
+                return
+            else:
+                message_id = await self.engine.sender.submit(
+                    partial(poster.dm, nudge.user_id, text), priority=FOLLOW_UP
+                )
         except PostFailed as failure:  # closed DMs: recorded, never retried
             await self._finish_nudge(nudge, DeliveryState.FAILED, None, failure.reason)
             return

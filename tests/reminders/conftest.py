@@ -95,6 +95,7 @@ class FakePoster:
     hang_dms: bool = False
     dm_attempts: list[tuple[int, str]] = field(default_factory=list)
     dms: list[tuple[int, str, datetime, int]] = field(default_factory=list)  # what arrived
+    nameless: bool = False  # servers unknown (the bot has left them)
 
     async def post(self, channel_id: int, part: ReminderPart, quote: Quote | None) -> int:
         targeted = self.fail_on is None or self.fail_on(part)
@@ -155,14 +156,16 @@ class FakePoster:
             await asyncio.Event().wait()
         return self.next_id
 
-    async def find_dm(self, user_id: int, since: datetime, content: str) -> int | None:
+    async def find_dm(
+        self, user_id: int, since: datetime, is_it: Callable[[str], bool]
+    ) -> int | None:
         for to, text, at, message_id in self.dms:
-            if to == user_id and text == content and at >= since - LOOK_BACK:
+            if to == user_id and is_it(text) and at >= since - LOOK_BACK:
                 return message_id
         return None
 
-    def guild_name(self, guild_id: int) -> str | None:
-        return f"Gym {guild_id}"
+    async def guild_name(self, guild_id: int) -> str | None:
+        return None if self.nameless else f"Gym {guild_id}"
 
     @property
     def sent(self) -> list[Post]:

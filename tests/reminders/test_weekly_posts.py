@@ -196,6 +196,62 @@ async def test_a_dm_cut_off_mid_pass_is_found_not_sent_twice(make_engine, store,
     assert ledger[2].state == DeliveryState.SENT and ledger[2].message_id == dying.dms[0][3]
 
 
+async def test_a_dm_cut_off_mid_pass_is_found_though_a_leg_day_since_changed_its_text(
+    make_engine, store, clock
+):
+    # Two a week: the DM that went out asked for 2 more; after one leg day logged before
+    # the restart, the DM it would write now asks for 1. It is the same nudge all the same.
+    await configure(store, risk_day=5, risk_time=time(18, 0), weekly_target=2)
+    await history(store, 2, weeks_before(MONDAY, 2), days=2)
+    await store.run(
+        lambda tx: (
+            settings_sql.set_member(tx, GUILD, 2, "reminders_opt_in", True),
+            settings_sql.set_member(tx, GUILD, 2, "remind_via", "dm"),
+        )
+    )
+    dying = FakePoster(clock, hang_dms=True)
+    clock.set(RISK_FIRE - timedelta(minutes=1))
+    engine_a, posts_a = await started(make_engine, store, engine_poster=dying, stop_grace=0.2)
+    clock.set(RISK_FIRE + timedelta(seconds=1))
+    await engine_a.run_due()
+    await spin(lambda: len(dying.dms) == 1)
+    await posts_a.stop()
+    assert "2 more leg days" in dying.dms[0][1]
+
+    await support.record_day(store, GUILD, 2, MONDAY + timedelta(days=5), weekly_target=2)
+    clock.set(RISK_FIRE + timedelta(minutes=20))
+    after = FakePoster(clock, dms=list(dying.dms))
+    await started(make_engine, store, engine_poster=after)
+    assert after.dm_attempts == []
+    ledger = await store.read(lambda tx: nudges_sql.of_occurrence(tx, GUILD, "risk", 0, MONDAY))
+    assert ledger[2].state == DeliveryState.SENT and ledger[2].message_id == dying.dms[0][3]
+
+
+async def test_a_dm_claimed_before_a_crash_is_dropped_once_the_member_is_safe(
+    make_engine, store, clock
+):
+    await configure(store, risk_day=5, risk_time=time(18, 0))
+    await history(store, 2, weeks_before(MONDAY, 2))
+    await store.run(lambda tx: settings_sql.set_member(tx, GUILD, 2, "remind_via", "dm"))
+    # The pass claimed the DM and died before it left; then the member logged the week's
+    # leg day. The restart has nothing left to warn about.
+    await store.run(
+        lambda tx: (
+            weekly_sql.claim(tx, GUILD, "risk", MONDAY, None, RISK_FIRE, RISK_FIRE),
+            nudges_sql.claim(tx, GUILD, "risk", 0, MONDAY, [(2, "dm")], RISK_FIRE),
+        )
+    )
+    await support.record_day(store, GUILD, 2, MONDAY + timedelta(days=5))
+    clock.set(RISK_FIRE + timedelta(minutes=5))
+    after = FakePoster(clock)
+    await started(make_engine, store, engine_poster=after)
+    assert after.dm_attempts == []
+    ledger = await store.read(lambda tx: nudges_sql.of_occurrence(tx, GUILD, "risk", 0, MONDAY))
+    assert (ledger[2].state, ledger[2].error) == (DeliveryState.MISSED, "no longer at risk")
+    row = await store.read(lambda tx: weekly_sql.one(tx, GUILD, "risk", MONDAY))
+    assert row is not None and row.state == DeliveryState.SENT
+
+
 async def test_a_celebration_claimed_before_a_crash_is_posted_at_the_next_start(
     make_engine, store, poster, clock
 ):
