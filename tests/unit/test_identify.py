@@ -20,8 +20,14 @@ class FakeTime:
         self.now += seconds
 
 
-def pacer(time: FakeTime, max_concurrency: int) -> IdentifyPacer:
-    return IdentifyPacer(5.0, max_concurrency=max_concurrency, clock=time.clock, sleep=time.sleep)
+def pacer(time: FakeTime, max_concurrency: int, allowance: float = 0.0) -> IdentifyPacer:
+    return IdentifyPacer(
+        5.0,
+        max_concurrency=max_concurrency,
+        allowance=allowance,
+        clock=time.clock,
+        sleep=time.sleep,
+    )
 
 
 async def test_shards_in_different_buckets_identify_together() -> None:
@@ -55,3 +61,12 @@ async def test_concurrent_turns_in_one_bucket_are_spaced() -> None:
     paced = pacer(time, 1)
     await asyncio.gather(*(paced.wait_turn(shard) for shard in range(3)))
     assert time.slept == [5.0, 5.0]
+
+
+async def test_a_turn_lasts_the_window_plus_the_allowance_for_sending_the_frame() -> None:
+    time = FakeTime()
+    paced = pacer(time, 1, allowance=0.5)
+    await paced.wait_turn(0)
+    assert await paced.wait_turn(1) == 5.5
+    assert paced.turn == 5.5
+    assert IdentifyPacer(0.0).turn == 0.0  # the window off (tests): no turns at all
