@@ -169,7 +169,12 @@ class LegDayBot(commands.Bot):
             roles=self.milestone_roles,
         )
         self.coordination = coordination_for(settings.database_url)
+        self.coordination.lease_lost = self._shards_taken
         self.services.cache.announce = self.coordination.announce
+        # Set once the leases are ours (or cannot be known): the gateway waits for it.
+        self._leases_settled = asyncio.Event()
+        self.shards_taken: list[int] = []
+        self._closing_tasks: set[asyncio.Task[None]] = set()
         self.weekly.settings_changed = self.services.cache.forget_guild
         self.milestone_roles.milestones_changed = self.services.cache.forget_milestones
         self._reminders_started: asyncio.Task[None] | None = None
@@ -219,12 +224,34 @@ class LegDayBot(commands.Bot):
             await self.load_extension(extension)
 
     async def start(self, token: str, *, reconnect: bool = True) -> None:
-        """Serve: log in, start the reminders and the health file, then connect."""
+        """Serve: log in, start the reminders and the health file, then connect once the
+        shards' leases are ours (PostgreSQL: no other process serves them)."""
         await self.login(token)
         self.send_guard.watch_token = True
         collect_what_loading_left()
         await self._start_serving()
+        await self._leases_settled.wait()
+        if self._stopping:
+            return
         await self.connect(reconnect=reconnect)
+
+    @property
+    def standing_by(self) -> bool:
+        """Serving, but waiting for another process to let go of the shards' leases."""
+        return self.serving and not self._leases_settled.is_set()
+
+    def _shards_taken(self, shard_ids: list[int]) -> None:
+        """Another process took shards of ours while the database connection was down: it
+        serves them now, and two sessions of a shard would answer every command twice."""
+        self.shards_taken = shard_ids
+        log.error(
+            "another process took over shard %s while the database was out of reach: "
+            "stopping; started again, this process stands by until they are free",
+            ", ".join(map(str, shard_ids)),
+        )
+        task = asyncio.create_task(self.close(), name="shards-taken")
+        self._closing_tasks.add(task)
+        task.add_done_callback(self._closing_tasks.discard)
 
     async def _start_serving(self) -> None:
         if self._stopping:  # a stop arrived while logging in
@@ -248,12 +275,16 @@ class LegDayBot(commands.Bot):
 
     async def _start_deliveries(self) -> None:
         try:
-            self.reminders.sole_owner = await self.coordination.start(
-                self.config.shards, self.services.cache.hear
-            )
+            owner = await self.coordination.start(self.config.shards, self.services.cache.hear)
+            if not owner:  # a stand-by: nothing is served until the holder goes
+                await self.coordination.wait_for_leases()
+                owner = True
         except Exception as error:  # serve anyway: the claims still keep sends to one
             log.warning("could not reach the other processes: %s", type(error).__name__)
-            self.reminders.sole_owner = False
+            owner = False
+        finally:
+            self._leases_settled.set()
+        self.reminders.sole_owner = owner
         await self.reminders.start()
         await self.weekly.start()
         await self.milestone_roles.start()
@@ -269,7 +300,7 @@ class LegDayBot(commands.Bot):
         waited = await self.identify_pacer.wait_turn(shard_id)
         # The same bucket's turn among all the bot's processes (PostgreSQL only).
         waited += await self.coordination.identify_turn(
-            self.identify_pacer.bucket(shard_id), self.identify_pacer.window
+            self.identify_pacer.bucket(shard_id), self.identify_pacer.turn
         )
         if waited:
             log.info("shard %s waited %.1f s for its turn to identify", shard_id, waited)
@@ -391,6 +422,7 @@ class LegDayBot(commands.Bot):
         if self._stopping:
             return
         self._stopping = True
+        self._leases_settled.set()  # a stand-by's start() ends without connecting
         if self._reminders_started is not None:
             self._reminders_started.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

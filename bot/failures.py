@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     CONFIGURATION = 2
     DATABASE = 3
     DISCORD_UNREACHABLE = 4
+    SHARDS_TAKEN = 5
 
 
 EXIT_CODES_HELP = """\
@@ -31,7 +32,9 @@ exit codes:
      Discord rejects, an intent not enabled in the portal, a server the bot is not in
   3  database unusable: cannot be reached, created, opened or migrated; nothing to
      back up
-  4  Discord unreachable at start-up (network, DNS, or Discord's own outage)"""
+  4  Discord unreachable at start-up (network, DNS, or Discord's own outage)
+  5  another process took over this one's shards while its database connection was
+     down; started again, it stands by until they are free"""
 
 
 class StartupFailure(Exception):
@@ -46,6 +49,10 @@ class DatabaseUnusable(StartupFailure):
 
 class DiscordUnreachable(StartupFailure):
     exit_code = ExitCode.DISCORD_UNREACHABLE
+
+
+class ShardsTaken(StartupFailure):
+    exit_code = ExitCode.SHARDS_TAKEN
 
 
 def os_reason(error: OSError) -> str:

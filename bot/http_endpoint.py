@@ -99,6 +99,8 @@ class HttpEndpoint:
             "gateway_latency_ms": shards,
             "scheduler_running": scheduler,
             "database": database,
+            # Waiting for another process to let go of its shards (not connected yet).
+            "standing_by": bot.standing_by,
         }
         return healthy, report
 

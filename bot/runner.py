@@ -21,7 +21,13 @@ import discord
 from bot.app import LegDayBot, make_bot
 from bot.config import Config, ConfigError
 from bot.endpoints import use_endpoints
-from bot.failures import NETWORK_ERRORS, DatabaseUnusable, DiscordUnreachable, network_reason
+from bot.failures import (
+    NETWORK_ERRORS,
+    DatabaseUnusable,
+    DiscordUnreachable,
+    ShardsTaken,
+    network_reason,
+)
 from bot.store import Store, opening
 from bot.usecases import summaries
 
@@ -122,6 +128,11 @@ async def _serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Conf
         raise ConfigError(
             "Discord stopped accepting DISCORD_TOKEN while the bot was running (it was reset "
             "or revoked): copy the new token from the portal"
+        )
+    if bot.shards_taken:
+        raise ShardsTaken(
+            f"another process took over shard {', '.join(map(str, bot.shards_taken))} while "
+            "the database was out of reach; start this one again to stand by"
         )
     if stop.is_set() or serving.cancelled() or serving.exception() is None:
         return  # a stop we asked for ends well, whatever it interrupted

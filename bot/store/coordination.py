@@ -2,10 +2,12 @@
 
 - Shard leases: a process holding a shard takes a PostgreSQL advisory lock for it on a
   connection of its own. The lock goes when the process does (even a `kill -9`: the server
-  ends the session), so a process that got every lease knows no other live process sends
-  its servers' reminders, and may take over the claims a crash left `sending` at once.
-  Without the leases (another process holds one: shards given twice, or an old process
-  still stopping) it leaves such claims until they are stale.
+  ends the session), so a process that got every lease knows no other live process serves
+  its servers, and may take over the claims a crash left `sending` at once. A process
+  that finds a lease taken (shards given twice, an old process still stopping, or one
+  started as a stand-by) waits for it before it connects to Discord, so a shard's
+  commands are answered once; it takes over when the holder goes. One whose lease was
+  taken while its connection was down stops (`LeaseLost`).
 - Settings changes: a process that changed a server's or a member's settings tells the
   others (`NOTIFY`), and they drop their cached copy.
 - Identify turns: Discord lets one shard per bucket (shard id % max_concurrency) identify
@@ -36,13 +38,20 @@ CHANNEL = "legday_settings"
 LOCK_SPACE = 534_329
 IDENTIFY_SPACE = 534_328
 RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+LEASE_POLL = 2.0  # seconds between a stand-by's tries for the leases it waits for
 
 Forget = Callable[[str], None]  # told each change's text: "guild:1", "member:1:2", "all"
+LeaseLost = Callable[[list[int]], None]  # told the shards another process took meanwhile
 
 
 class Coordination(Protocol):
     async def start(self, shards: ShardScope, forget: Forget) -> bool:
         """Take the shards' leases and listen for changes; True when every lease is ours."""
+        ...
+
+    async def wait_for_leases(self) -> float:
+        """Wait until every lease `start` did not get is ours (their holder gone); returns
+        the seconds waited."""
         ...
 
     def announce(self, change: str) -> None:
@@ -56,12 +65,20 @@ class Coordination(Protocol):
 
     async def close(self) -> None: ...
 
+    lease_lost: LeaseLost
+
 
 class AloneCoordination:
     """SQLite: one process, nothing to tell."""
 
+    def __init__(self) -> None:
+        self.lease_lost: LeaseLost = lambda shard_ids: None
+
     async def start(self, shards: ShardScope, forget: Forget) -> bool:
         return True
+
+    async def wait_for_leases(self) -> float:
+        return 0.0
 
     def announce(self, change: str) -> None:
         return None
@@ -86,7 +103,9 @@ class PostgresCoordination:
         self._closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._talking = asyncio.Lock()  # a connection runs one statement at a time
+        self._held: set[int] = set()
         self.sole_owner = False
+        self.lease_lost: LeaseLost = lambda shard_ids: None
 
     async def start(self, shards: ShardScope, forget: Forget) -> bool:
         self._shards, self._forget = shards, forget
@@ -98,26 +117,54 @@ class PostgresCoordination:
         import asyncpg
 
         connection = await asyncpg.connect(self._dsn)
-        held = 0
-        for shard_id in sorted(self._shards.ids):
-            held += bool(
-                await connection.fetchval(
-                    "SELECT pg_try_advisory_lock($1, $2)",
-                    LOCK_SPACE + self._shards.count,
-                    shard_id,
-                )
-            )
-        self.sole_owner = held == len(self._shards.ids)
-        if not self.sole_owner:
-            log.warning(
-                "another process holds %d of %s; the database keeps each reminder to one "
-                "message, but claims a crash left behind wait a minute to be taken over",
-                len(self._shards.ids) - held,
-                self._shards.describe(),
-            )
+        had = set(self._held)
+        self._held = {
+            shard_id
+            for shard_id in sorted(self._shards.ids)
+            if await self._try_lease(connection, shard_id)
+        }
+        self.sole_owner = self._held == set(self._shards.ids)
         await connection.add_listener(CHANNEL, self._heard)
         connection.add_termination_listener(self._lost)
         self._connection = connection
+        if had - self._held:  # a reconnect: another process took a lease while down
+            self.lease_lost(sorted(had - self._held))
+
+    async def _try_lease(self, connection: Any, shard_id: int) -> bool:
+        taken: bool = await connection.fetchval(
+            "SELECT pg_try_advisory_lock($1, $2)", LOCK_SPACE + self._shards.count, shard_id
+        )
+        return taken
+
+    def _missing(self) -> list[int]:
+        return sorted(set(self._shards.ids) - self._held)
+
+    async def wait_for_leases(self) -> float:
+        if not self._missing():
+            return 0.0
+        started = time.monotonic()
+        log.warning(
+            "another process holds shard %s of %d: standing by until it is free (shards "
+            "given to two processes, an old process still stopping, or a stand-by)",
+            ", ".join(map(str, self._missing())),
+            self._shards.count,
+        )
+        while self._missing():
+            await asyncio.sleep(LEASE_POLL)
+            connection = self._connection
+            if connection is None or connection.is_closed():
+                continue  # `_reconnect` is at it, and tries the leases itself
+            try:
+                async with self._talking:
+                    for shard_id in self._missing():
+                        if await self._try_lease(connection, shard_id):
+                            self._held.add(shard_id)
+            except Exception as error:  # the termination listener reconnects
+                log.warning("could not try for the leases: %s", type(error).__name__)
+        self.sole_owner = True
+        waited = time.monotonic() - started
+        log.warning("took over %s after %.0f s", self._shards.describe(), waited)
+        return waited
 
     def _heard(self, connection: Any, pid: int, channel: str, payload: str) -> None:
         self._forget(payload)

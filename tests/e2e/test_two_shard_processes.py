@@ -7,8 +7,9 @@ process B shards 2 and 3 (`LEGDAY_SHARD_COUNT`, `LEGDAY_SHARD_IDS`).
 - a schedule on every server fires once; process B is killed (`kill -9`), a second round
   falls due while it is down, and B started again sends its servers' missed reminders once
   (A does not send them: not its shards), with the check-ins made before the kill counted;
-- misconfigured, two processes holding the same shard both arm its schedules, and the
-  database's delivery claim still lets one reminder through.
+- a process given a shard another one holds stands by (no second gateway session, so
+  commands are answered once, and no reminders armed) and takes over when the holder
+  dies.
 
 Time moves with `TimeMachine` (both processes follow the one LEGDAY_CLOCK_FILE). Discord's
 nonce check is off, so a reminder posted twice would show up twice.
@@ -17,9 +18,10 @@ nonce check is off, so a reminder posted twice would show up twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -117,7 +119,8 @@ async def fleet(folder: Path, shard_count: int, holders: dict[str, str]) -> Asyn
             assert "Traceback" not in logs, logs
             errors = [line for line in logs.splitlines() if " ERROR " in line]
             assert not errors, logs
-            assert all(code in (0, None) for code in codes.values()), f"{codes}\n{logs}"
+            # -9: a process the test killed and left down.
+            assert all(code in (0, None, -9) for code in codes.values()), f"{codes}\n{logs}"
             fd.assert_no_violations()
 
 
@@ -245,22 +248,67 @@ async def test_two_processes_serve_four_shards_and_a_killed_one_loses_nothing(
             assert len(reminders) == 2, (server.guild.name, reminders, crew.logs())
 
 
-async def test_two_processes_holding_the_same_shard_still_send_each_reminder_once(
+async def test_a_process_given_a_held_shard_stands_by_and_takes_over_when_the_holder_dies(
     tmp_path: Path,
 ) -> None:
-    # Misconfigured: B holds shard 1, which A holds too. Discord sends shard 1's events to
-    # both (it allows two sessions of one shard), and both arm its schedules.
-    async with fleet(tmp_path, 2, {"a": "0,1", "b": "1"}) as crew:
+    # B is given shard 1, which A holds (shards given twice, or B started as a stand-by).
+    # B waits without connecting: a second session of shard 1 would get its events too
+    # and answer every command twice. When A dies, B takes shard 1 over.
+    async with fleet(tmp_path, 2, {"a": "0,1", "b": "1", "c": "0"}) as crew:
         await crew.start("a")
         every = servers(crew, 2)
-        fire = next_minute(crew.clock.now())
-        for server in every:  # set up while A alone hears the commands
-            await add_schedule(server, server.admin("coach"), fire)
-        await crew.start("b")
-        both = [s for s in crew.fd.gateway_sessions(connected=True) if s.shard == Shard(1, 2)]
-        assert len(both) == 2
-        await crew.clock.to(fire + timedelta(seconds=2))
+        shard_1 = every[1]
+        # A stand-by stopped while it waits ends at once, and well, never having connected.
+        c = crew.stages["c"]
+        identifies = len(crew.fd.identifies)
+        c_up = asyncio.create_task(c.start_bot(within=60))
+        await until(lambda: "standing by until it is free" in c.bot.log_text(), 30, crew)
+        assert await asyncio.wait_for(c.stop_bot(), 10) == 0
+        assert len(crew.fd.identifies) == identifies
+        with contextlib.suppress(RuntimeError):  # "the bot exited during start-up"
+            await c_up
+
+        now = crew.clock.now()
+        first, second = next_minute(now), next_minute(now, ahead=300)
+        for server in every:
+            for at in (first, second):
+                await add_schedule(server, server.admin("coach"), at)
+        b = crew.stages["b"]
+        b_up = asyncio.create_task(b.start_bot(within=90))
+        await until(lambda: "standing by until it is free" in b.bot.log_text(), 30, crew)
+        sessions = [s for s in crew.fd.gateway_sessions(connected=True) if s.shard == Shard(1, 2)]
+        assert len(sessions) == 1, sessions
+        ana = shard_1.member("ana")
+        said = await shard_1.ask(ana, "!legday")
+        assert said.embeds[0]["title"].startswith("Leg day logged"), said.embeds
+        await crew.clock.to(first + timedelta(seconds=2))
         await crew.wait_reminders((s.gym for s in every), 1)
         await asyncio.sleep(SETTLE)
-        counts = [len(crew.reminders(s.gym)) for s in every]
-        assert counts == [1, 1], crew.logs()
+        assert [len(crew.reminders(s.gym)) for s in every] == [1, 1], crew.logs()
+        assert not b_up.done()
+
+        await crew.stages["a"].kill_bot()
+        await b_up  # B's shard 1 identified, and READY
+        assert "took over shards 1 of 2" in b.bot.log_text(), b.bot.log_text()
+        again = await shard_1.ask(ana, "!legday")
+        assert again.embeds[0]["title"].startswith("Already logged"), again.embeds
+        await crew.clock.to(second + timedelta(seconds=2))
+        await crew.wait_reminders([shard_1.gym], 2)
+        await asyncio.sleep(SETTLE)
+        # Shard 0 is nobody's now (A is down); shard 1's second round came from B, once.
+        assert [len(crew.reminders(s.gym)) for s in every] == [1, 2], crew.logs()
+        for message in (m for m in crew.fd.messages(shard_1.gym) if m.author.id == ana.id):
+            replies = [
+                m
+                for m in crew.bot_messages(shard_1.gym)
+                if (m.message_reference or {}).get("message_id") == str(message.id)
+            ]
+            assert len(replies) == 1, (message.content, replies)
+
+
+async def until(done: Callable[[], bool], within: float, crew: Fleet) -> None:
+    for _ in range(int(within / 0.1)):
+        if done():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not within {within} s\n{crew.logs()}")

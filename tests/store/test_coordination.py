@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.core.shards import ShardScope
-from bot.store import Store, Tx
+from bot.store import Store, Tx, coordination
 from bot.store.coordination import AloneCoordination, PostgresCoordination
 from bot.usecases.cache import SettingsCache
 from tests.postgres import fresh_database
@@ -31,6 +31,50 @@ async def test_one_process_gets_a_shards_lease_until_it_is_gone() -> None:
         finally:
             for coordination in (first, second, third):
                 await coordination.close()
+
+
+async def test_a_stand_by_gets_the_leases_once_their_holder_is_gone(monkeypatch) -> None:
+    monkeypatch.setattr(coordination, "LEASE_POLL", 0.05)
+    async with fresh_database() as url:
+        holder, stand_by = PostgresCoordination(url), PostgresCoordination(url)
+        try:
+            assert await holder.start(TWO_OF_FOUR, lambda change: None)
+            assert not await stand_by.start(TWO_OF_FOUR, lambda change: None)
+            waiting = asyncio.create_task(stand_by.wait_for_leases())
+            await asyncio.sleep(0.3)
+            assert not waiting.done()  # still held
+            await holder.close()
+            await asyncio.wait_for(waiting, 10)
+            assert stand_by.sole_owner
+            late = PostgresCoordination(url)  # and now the stand-by holds them
+            assert not await late.start(TWO_OF_FOUR, lambda change: None)
+            await late.close()
+        finally:
+            await holder.close()
+            await stand_by.close()
+
+
+async def test_a_lease_taken_while_the_holders_connection_was_down_is_reported(
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(coordination, "LEASE_POLL", 0.05)
+    monkeypatch.setattr(coordination, "RECONNECT_DELAYS", (0.5,))
+    async with fresh_database() as url:
+        holder, stand_by = PostgresCoordination(url), PostgresCoordination(url)
+        lost: asyncio.Queue[list[int]] = asyncio.Queue()
+        holder.lease_lost = lost.put_nowait
+        try:
+            assert await holder.start(TWO_OF_FOUR, lambda change: None)
+            assert not await stand_by.start(ShardScope(4, frozenset({1})), lambda c: None)
+            waiting = asyncio.create_task(stand_by.wait_for_leases())
+            pid = holder._connection.get_server_pid()
+            await stand_by._connection.execute("SELECT pg_terminate_backend($1)", pid)
+            await asyncio.wait_for(waiting, 10)  # shard 1 went with the connection
+            assert await asyncio.wait_for(lost.get(), 10) == [1]
+            assert not holder.sole_owner  # shard 0 it got back
+        finally:
+            await holder.close()
+            await stand_by.close()
 
 
 async def test_a_change_announced_by_one_process_drops_the_others_cached_copy() -> None:
