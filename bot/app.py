@@ -18,6 +18,7 @@ from discord.ext import commands, tasks
 
 from bot.config import Config
 from bot.cooldowns import MemberCooldowns
+from bot.core import shards
 from bot.identify import IdentifyPacer
 from bot.loop_lag import LoopLagMonitor
 from bot.member_names import MemberNames
@@ -245,9 +246,9 @@ class LegDayBot(commands.Bot):
         serves them now, and two sessions of a shard would answer every command twice."""
         self.shards_taken = shard_ids
         log.error(
-            "another process took over shard %s while the database was out of reach: "
-            "stopping; started again, this process stands by until they are free",
-            ", ".join(map(str, shard_ids)),
+            "another process took over %s while the database was out of reach: stopping; "
+            "started again, this process stands by until the other one goes",
+            shards.named(shard_ids),
         )
         task = asyncio.create_task(self.close(), name="shards-taken")
         self._closing_tasks.add(task)

@@ -20,6 +20,7 @@ import discord
 
 from bot.app import LegDayBot, make_bot
 from bot.config import Config, ConfigError
+from bot.core import shards
 from bot.endpoints import use_endpoints
 from bot.failures import (
     NETWORK_ERRORS,
@@ -131,8 +132,8 @@ async def _serve(bot: LegDayBot, token: str, stop: asyncio.Event, settings: Conf
         )
     if bot.shards_taken:
         raise ShardsTaken(
-            f"another process took over shard {', '.join(map(str, bot.shards_taken))} while "
-            "the database was out of reach; start this one again to stand by"
+            f"another process took over {shards.named(bot.shards_taken)} while the database "
+            "was out of reach; start this one again to stand by"
         )
     if stop.is_set() or serving.cancelled() or serving.exception() is None:
         return  # a stop we asked for ends well, whatever it interrupted

@@ -8,6 +8,7 @@ timers live in exactly one process.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # guild_id >> 22, written as a division so the same SQL runs on SQLite and PostgreSQL.
@@ -53,3 +54,11 @@ class ShardScope:
 
 
 EVERYTHING = ShardScope()
+
+
+def named(shard_ids: Iterable[int]) -> str:
+    """`shard 3`, `shards 0 and 1`, `shards 0, 1 and 2`: for log lines and errors."""
+    ids = [str(shard_id) for shard_id in sorted(shard_ids)]
+    if len(ids) == 1:
+        return f"shard {ids[0]}"
+    return f"shards {', '.join(ids[:-1])} and {ids[-1]}"

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
+from bot.core import shards
 from bot.core.shards import ShardScope
 from bot.urls import sqlite_database
 
@@ -144,9 +145,9 @@ class PostgresCoordination:
             return 0.0
         started = time.monotonic()
         log.warning(
-            "another process holds shard %s of %d: standing by until it is free (shards "
+            "another process holds %s of %d: standing by until it lets go (the same shards "
             "given to two processes, an old process still stopping, or a stand-by)",
-            ", ".join(map(str, self._missing())),
+            shards.named(self._missing()),
             self._shards.count,
         )
         while self._missing():

@@ -276,7 +276,7 @@ async def test_a_process_given_a_held_shard_stands_by_and_takes_over_when_the_ho
         c = crew.stages["c"]
         identifies = len(crew.fd.identifies)
         c_up = asyncio.create_task(c.start_bot(within=60))
-        await until(lambda: "standing by until it is free" in c.bot.log_text(), 30, crew)
+        await until(lambda: "standing by until it lets go" in c.bot.log_text(), 30, crew)
         assert await asyncio.wait_for(c.stop_bot(), 10) == 0
         assert len(crew.fd.identifies) == identifies
         with contextlib.suppress(RuntimeError):  # "the bot exited during start-up"
@@ -289,7 +289,7 @@ async def test_a_process_given_a_held_shard_stands_by_and_takes_over_when_the_ho
                 await add_schedule(server, server.admin("coach"), at)
         b = crew.stages["b"]
         b_up = asyncio.create_task(b.start_bot(within=90))
-        await until(lambda: "standing by until it is free" in b.bot.log_text(), 30, crew)
+        await until(lambda: "standing by until it lets go" in b.bot.log_text(), 30, crew)
         sessions = [s for s in crew.fd.gateway_sessions(connected=True) if s.shard == Shard(1, 2)]
         assert len(sessions) == 1, sessions
         ana = shard_1.member("ana")
@@ -328,7 +328,7 @@ async def until(done: Callable[[], bool], within: float, crew: Fleet) -> None:
     raise AssertionError(f"not within {within} s\n{crew.logs()}")
 
 
-TAKEN = "another process took over shard 0, 1 while the database was out of reach"
+TAKEN = "another process took over shards 0 and 1 while the database was out of reach"
 
 
 async def test_a_process_whose_leases_went_while_its_database_connection_was_down_stops(

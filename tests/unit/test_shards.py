@@ -8,7 +8,7 @@ import pytest
 
 from bot.app import LegDayBot, ShardedLegDayBot, make_bot
 from bot.config import Config, ConfigError
-from bot.core.shards import ShardScope, shard_of
+from bot.core.shards import ShardScope, named, shard_of
 from tests.cli.run import legday
 
 # A server id made at a known moment: its shard is its timestamp part modulo the count.
@@ -100,3 +100,9 @@ def test_the_bot_is_sharded_only_when_asked(make_config, store) -> None:  # type
     assert isinstance(sharded, ShardedLegDayBot)
     assert sharded.shard_count == 4 and sharded.shard_ids == [2, 3]
     assert sharded.reminders.shards == ShardScope(4, frozenset({2, 3}))
+
+
+def test_shards_are_named_as_a_person_would() -> None:
+    assert named([3]) == "shard 3"
+    assert named({1, 0}) == "shards 0 and 1"
+    assert named([2, 0, 1]) == "shards 0, 1 and 2"
