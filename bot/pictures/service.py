@@ -18,6 +18,8 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -37,6 +39,7 @@ MAX_BYTES = 32 * 1024 * 1024
 WORKERS = 1  # one process: the loop keeps the other CPU of a small host
 WORKER_NICENESS = 10
 QUEUED = 2  # renders handed to the pool per worker; the rest wait on the loop, cheaply
+ORPHAN_CHECK = 1.0  # seconds between a worker's looks for its bot
 
 
 def digest(data: object) -> bytes:
@@ -74,15 +77,32 @@ def _canonical(value: object) -> object:
     raise TypeError(f"cannot digest a {type(value).__name__}")
 
 
-def _warm_up() -> None:
+def _warm_up(bot_pid: int | None = None) -> None:
     """A new worker: below the bot in the CPU queue (a picture can wait a moment, the
-    event loop should not), with its fonts loaded before the first real render."""
+    event loop should not), with its fonts loaded before the first real render, and
+    gone soon after the bot (`bot_pid`) is, however the bot ended."""
+    if bot_pid is not None:
+        threading.Thread(target=_exit_with, args=(bot_pid,), daemon=True).start()
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
     for weight in fonts.Weight:
         for file in fonts.chain_files(weight):
             fonts.coverage(file)  # the first name in another script needs them all
     samples.render_all()
+
+
+def _exit_with(bot_pid: int) -> None:
+    """A bot killed outright (`kill -9`) cannot shut its pool down, and the worker, the
+    pool's fork server and resource tracker keep each other alive: without this, the
+    three stayed behind for good (outside a container, which ends them all)."""
+    while True:
+        time.sleep(ORPHAN_CHECK)
+        try:
+            os.kill(bot_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:  # the pid is another user's process now: ours is gone
+            os._exit(0)
 
 
 def _ready() -> None:
@@ -93,7 +113,9 @@ def process_pool(workers: int = WORKERS) -> ProcessPoolExecutor:
     # forkserver: the bot's process has threads (the database's), which fork would copy
     # in whatever state they were in.
     context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_warm_up, initargs=(os.getpid(),)
+    )
 
 
 class PictureService:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import io
 import itertools
+import os
+import signal
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -258,3 +261,45 @@ async def test_starting_the_workers_does_not_hold_the_loop():
         watch.cancel()
         await service.close()
     assert max(later - earlier for earlier, later in itertools.pairwise(ticks)) < 0.2
+
+
+KILLED_BOT = """
+import asyncio, os, sys
+from pathlib import Path
+from bot.pictures.service import PictureService
+
+async def main():
+    service = PictureService()
+    await service.start()
+    worker = service._executor.submit(os.getpid).result()
+    Path(sys.argv[1]).write_text(str(worker))
+    await asyncio.sleep(60)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+async def test_a_bot_killed_outright_leaves_no_picture_worker_behind(tmp_path):
+    script, pid_file = tmp_path / "killed_bot.py", tmp_path / "worker.pid"
+    script.write_text(KILLED_BOT)
+    # No pipes: a worker left behind would hold them open, and the test would hang.
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, str(script), str(pid_file), stdout=asyncio.subprocess.DEVNULL
+    )
+    for _ in range(600):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        await asyncio.sleep(0.1)
+    worker = int(pid_file.read_text())
+    os.kill(worker, 0)  # alive while the bot is
+    bot.kill()
+    await bot.wait()
+    for _ in range(100):
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        await asyncio.sleep(0.1)
+    os.kill(worker, signal.SIGKILL)
+    raise AssertionError(f"picture worker {worker} outlived its killed bot by 10 s")
