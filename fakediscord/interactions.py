@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from fakediscord import payloads
 from fakediscord.checks import UPLOAD_LIMIT
+from fakediscord.notifier import WAIT
 from fakediscord.state import Channel, Guild, Message, User
 
 if TYPE_CHECKING:
@@ -116,7 +117,9 @@ class InteractionRecord:
             return None
         return True
 
-    async def wait_response(self, timeout: float = 5.0, *, resolved: bool = True) -> Message | None:
+    async def wait_response(
+        self, timeout: float = WAIT, *, resolved: bool = True
+    ) -> Message | None:
         """Wait for the bot's answer and return the message the user sees.
 
         * type 4 / 7: the created / updated message (``.ephemeral`` tells if it was ephemeral)
@@ -132,14 +135,14 @@ class InteractionRecord:
         )
         return result if isinstance(result, Message) else None
 
-    async def wait_followup(self, index: int = 0, timeout: float = 5.0) -> Message:
+    async def wait_followup(self, index: int = 0, timeout: float = WAIT) -> Message:
         return await self.emu.notifier.wait_for(
             lambda: self.followups[index] if len(self.followups) > index else None,
             timeout,
             f"followup #{index} of interaction {self.name or self.id}",
         )
 
-    async def wait_choices(self, timeout: float = 5.0) -> list[JSON]:
+    async def wait_choices(self, timeout: float = WAIT) -> list[JSON]:
         return await self.emu.notifier.wait_for(
             lambda: self.choices,
             timeout,

@@ -9,6 +9,11 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
+# Seconds the scenario API waits for the bot by default. A wait is not a latency check
+# (the benchmarks measure those): on a shared machine running several bots and a
+# database at once, a healthy bot's first picture has taken over 5 s.
+WAIT = 15.0
+
 
 class Notifier:
     """Wakes up waiters whenever the emulator's state changes."""

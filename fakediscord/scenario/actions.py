@@ -19,6 +19,7 @@ from fakediscord.interactions import (
     modal_submission,
 )
 from fakediscord.messaging import resolve_mentions
+from fakediscord.notifier import WAIT
 from fakediscord.permissions import (
     Permission,
 )
@@ -188,7 +189,7 @@ class MemberActions(Observation):
         value: str,
         *,
         options: Mapping[str, Any] | None = None,
-        timeout: float = 5.0,
+        timeout: float = WAIT,
     ) -> list[dict[str, Any]]:
         """Type ``value`` into ``option`` of ``command``; returns the bot's choices."""
         record = await self.autocomplete_interaction(

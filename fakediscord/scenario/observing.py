@@ -14,6 +14,7 @@ from fakediscord.gateway import (
     IdentifyRecord,
 )
 from fakediscord.limiter import InvalidRequest, RetryGap, Served429
+from fakediscord.notifier import WAIT
 from fakediscord.scenario.base import (
     BOT,
 )
@@ -52,7 +53,7 @@ class Observation(WorldBuilding):
         self,
         channel: Channel,
         *,
-        timeout: float = 5.0,
+        timeout: float = WAIT,
         author: Any = BOT,
         predicate: Callable[[Message], bool] | None = None,
         include_ephemeral: bool = False,
@@ -154,7 +155,7 @@ class Observation(WorldBuilding):
     def clear_violations(self) -> None:
         self.violations.clear()
 
-    async def wait_violation(self, kind: str, *, timeout: float = 5.0) -> Violation:
+    async def wait_violation(self, kind: str, *, timeout: float = WAIT) -> Violation:
         return await self.emulator.notifier.wait_for(
             lambda: next((v for v in self.violations if v.kind == kind), None),
             timeout,

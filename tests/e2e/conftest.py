@@ -26,6 +26,7 @@ import pytest_asyncio
 from fakediscord import Channel, FakeDiscord, Member, Message, Role, User
 from fakediscord.commands import upsert
 from fakediscord.interactions import InteractionRecord
+from fakediscord.notifier import WAIT
 from sandbox.demo import ADMIN_PERMISSIONS, Demo, build_demo
 from sandbox.stage import Stage
 from tests.postgres import SQLITE, backend_url, query
@@ -108,7 +109,7 @@ class E2E:
     def as_member(self, user: User) -> Member:
         return self.fd.member(self.guild, user)
 
-    async def reply_to(self, said: Message, *, within: float = 5.0) -> Message:
+    async def reply_to(self, said: Message, *, within: float = WAIT) -> Message:
         """The bot's reply to the message `said` (a `!` command is answered with a reply)."""
         channel = self.fd.state.channels[said.channel_id]
 
@@ -119,7 +120,7 @@ class E2E:
         return await self.fd.next_message(channel, timeout=within, predicate=answers)
 
     async def ask(
-        self, user: User, text: str, channel: Channel | None = None, *, within: float = 5.0
+        self, user: User, text: str, channel: Channel | None = None, *, within: float = WAIT
     ) -> Message:
         """`user` says `text` (a `!` command) and this returns the bot's reply to it."""
         await self.pace()
@@ -133,7 +134,7 @@ class E2E:
         options: dict[str, Any] | None = None,
         channel: Channel | None = None,
         *,
-        within: float = 5.0,
+        within: float = WAIT,
         overridden: bool = False,
     ) -> tuple[InteractionRecord, Message]:
         """`user` runs `/command`; returns the interaction and the message the user sees.
