@@ -171,9 +171,11 @@ async def test_the_at_risk_pass_nudges_each_member_once_the_way_they_chose(
     assert len([p for p in poster.sent if "Streak check" in p.part.content]) == 1
 
 
-async def test_a_dm_cut_off_mid_pass_is_found_not_sent_twice(make_engine, store, clock):
-    await configure(store, risk_day=5, risk_time=time(18, 0))
-    await history(store, 2, weeks_before(MONDAY, 2))
+async def dm_cut_off_mid_pass(make_engine, store, clock, *, target: int = 1) -> FakePoster:
+    """Member 2 (a streak of two weeks, DMs chosen) at risk; the pass's DM reaches them
+    and the process dies before hearing so. Returns the poster that holds the DM."""
+    await configure(store, risk_day=5, risk_time=time(18, 0), weekly_target=target)
+    await history(store, 2, weeks_before(MONDAY, 2), days=target)
     await store.run(
         lambda tx: (
             settings_sql.set_member(tx, GUILD, 2, "reminders_opt_in", True),
@@ -187,7 +189,10 @@ async def test_a_dm_cut_off_mid_pass_is_found_not_sent_twice(make_engine, store,
     await engine_a.run_due()
     await spin(lambda: len(dying.dms) == 1)
     await posts_a.stop()
+    return dying
 
+
+async def restart_adopts_the_dm(make_engine, store, clock, dying: FakePoster) -> None:
     clock.set(RISK_FIRE + timedelta(minutes=20))
     after = FakePoster(clock, dms=list(dying.dms))
     await started(make_engine, store, engine_poster=after)
@@ -196,35 +201,20 @@ async def test_a_dm_cut_off_mid_pass_is_found_not_sent_twice(make_engine, store,
     assert ledger[2].state == DeliveryState.SENT and ledger[2].message_id == dying.dms[0][3]
 
 
+async def test_a_dm_cut_off_mid_pass_is_found_not_sent_twice(make_engine, store, clock):
+    dying = await dm_cut_off_mid_pass(make_engine, store, clock)
+    await restart_adopts_the_dm(make_engine, store, clock, dying)
+
+
 async def test_a_dm_cut_off_mid_pass_is_found_though_a_leg_day_since_changed_its_text(
     make_engine, store, clock
 ):
     # Two a week: the DM that went out asked for 2 more; after one leg day logged before
     # the restart, the DM it would write now asks for 1. It is the same nudge all the same.
-    await configure(store, risk_day=5, risk_time=time(18, 0), weekly_target=2)
-    await history(store, 2, weeks_before(MONDAY, 2), days=2)
-    await store.run(
-        lambda tx: (
-            settings_sql.set_member(tx, GUILD, 2, "reminders_opt_in", True),
-            settings_sql.set_member(tx, GUILD, 2, "remind_via", "dm"),
-        )
-    )
-    dying = FakePoster(clock, hang_dms=True)
-    clock.set(RISK_FIRE - timedelta(minutes=1))
-    engine_a, posts_a = await started(make_engine, store, engine_poster=dying, stop_grace=0.2)
-    clock.set(RISK_FIRE + timedelta(seconds=1))
-    await engine_a.run_due()
-    await spin(lambda: len(dying.dms) == 1)
-    await posts_a.stop()
+    dying = await dm_cut_off_mid_pass(make_engine, store, clock, target=2)
     assert "2 more leg days" in dying.dms[0][1]
-
     await support.record_day(store, GUILD, 2, MONDAY + timedelta(days=5), weekly_target=2)
-    clock.set(RISK_FIRE + timedelta(minutes=20))
-    after = FakePoster(clock, dms=list(dying.dms))
-    await started(make_engine, store, engine_poster=after)
-    assert after.dm_attempts == []
-    ledger = await store.read(lambda tx: nudges_sql.of_occurrence(tx, GUILD, "risk", 0, MONDAY))
-    assert ledger[2].state == DeliveryState.SENT and ledger[2].message_id == dying.dms[0][3]
+    await restart_adopts_the_dm(make_engine, store, clock, dying)
 
 
 async def test_a_dm_claimed_before_a_crash_is_dropped_once_the_member_is_safe(
