@@ -14,6 +14,13 @@ slower than 50 per second; over a slow one the pace drops by as much as the netw
 slow, and stays free of `429`s. Places are granted in arrival order and at least
 `spacing` apart, so a burst leaves one request at a time instead of all at once.
 
+A channel's messages leave one at a time: each waits for the answer to the one before,
+and when that answer's `X-RateLimit-Remaining` was 0, for its `X-RateLimit-Reset-After`.
+discord.py lets several out at once and trusts the first answer after a reset, which
+counts only the requests Discord had by then; the others, still on their way, then
+overdrew the channel's bucket (5 per 5 s) and got a `429`. One at a time costs nothing
+there: the bucket allows a message a second, an answer takes a round trip.
+
 A `429` on one route holds the other requests to that route back for its `retry_after`
 too (discord.py only makes the request that got it wait). It also learns from what comes
 back: a global `429` (`X-RateLimit-Global`) pauses every
@@ -53,6 +60,7 @@ WAIT_COUNTED = 0.001
 
 # Interaction responses and follow-ups are not counted against the global limit.
 _EXEMPT = re.compile(r"/interactions/\d+/[^/]+/callback|/webhooks/\d+/[^/]+")
+_MESSAGE_CREATE = re.compile(r"/channels/\d+/messages$")
 
 
 def counts_against_global_limit(url: yarl.URL) -> bool:
@@ -60,6 +68,21 @@ def counts_against_global_limit(url: yarl.URL) -> bool:
     if url.scheme not in ("http", "https") or "/api/" not in url.path:
         return False  # the gateway's websocket, CDN downloads
     return _EXEMPT.search(url.path) is None
+
+
+def one_at_a_time(method: str, url: yarl.URL) -> bool:
+    """Whether requests like this one leave one at a time (a channel's new messages)."""
+    return method == "POST" and _MESSAGE_CREATE.search(url.path) is not None
+
+
+@dataclass
+class RouteLine:
+    """A route whose requests leave one at a time, and what the last answer said."""
+
+    turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+    taken_at: float = 0.0
+    remaining: int | None = None
+    reset_at: float = 0.0
 
 
 @dataclass
@@ -109,6 +132,8 @@ class GlobalLimiter:
         self.route_429s = 0  # 429s on one route (each pauses that route)
         # "METHOD /path" -> the 429 that holds requests to it back.
         self._routes_paused: dict[str, RoutePause] = {}
+        # "METHOD /path" -> its requests' line (`one_at_a_time` routes).
+        self._lines: dict[str, RouteLine] = {}
 
     async def acquire(self) -> Place:
         """Wait until one more request fits under the limit; its place, to `release`."""
@@ -155,6 +180,45 @@ class GlobalLimiter:
         if place.until is None:
             place.until = self._clock() + self.window
             self._freed.set()
+
+    async def line_turn(self, route: str) -> None:
+        """Wait until the route's request before this one was answered (`line_done`),
+        then, when that answer left the bucket empty, until it refills."""
+        line = self._lines.get(route)
+        if line is None:
+            if len(self._lines) > 1024:
+                now = self._clock()
+                self._lines = {
+                    k: q for k, q in self._lines.items() if q.turn.locked() or q.reset_at > now
+                }
+            line = self._lines[route] = RouteLine()
+        while True:
+            try:
+                await asyncio.wait_for(line.turn.acquire(), GIVE_UP_AFTER)
+                break
+            except TimeoutError:
+                if self._clock() - line.taken_at > GIVE_UP_AFTER and line.turn.locked():
+                    line.turn.release()  # its request never reported back
+        line.taken_at = self._clock()
+        wait = line.reset_at - line.taken_at if line.remaining == 0 else 0.0
+        if wait > 0:
+            self.waited += wait
+            self.waits += 1
+            await asyncio.sleep(wait)
+
+    def line_done(self, route: str, headers: Mapping[str, str] | None) -> None:
+        """The route's request came back (`headers`: its answer's) or failed (None)."""
+        line = self._lines.get(route)
+        if line is None:
+            return
+        if headers is not None:
+            remaining = _seconds(headers.get("X-RateLimit-Remaining"))
+            reset_after = _seconds(headers.get("X-RateLimit-Reset-After"))
+            if remaining is not None and reset_after is not None:
+                line.remaining = int(remaining)
+                line.reset_at = self._clock() + reset_after
+        if line.turn.locked():
+            line.turn.release()
 
     def pause_route(self, route: str, seconds: float) -> None:
         """A 429 on `route` ("METHOD /path"): hold every request to it for `seconds`, then
@@ -247,6 +311,8 @@ def http_trace(limiter: GlobalLimiter, guard: SendGuard | None = None) -> aiohtt
         context.counted = counts_against_global_limit(params.url)
         context.place = None
         context.route = f"{params.method} {params.url.path}"
+        context.in_line = one_at_a_time(params.method, params.url)
+        context.holds_turn = False
         if guard is not None:
             guard.before(params.method, params.url)
 
@@ -256,15 +322,25 @@ def http_trace(limiter: GlobalLimiter, guard: SendGuard | None = None) -> aiohtt
         # Waiting here rather than at the start: a request is counted when it can leave,
         # not while it is still opening its connection.
         route = getattr(context, "route", None)
+        if route is not None and getattr(context, "in_line", False) and not context.holds_turn:
+            await limiter.line_turn(route)
+            context.holds_turn = True
         if route is not None and not getattr(context, "first_after_429", False):
             context.first_after_429 = await limiter.route_clear(route)
         if getattr(context, "counted", False) and context.place is None:
             context.place = await limiter.acquire()
 
-    def release(context: SimpleNamespace, status: int | None = None) -> None:
+    def release(
+        context: SimpleNamespace,
+        status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         place = getattr(context, "place", None)
         if place is not None:
             limiter.release(place)
+        if getattr(context, "holds_turn", False):
+            context.holds_turn = False
+            limiter.line_done(context.route, headers)
         if getattr(context, "first_after_429", False):
             context.first_after_429 = False
             limiter.route_answered(context.route, status)
@@ -276,7 +352,7 @@ def http_trace(limiter: GlobalLimiter, guard: SendGuard | None = None) -> aiohtt
             retry_after = await body_retry_after(response)
             if retry_after is not None and not is_global_429(response.status, response.headers):
                 limiter.pause_route(f"{params.method} {params.url.path}", retry_after)
-        release(context, response.status)
+        release(context, response.status, response.headers)
         limiter.observe(response.status, response.headers, retry_after)
         if guard is not None:
             code = None

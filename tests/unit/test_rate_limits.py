@@ -12,7 +12,7 @@ import pytest
 import yarl
 from aiohttp import web
 
-from bot.rate_limits import GlobalLimiter, counts_against_global_limit, http_trace
+from bot.rate_limits import GlobalLimiter, counts_against_global_limit, http_trace, one_at_a_time
 
 API = "http://127.0.0.1/api/v10"
 
@@ -162,3 +162,75 @@ async def test_the_trace_limits_a_real_session_and_learns_from_its_responses():
         assert len(seen) == 11
     finally:
         await runner.cleanup()
+
+
+async def serve(handler) -> tuple[web.AppRunner, str]:
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/api/v10"
+
+
+def test_a_channels_new_messages_and_nothing_else_leave_one_at_a_time():
+    assert one_at_a_time("POST", yarl.URL(f"{API}/channels/1/messages"))
+    assert not one_at_a_time("GET", yarl.URL(f"{API}/channels/1/messages"))
+    assert not one_at_a_time("PATCH", yarl.URL(f"{API}/channels/1/messages/2"))
+    assert not one_at_a_time("POST", yarl.URL(f"{API}/interactions/5/tok/callback"))
+
+
+async def test_a_channels_messages_leave_one_at_a_time_and_wait_for_an_empty_bucket():
+    out: dict[str, int] = {}
+    most: dict[str, int] = {}
+    arrived: list[tuple[str, float]] = []
+
+    async def message(request: web.Request) -> web.Response:
+        channel = request.path.split("/")[-2]
+        arrived.append((channel, time.monotonic()))
+        out[channel] = out.get(channel, 0) + 1
+        most[channel] = max(most.get(channel, 0), out[channel])
+        await asyncio.sleep(0.02)
+        out[channel] -= 1
+        left = 4 - sum(1 for c, _ in arrived if c == channel)
+        headers = {"X-RateLimit-Remaining": str(max(left, 0)), "X-RateLimit-Reset-After": "0.3"}
+        return web.json_response({}, headers=headers)
+
+    runner, base = await serve(message)
+    limiter = GlobalLimiter(1000, window=0.01)
+    try:
+        async with aiohttp.ClientSession(trace_configs=[http_trace(limiter)]) as session:
+            posts = [session.post(f"{base}/channels/{c}/messages") for c in (1, 1, 1, 1, 1, 2, 2)]
+            responses = await asyncio.gather(*posts)
+        assert [r.status for r in responses] == [200] * 7
+    finally:
+        await runner.cleanup()
+    assert most == {"1": 1, "2": 1}
+    # Channel 1's fourth answer left its bucket empty: the fifth waited for the reset.
+    times = [at for channel, at in arrived if channel == "1"]
+    assert times[4] - times[3] >= 0.3
+    assert max(out.values()) == 0
+
+
+async def test_a_message_that_fails_on_its_way_lets_the_next_one_go():
+    seen: list[str] = []
+
+    async def message(request: web.Request) -> web.Response:
+        seen.append(request.query_string)
+        if request.query.get("drop") == "1":
+            assert request.transport is not None
+            request.transport.close()
+        return web.json_response({})
+
+    runner, base = await serve(message)
+    limiter = GlobalLimiter(1000, window=0.01)
+    try:
+        async with aiohttp.ClientSession(trace_configs=[http_trace(limiter)]) as session:
+            with contextlib.suppress(aiohttp.ClientError):
+                await asyncio.wait_for(session.post(f"{base}/channels/1/messages?drop=1"), 5)
+            response = await asyncio.wait_for(session.post(f"{base}/channels/1/messages"), 5)
+            assert response.status == 200
+    finally:
+        await runner.cleanup()
+    assert seen == ["drop=1", ""]
