@@ -73,21 +73,27 @@ def schema_engine(schema: str) -> AsyncEngine:
 
 
 @asynccontextmanager
-async def fresh_schema_name(prefix: str = "legday") -> AsyncIterator[str]:
-    """Create an empty schema, yield its name (`schema_engine` opens it), drop it after."""
-    server = skip_without_postgres()
-    schema = _unique(prefix)
-    admin = create_async_engine(server)
+async def _created(create: str, drop: str, **engine_options: Any) -> AsyncIterator[None]:
+    """Run `create` on the server, then `drop` on the way out, whatever happened between."""
+    admin = create_async_engine(skip_without_postgres(), **engine_options)
     try:
         async with admin.begin() as conn:
-            await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+            await conn.exec_driver_sql(create)
         try:
-            yield schema
+            yield
         finally:
             async with admin.begin() as conn:
-                await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+                await conn.exec_driver_sql(drop)
     finally:
         await admin.dispose()
+
+
+@asynccontextmanager
+async def fresh_schema_name(prefix: str = "legday") -> AsyncIterator[str]:
+    """Create an empty schema, yield its name (`schema_engine` opens it), drop it after."""
+    schema = _unique(prefix)
+    async with _created(f'CREATE SCHEMA "{schema}"', f'DROP SCHEMA "{schema}" CASCADE'):
+        yield schema
 
 
 @asynccontextmanager
@@ -104,20 +110,12 @@ async def fresh_schema(prefix: str = "legday") -> AsyncIterator[AsyncEngine]:
 @asynccontextmanager
 async def fresh_database(prefix: str = "legday") -> AsyncIterator[str]:
     """Create an empty database, yield its URL (asyncpg driver), drop it on the way out."""
-    server = make_url(skip_without_postgres())
     name = _unique(prefix)
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            url = server.set(drivername="postgresql+asyncpg", database=name)
-            yield url.render_as_string(hide_password=False)
-        finally:
-            async with admin.connect() as conn:
-                await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.dispose()
+    create, drop = f'CREATE DATABASE "{name}"', f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    # Outside a transaction: PostgreSQL creates and drops databases only there.
+    async with _created(create, drop, isolation_level="AUTOCOMMIT"):
+        url = make_url(skip_without_postgres()).set(drivername="postgresql+asyncpg", database=name)
+        yield url.render_as_string(hide_password=False)
 
 
 @asynccontextmanager

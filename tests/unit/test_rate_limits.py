@@ -118,6 +118,16 @@ async def test_anything_but_a_global_429_pauses_nothing(status: int, headers: di
     assert limiter.global_429s == 0
 
 
+async def serve(handler) -> tuple[web.AppRunner, str]:
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/api/v10"
+
+
 async def test_the_trace_limits_a_real_session_and_learns_from_its_responses():
     seen: list[str] = []
 
@@ -135,18 +145,11 @@ async def test_the_trace_limits_a_real_session_and_learns_from_its_responses():
             )
         return web.json_response({})
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", message)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
+    runner, base = await serve(message)
     limiter = GlobalLimiter(3, window=0.1)
     failures = GlobalLimiter(1, window=0.01)
     try:
         async with aiohttp.ClientSession(trace_configs=[http_trace(limiter)]) as session:
-            base = f"http://127.0.0.1:{port}/api/v10"
             urls = [f"{base}/channels/{n}/messages" for n in range(7)]
             urls.append(f"{base}/interactions/1/tok/callback")
             responses = await asyncio.gather(*(session.post(url) for url in urls))
@@ -162,16 +165,6 @@ async def test_the_trace_limits_a_real_session_and_learns_from_its_responses():
         assert len(seen) == 11
     finally:
         await runner.cleanup()
-
-
-async def serve(handler) -> tuple[web.AppRunner, str]:
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/api/v10"
 
 
 def test_a_channels_new_messages_and_nothing_else_leave_one_at_a_time():
