@@ -341,15 +341,27 @@ async def test_a_process_whose_leases_went_while_its_database_connection_was_dow
         a = crew.stages["a"]
         await crew.start("a")
         dsn = crew.database_url.replace("postgresql+asyncpg://", "postgresql://")
-        rival = await asyncpg.connect(dsn)
+        rival, cutter = await asyncpg.connect(dsn), await asyncpg.connect(dsn)
         try:
-            [holder] = await rival.fetch(
+            [holder] = await cutter.fetch(
                 "SELECT DISTINCT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1",
                 LOCK_SPACE + 2,
             )
-            await rival.execute("SELECT pg_terminate_backend($1)", holder["pid"])
-            for shard_id in (0, 1):  # waits for the cut session to end
-                await rival.execute("SELECT pg_advisory_lock($1, $2)", LOCK_SPACE + 2, shard_id)
+
+            async def take_both() -> None:
+                for shard_id in (0, 1):
+                    await rival.execute("SELECT pg_advisory_lock($1, $2)", LOCK_SPACE + 2, shard_id)
+
+            # The rival queues for the locks first, so it gets them the moment the cut
+            # session ends, well before A reconnects (a second later) and tries again.
+            taking = asyncio.create_task(take_both())
+            waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            for _ in range(100):
+                if await cutter.fetchval(waiting):
+                    break
+                await asyncio.sleep(0.05)
+            await cutter.execute("SELECT pg_terminate_backend($1)", holder["pid"])
+            await asyncio.wait_for(taking, 10)
             assert await a.bot.wait(30) == 5
             assert TAKEN in a.bot.log_text(), a.bot.log_text()
 
@@ -358,6 +370,7 @@ async def test_a_process_whose_leases_went_while_its_database_connection_was_dow
             assert not up.done()
         finally:
             await rival.close()  # the leases go with the session
+            await cutter.close()
         await up
         server = servers(crew, 2)[0]
         logged = await server.ask(server.member("ana"), "!legday")
